@@ -1,0 +1,5 @@
+"""`python -m policyengine`: the command line."""
+
+from .cli import run
+
+run()

@@ -1,0 +1,501 @@
+"""The `policyengine` command: a thin front end over the library.
+
+Exit codes: 0 success; 1 a non-compliant verdict, a failing test case or a lint finding;
+2 bad input (an unreadable pack or project, a bad option). No traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from ._yaml import iter_json_lines
+from .batch import Record, evaluate_many
+from .diff import diff_packs, render_diff
+from .errors import PolicyEngineError, ProjectError, ProjectIssue
+from .evaluator import evaluate
+from .explain import explain, render_explanation
+from .facts import FACTS
+from .html import render_html
+from .lint import lint_pack
+from .loader import BUNDLED_PACKS, CompiledPack, get_pack, load_pack
+from .project import Project
+from .render import cite, pad, render_markdown, render_text, status_word
+from .schemas import SCHEMAS, schema_text
+from .testing import Coverage, check_case, iter_case_files, load_cases
+from .verdict import OverallStatus, Status, Verdict
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"policyengine: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        code: int = args.handler(args)
+        return code
+    except PolicyEngineError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"policyengine: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="policyengine", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"policyengine {__version__}")
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    ev = sub.add_parser("evaluate", help="evaluate projects against packs")
+    ev.add_argument(
+        "projects", nargs="+", metavar="PROJECT", help="YAML, JSON or JSON Lines (.jsonl) files"
+    )
+    ev.add_argument(
+        "--pack",
+        action="append",
+        metavar="P",
+        help="pack name or file (repeatable; default: every bundled pack)",
+    )
+    _common(ev)
+    ev.add_argument(
+        "--format",
+        choices=("text", "json", "jsonl", "markdown", "html"),
+        default="text",
+        help="jsonl streams one line per project (for batches)",
+    )
+    ev.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    ev.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="evaluate in N processes (default 1)"
+    )
+    ev.add_argument(
+        "--resume",
+        action="store_true",
+        help="with --format jsonl --output FILE: skip the records FILE already holds",
+    )
+    ev.add_argument("--all", action="store_true", help="text: list passing rules too")
+    ev.set_defaults(handler=_cmd_evaluate)
+
+    cmp_ = sub.add_parser("compare", help="one project against several packs, side by side")
+    cmp_.add_argument("project", metavar="PROJECT")
+    cmp_.add_argument("--pack", action="append", metavar="P")
+    _common(cmp_)
+    cmp_.set_defaults(handler=_cmd_compare)
+
+    exp = sub.add_parser("explain", help="why a rule gave its answer for a project")
+    exp.add_argument("project", metavar="PROJECT")
+    exp.add_argument("--pack", required=True, metavar="P")
+    exp.add_argument("--rule", required=True, metavar="ID")
+    exp.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD")
+    exp.add_argument("--lang", choices=("en", "zh"), default="en")
+    exp.add_argument("--format", choices=("text", "json"), default="text")
+    exp.set_defaults(handler=_cmd_explain)
+
+    dif = sub.add_parser("diff", help="what differs between two packs")
+    dif.add_argument("pack_a", metavar="PACK_A")
+    dif.add_argument("pack_b", metavar="PACK_B")
+    dif.add_argument("--format", choices=("text", "json"), default="text")
+    dif.set_defaults(handler=_cmd_diff)
+
+    thr = sub.add_parser("thresholds", help="list a pack's thresholds and decision tables")
+    thr.add_argument("pack", metavar="PACK")
+    thr.set_defaults(handler=_cmd_thresholds)
+
+    lint = sub.add_parser("lint", help="load packs and check their fidelity to the source")
+    lint.add_argument(
+        "packs",
+        nargs="*",
+        metavar="PACK",
+        help="pack names, files or directories (default: bundled packs)",
+    )
+    lint.set_defaults(handler=_cmd_lint)
+
+    test = sub.add_parser("test", help="run YAML test cases")
+    test.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        default=["tests/packs"],
+        help="case files or directories (default: tests/packs)",
+    )
+    test.add_argument(
+        "--no-coverage", dest="coverage", action="store_false", help="do not print rule coverage"
+    )
+    test.set_defaults(handler=_cmd_test)
+
+    facts = sub.add_parser("facts", help="list the facts expressions may read")
+    facts.set_defaults(handler=_cmd_facts)
+
+    schema = sub.add_parser("schema", help="print a JSON Schema (pack, project, verdict)")
+    schema.add_argument("name", nargs="?", choices=sorted(SCHEMAS), default="pack")
+    schema.add_argument("--write", metavar="DIR", help="write every schema into DIR instead")
+    schema.set_defaults(handler=_cmd_schema)
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--stage", help="evaluate the rules of one stage (default: all)")
+    parser.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="evaluation date for deadlines (default: today)",
+    )
+    parser.add_argument("--lang", choices=("en", "zh"), default="en")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def _packs(refs: Sequence[str] | None) -> list[CompiledPack]:
+    return [load_pack(ref) for ref in (refs or BUNDLED_PACKS)]
+
+
+def _records(paths: Sequence[str]) -> Iterator[Record]:
+    """Every input record, lazily: each file is one project; each JSON Lines line is one."""
+    for name in paths:
+        path = Path(name)
+        if path.suffix.lower() == ".jsonl":
+            for line, record in iter_json_lines(path):
+                yield f"{path}:{line}", record
+            continue
+        try:
+            yield str(path), Project.from_file(path)
+        except PolicyEngineError as exc:
+            yield str(path), exc
+        except OSError as exc:
+            yield (
+                str(path),
+                ProjectError(
+                    [ProjectIssue(loc=(), msg=f"cannot read: {exc.strerror or exc}", input=None)],
+                    source=str(path),
+                ),
+            )
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    packs = _packs(args.pack)
+    if args.resume and (args.format != "jsonl" or not args.output):
+        raise UsageError("--resume needs --format jsonl and --output FILE")
+    skip = _completed(Path(args.output)) if args.resume else frozenset()
+    out = _Output(args.output, append=bool(args.resume))
+    progress = _Progress(sys.stderr)
+    worst = EXIT_OK
+    collected: list[Any] = []
+    results = evaluate_many(
+        _records(args.projects),
+        packs,
+        stage=args.stage,
+        as_of=args.as_of,
+        workers=args.workers,
+        skip=skip,
+    )
+    for result in progress.track(results):
+        if not result.ok:
+            print(f"{result.source}: {result.error_message}", file=sys.stderr)
+            worst = max(worst, EXIT_USAGE)
+            if args.format == "jsonl":
+                out.write(result.to_json())
+            elif args.format == "json":
+                collected.append(json.loads(result.to_json()))
+            continue
+        if args.format == "jsonl":
+            out.write(result.to_json())
+            if any('"status":"non_compliant"' in text for text in result.verdicts_json):
+                worst = max(worst, EXIT_FAIL)
+            continue
+        for verdict in result.verdicts:
+            if verdict.status is OverallStatus.NON_COMPLIANT:
+                worst = max(worst, EXIT_FAIL)
+            style = verdict.source.citation_style
+            if args.format == "json":
+                collected.append(json.loads(verdict.to_json()))
+            elif args.format == "html":
+                collected.append(verdict)
+            elif args.format == "markdown":
+                out.write(render_markdown(verdict, lang=args.lang, style=style))
+            else:
+                out.write(
+                    render_text(verdict, lang=args.lang, style=style, show_passes=args.all) + "\n"
+                )
+    progress.done()
+    if args.format == "json":
+        out.write(json.dumps(collected, ensure_ascii=False, indent=2))
+    elif args.format == "html":
+        out.write(render_html(collected, lang=args.lang))
+    out.close()
+    return worst
+
+
+def _completed(path: Path) -> frozenset[int]:
+    """Indexes already written to a JSON Lines output; a torn last line is cut off."""
+    if not path.exists():
+        return frozenset()
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        # The run was interrupted mid-line: drop the partial record, it will be redone.
+        data = data[: data.rfind(b"\n") + 1]
+        path.write_bytes(data)
+    done = set()
+    for line in data.splitlines():
+        try:
+            done.add(int(json.loads(line)["index"]))
+        except (ValueError, KeyError, TypeError):
+            raise UsageError(f"{path} is not an output of `evaluate --format jsonl`") from None
+    return frozenset(done)
+
+
+class UsageError(PolicyEngineError):
+    """A command-line usage error."""
+
+    code = "cli.usage"
+
+
+class _Output:
+    """stdout, or a file given with --output."""
+
+    def __init__(self, path: str | None, *, append: bool = False) -> None:
+        mode = "a" if append else "w"
+        self.handle = open(path, mode, encoding="utf-8") if path else sys.stdout  # noqa: SIM115
+
+    def write(self, text: str) -> None:
+        self.handle.write(text if text.endswith("\n") else text + "\n")
+
+    def close(self) -> None:
+        if self.handle is not sys.stdout:
+            self.handle.close()
+
+
+class _Progress:
+    """A one-line counter on a terminal's stderr; silent when stderr is not a terminal."""
+
+    def __init__(self, stream: Any, every: int = 25) -> None:
+        self.stream = stream
+        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
+        self.every = every
+        self.count = 0
+        self.started = time.perf_counter()
+
+    def track(self, items: Iterator[Any]) -> Iterator[Any]:
+        for item in items:
+            yield item
+            self.count += 1
+            if self.enabled and self.count % self.every == 0:
+                rate = self.count / max(time.perf_counter() - self.started, 1e-9)
+                self.stream.write(f"\r{self.count:,} projects evaluated ({rate:,.0f}/s)")
+                self.stream.flush()
+
+    def done(self) -> None:
+        if self.enabled and self.count >= self.every:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    project = Project.from_file(args.project)
+    packs = _packs(args.pack)
+    verdicts = [evaluate(project, p, stage=args.stage, as_of=args.as_of) for p in packs]
+    print(_comparison(verdicts, packs, args.lang))
+    return EXIT_FAIL if any(v.status is OverallStatus.NON_COMPLIANT for v in verdicts) else EXIT_OK
+
+
+def _comparison(verdicts: Sequence[Verdict], packs: Sequence[CompiledPack], lang: str) -> str:
+    en = lang == "en"
+    head = (
+        ["jurisdiction", "in scope", "route / approver", "status", "failing articles"]
+        if en
+        else ["辖区", "适用", "审批方式 / 审批机关", "结论", "未满足条款"]
+    )
+    widths = [18, 10, 40, 16]
+    lines = ["  ".join(pad(h, w) for h, w in zip(head, widths, strict=False)) + "  " + head[-1]]
+    for verdict, pack in zip(verdicts, packs, strict=True):
+        route = verdict.route
+        if route is not None and route.label is not None:
+            text = route.label.get(lang)
+            if route.approver is not None:
+                text += f" / {route.approver.get(lang)}"
+        elif route is not None and route.status is Status.UNKNOWN:
+            text = "undecided" if en else "未定"
+        else:
+            text = "—"
+        style = pack.spec.source.citation_style
+        failing = sorted(
+            {(f.citation.article, cite(f.citation, style=style, lang=lang)) for f in verdict.failed}
+        )
+        scope = {
+            True: "yes" if en else "是",
+            False: "no" if en else "否",
+            None: "undecided" if en else "未定",
+        }[verdict.in_scope]
+        cells = [verdict.jurisdiction.get(lang), scope, text, status_word(verdict.status, lang)]
+        lines.append(
+            "  ".join(pad(c, w) for c, w in zip(cells, widths, strict=True))
+            + "  "
+            + (", ".join(label for _, label in failing) or "—")
+        )
+    return "\n".join(lines)
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    project = Project.from_file(args.project)
+    pack = load_pack(args.pack)
+    try:
+        explanation = explain(project, pack, args.rule, as_of=args.as_of)
+    except KeyError as exc:
+        print(f"policyengine: {exc.args[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.format == "json":
+        print(explanation.model_dump_json(indent=2))
+    else:
+        print(render_explanation(explanation, lang=args.lang))
+    return EXIT_OK
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    difference = diff_packs(load_pack(args.pack_a), load_pack(args.pack_b))
+    if args.format == "json":
+        print(difference.model_dump_json(indent=2))
+    else:
+        print(render_diff(difference))
+    return EXIT_OK
+
+
+def _cmd_thresholds(args: argparse.Namespace) -> int:
+    pack = load_pack(args.pack)
+    style = pack.spec.source.citation_style
+    print("thresholds")
+    for name, t in pack.spec.thresholds.items():
+        print(
+            f"  {pad(name, 36)} {t.direction} {t.value} {t.unit} ({t.boundary})  "
+            f"{cite(t.citation, style=style)}  {t.description.en}"
+        )
+        if t.reading:
+            print(f"  {'':36} reading: {t.reading}")
+    for table in pack.tables:
+        print(
+            f"\ndecision table {table.spec.id}: {table.spec.title.en} "
+            f"(input: {table.spec.input}){' [primary]' if table.spec.primary else ''}"
+        )
+        for band, (low, low_inc, high, high_inc) in zip(
+            table.spec.bands, table.bounds, strict=True
+        ):
+            left = "(-inf" if low is None else ("[" if low_inc else "(") + str(low)
+            right = "+inf)" if high is None else str(high) + ("]" if high_inc else ")")
+            approver = f" — {band.approver.en}" if band.approver else ""
+            print(
+                f"  {pad(left + ', ' + right, 28)} {band.id}: {band.label.en}{approver}  "
+                f"{cite(band.citation, style=style)}"
+            )
+    return EXIT_OK
+
+
+def _cmd_lint(args: argparse.Namespace) -> int:
+    refs: list[str] = []
+    for ref in args.packs or BUNDLED_PACKS:
+        path = Path(ref)
+        refs.extend(str(p) for p in sorted(path.glob("*.yaml"))) if path.is_dir() else refs.append(
+            ref
+        )
+    worst = EXIT_OK
+    for ref in refs:
+        try:
+            pack = load_pack(ref)
+        except PolicyEngineError as exc:
+            print(str(exc), file=sys.stderr)
+            worst = EXIT_FAIL
+            continue
+        issues = lint_pack(pack)
+        for issue in issues:
+            print(str(issue))
+        if issues:
+            worst = EXIT_FAIL
+        else:
+            print(f"{pack.path}: ok ({len(pack.rules)} rules)")
+    return worst
+
+
+def _cmd_test(args: argparse.Namespace) -> int:
+    files: list[Path] = []
+    for name in args.paths:
+        path = Path(name)
+        files.extend(iter_case_files(path) if path.is_dir() else [path])
+    passed = failed = 0
+    coverage = Coverage()
+    for file in files:
+        for case in load_cases(file):
+            pack = get_pack(case.pack)
+            result = check_case(case, pack)
+            if result.verdict is not None:
+                coverage.add(pack, result.verdict)
+            if result.problems:
+                failed += 1
+                print(f"FAIL {case.location}: {case.name}")
+                for problem in result.problems:
+                    print(f"  {problem}")
+            else:
+                passed += 1
+    if args.coverage:
+        for pack_id, gaps in coverage.gaps().items():
+            total = len(coverage.seen[pack_id])
+            print(
+                f"coverage {pack_id}: {total} rules; never pass: {len(gaps['never_pass'])}, "
+                f"never fail: {len(gaps['never_fail'])}"
+            )
+            for kind in ("never_pass", "never_fail"):
+                if gaps[kind]:
+                    print(f"  {kind.replace('_', ' ')}: {', '.join(gaps[kind])}")
+    print(f"{passed} passed, {failed} failed")
+    return EXIT_FAIL if failed else EXIT_OK
+
+
+def _cmd_facts(args: argparse.Namespace) -> int:
+    del args
+    for name, spec in FACTS.items():
+        kind = spec.kind.value + (f"[{spec.vocabulary.__name__}]" if spec.vocabulary else "")
+        print(f"{pad(name, 44)} {pad(kind, 24)} {spec.description}")
+    return EXIT_OK
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    if args.write:
+        directory = Path(args.write)
+        directory.mkdir(parents=True, exist_ok=True)
+        for name in sorted(SCHEMAS):
+            (directory / f"{name}.schema.json").write_text(schema_text(name), encoding="utf-8")
+            print(directory / f"{name}.schema.json")
+    else:
+        sys.stdout.write(schema_text(args.name))
+    return EXIT_OK
+
+
+def run() -> None:
+    """Console-script entry point."""
+    raise SystemExit(main())
+
+
+if __name__ == "__main__":
+    run()

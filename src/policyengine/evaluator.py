@@ -1,0 +1,553 @@
+"""Evaluate a project against a pack: facts are read once, then every rule in pack order.
+
+Three-valued throughout: a rule whose facts are unknown is `unknown` and names them, never a silent
+pass. A rule that raises becomes an `error` finding and the other rules still run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from .calendar import CalendarUnavailable, add_period, fixed_date, next_working_day
+from .errors import EvaluationError
+from .expressions import Expression
+from .loader import CompiledPack, CompiledRule, CompiledTable, get_pack
+from .pack import Deadline, ProhibitedItems, RequiredDocuments, Severity, Text
+from .project import Project
+from .verdict import (
+    DeadlineResult,
+    DeadlineState,
+    Decision,
+    ExclusionHit,
+    FactValue,
+    Finding,
+    OverallStatus,
+    SourceRef,
+    Status,
+    Verdict,
+    build,
+)
+from .vocabulary import Consequence, Document, Stage
+
+Namespace = dict[str, Any]
+
+
+class _DefinitionFailed:
+    """Marks a definition whose evaluation raised; rules reading it report `error`."""
+
+    def __init__(self, name: str, error: Exception) -> None:
+        self.name = name
+        self.error = error
+
+
+def evaluate(
+    project: Project | Mapping[str, Any],
+    pack: CompiledPack | str,
+    *,
+    stage: Stage | str | None = None,
+    as_of: dt.date | None = None,
+) -> Verdict:
+    """Evaluate `project` against `pack` at `stage` (None: every stage) as of a date.
+
+    `as_of` defaults to today; deadlines whose event has not happened are overdue only once
+    `as_of` is past the due date. Raises `ProjectError` for an invalid project mapping and
+    `EvaluationError` for an unknown stage.
+    """
+    compiled = get_pack(pack)
+    model = project if isinstance(project, Project) else Project.from_mapping(project)
+    stage_value = _stage(stage)
+    day = as_of if as_of is not None else dt.date.today()
+    namespace = build_namespace(compiled, model, day)
+    return _Evaluation(compiled, model, stage_value, day, namespace).run()
+
+
+def _stage(stage: Stage | str | None) -> Stage | None:
+    if stage is None or isinstance(stage, Stage):
+        return stage
+    try:
+        return Stage(stage)
+    except ValueError:
+        from ._suggest import did_you_mean
+
+        raise EvaluationError(
+            f"unknown stage '{stage}'",
+            code="evaluation.unknown_stage",
+            hint=did_you_mean(stage, [s.value for s in Stage])
+            or "stages: " + ", ".join(s.value for s in Stage),
+        ) from None
+
+
+def build_namespace(pack: CompiledPack, project: Project, as_of: dt.date) -> Namespace:
+    """Facts, thresholds and definitions of one project, as expressions see them."""
+    namespace: Namespace = pack.reader.read(project, as_of)
+    namespace.update(pack.thresholds)
+    failed: dict[str, _DefinitionFailed] = {}
+    for name, expr in pack.definitions:
+        if any(n in failed for n in expr.names):
+            namespace[name] = None
+            failed[name] = failed[next(n for n in expr.names if n in failed)]
+            continue
+        try:
+            namespace[name] = expr.evaluate(namespace)
+        except Exception as exc:
+            namespace[name] = None
+            failed[name] = _DefinitionFailed(name, exc)
+    namespace["__failed__"] = failed
+    return namespace
+
+
+class _Evaluation:
+    def __init__(
+        self,
+        pack: CompiledPack,
+        project: Project,
+        stage: Stage | None,
+        as_of: dt.date,
+        namespace: Namespace,
+    ) -> None:
+        self.pack = pack
+        self.project = project
+        self.stage = stage
+        self.as_of = as_of
+        self.ns = namespace
+        self.failed: dict[str, _DefinitionFailed] = namespace["__failed__"]
+
+    def run(self) -> Verdict:
+        spec = self.pack.spec
+        in_scope, exclusion, scope_missing = self._scope()
+        decisions: list[Decision] = []
+        findings: list[Finding] = []
+        if exclusion is None:
+            decisions = [d for t in self.pack.tables if (d := self._decide(t)) is not None]
+            findings = [
+                self._finding(rule) for rule in self.pack.rules if self._in_stage(rule.spec.stages)
+            ]
+        primary_ids = {t.spec.id for t in self.pack.tables if t.spec.primary}
+        primary = next((d for d in decisions if d.table_id in primary_ids), None)
+        return build(
+            Verdict,
+            {
+                "pack_id": spec.id,
+                "pack_version": spec.version,
+                "jurisdiction": spec.jurisdiction,
+                "source": SourceRef.model_construct(
+                    title=spec.source.title,
+                    title_en=spec.source.title_en,
+                    number=spec.source.number,
+                    seed_file=spec.source.seed_file,
+                    citation_style=spec.source.citation_style,
+                ),
+                "project_id": self.project.id,
+                "project_name": self.project.name,
+                "stage": self.stage,
+                "as_of": self.as_of,
+                "in_scope": in_scope,
+                "scope_missing_facts": scope_missing,
+                "exclusion": exclusion,
+                "status": _overall(in_scope, exclusion, findings, decisions),
+                "route": primary,
+                "decisions": decisions,
+                "findings": findings,
+                "missing_documents": _ordered(
+                    {d for f in findings if f.status is Status.FAIL for d in f.missing_documents}
+                ),
+                "consequences": _ordered(
+                    {c for f in findings if f.status is Status.FAIL for c in f.consequences}
+                ),
+                "deadlines": [f.deadline for f in findings if f.deadline is not None],
+            },
+        )
+
+    # scope -------------------------------------------------------------------------------
+
+    def _scope(self) -> tuple[bool | None, ExclusionHit | None, list[str]]:
+        missing: set[str] = set()
+        undecided = False
+        for exclusion, expr in self.pack.exclusions:
+            value = self._safe(expr)
+            if value is True:
+                return (
+                    False,
+                    build(
+                        ExclusionHit,
+                        {
+                            "id": exclusion.id,
+                            "reason": exclusion.reason,
+                            "citation": exclusion.citation,
+                        },
+                    ),
+                    [],
+                )
+            if value is None:
+                undecided = True
+                missing.update(expr.missing(self.ns))
+        applies = self.pack.applies_when
+        if applies is not None:
+            value = self._safe(applies)
+            if value is False:
+                return False, None, []
+            if value is None:
+                undecided = True
+                missing.update(applies.missing(self.ns))
+        return (None if undecided else True), None, sorted(missing)
+
+    def _safe(self, expr: Expression) -> Any:
+        try:
+            return expr.evaluate(self.ns)
+        except Exception:
+            return None
+
+    # decision tables ---------------------------------------------------------------------
+
+    def _decide(self, table: CompiledTable) -> Decision | None:
+        spec = table.spec
+        if not self._in_stage(spec.stages):
+            return None
+        base = {"table_id": spec.id, "title": spec.title, "citation": spec.citation}
+        if table.when is not None:
+            applies = table.when.evaluate(self.ns)
+            if applies is False:
+                return build(Decision, dict(status=Status.NOT_APPLICABLE, **base))
+            if applies is None:
+                return build(
+                    Decision,
+                    dict(status=Status.UNKNOWN, missing_facts=table.when.missing(self.ns), **base),
+                )
+        value = table.input.evaluate(self.ns)
+        if value is None:
+            return build(
+                Decision,
+                dict(status=Status.UNKNOWN, missing_facts=table.input.missing(self.ns), **base),
+            )
+        amount = Decimal(value)
+        for band, (low, low_inc, high, high_inc) in zip(spec.bands, table.bounds, strict=True):
+            if _within(amount, low, low_inc, high, high_inc):
+                return build(
+                    Decision,
+                    dict(
+                        status=Status.PASS,
+                        input=amount,
+                        band_id=band.id,
+                        label=band.label,
+                        approver=band.approver,
+                        citation=band.citation,
+                        **{k: v for k, v in base.items() if k != "citation"},
+                    ),
+                )
+        # Negative inputs fall below a table that starts at 0: no band applies.
+        return build(Decision, dict(status=Status.NOT_APPLICABLE, input=amount, **base))
+
+    # rules -------------------------------------------------------------------------------
+
+    def _in_stage(self, stages: list[Stage]) -> bool:
+        return self.stage is None or not stages or self.stage in stages
+
+    def _finding(self, rule: CompiledRule) -> Finding:
+        spec = rule.spec
+        base: dict[str, Any] = {
+            "rule_id": spec.id,
+            "section": rule.section,
+            "category": spec.category,
+            "stages": list(spec.stages),
+            "title": spec.title,
+            "severity": spec.severity,
+            "citation": spec.citation,
+        }
+        broken = self._failed_definition(rule)
+        if broken is not None:
+            return build(
+                Finding,
+                dict(
+                    status=Status.ERROR,
+                    error=f"definition '{broken.name}' failed: {_describe(broken.error)}",
+                    **base,
+                ),
+            )
+        try:
+            return self._judge(rule, base)
+        except CalendarUnavailable as exc:
+            return build(Finding, dict(status=Status.UNKNOWN, error=str(exc), **base))
+        except Exception as exc:
+            return build(Finding, dict(status=Status.ERROR, error=_describe(exc), **base))
+
+    def _failed_definition(self, rule: CompiledRule) -> _DefinitionFailed | None:
+        if not self.failed:
+            return None
+        for expr in _expressions(rule):
+            for name in expr.names:
+                if name in self.failed:
+                    return self.failed[name]
+        return None
+
+    def _judge(self, rule: CompiledRule, base: dict[str, Any]) -> Finding:
+        spec = rule.spec
+        facts = self._facts_read(rule)
+        if rule.when is not None:
+            applies = rule.when.evaluate(self.ns)
+            if applies is False:
+                return build(Finding, dict(status=Status.NOT_APPLICABLE, facts=facts, **base))
+            if applies is None:
+                return self._unknown(base, facts, rule.when.missing(self.ns))
+        if isinstance(spec, RequiredDocuments):
+            return self._documents(rule, base, facts)
+        if isinstance(spec, ProhibitedItems):
+            return self._prohibited(rule, spec, base, facts)
+        if isinstance(spec, Deadline):
+            return self._deadline(rule, spec, base, facts)
+        assert rule.test is not None
+        value = rule.test.evaluate(self.ns)
+        if value is None:
+            return self._unknown(base, facts, rule.test.missing(self.ns))
+        # A rule's check must hold; an acceptance failure's condition must not.
+        holds = bool(value) if rule.section == "rules" else not value
+        if holds:
+            return build(Finding, dict(status=Status.PASS, facts=facts, **base))
+        return self._fail(spec, base, facts)
+
+    def _fail(
+        self, spec: Any, base: dict[str, Any], facts: dict[str, FactValue], **extra: Any
+    ) -> Finding:
+        message = extra.pop("message", None) or spec.message
+        return build(
+            Finding,
+            dict(
+                status=Status.FAIL,
+                message=message,
+                facts=facts,
+                consequences=list(spec.consequences),
+                **extra,
+                **base,
+            ),
+        )
+
+    def _unknown(
+        self, base: dict[str, Any], facts: dict[str, FactValue], missing: list[str], **extra: Any
+    ) -> Finding:
+        names = ", ".join(missing) or "a fact"
+        return build(
+            Finding,
+            dict(
+                status=Status.UNKNOWN,
+                message=Text(
+                    zh=f"缺少事实, 无法判断: {names}", en=f"cannot decide; unknown: {names}"
+                ),
+                facts=facts,
+                missing_facts=missing,
+                **extra,
+                **base,
+            ),
+        )
+
+    def _documents(
+        self, rule: CompiledRule, base: dict[str, Any], facts: dict[str, FactValue]
+    ) -> Finding:
+        present = self.ns["documents"]
+        facts["documents"] = fact_value(present)
+        if present is None:
+            return self._unknown(base, facts, ["documents"])
+        missing: list[Document] = []
+        for requirement in rule.documents:
+            if isinstance(requirement, tuple):
+                if not any(d in present for d in requirement):
+                    missing.append(requirement[0])
+            elif requirement not in present:
+                missing.append(requirement)
+        if not missing:
+            return build(Finding, dict(status=Status.PASS, facts=facts, **base))
+        message = rule.spec.message or Text(
+            zh="缺少文件: " + "、".join(d.zh for d in missing),
+            en="missing documents: " + ", ".join(d.en for d in missing),
+        )
+        return self._fail(rule.spec, base, facts, message=message, missing_documents=missing)
+
+    def _prohibited(
+        self,
+        rule: CompiledRule,
+        spec: ProhibitedItems,
+        base: dict[str, Any],
+        facts: dict[str, FactValue],
+    ) -> Finding:
+        items = self.ns["items"]
+        facts["items"] = fact_value(items)
+        if items is None:
+            return self._unknown(base, facts, ["items"])
+        found = [item for item in spec.items if item in items]
+        if not found:
+            return build(Finding, dict(status=Status.PASS, facts=facts, **base))
+        undecided: list[str] = []
+        for exception, expr in rule.exceptions:
+            applies = expr.evaluate(self.ns)
+            if applies is True:
+                return build(
+                    Finding,
+                    dict(
+                        status=Status.PASS,
+                        facts=facts,
+                        exception=exception.reason,
+                        prohibited_items=found,
+                        **base,
+                    ),
+                )
+            if applies is None:
+                undecided.extend(expr.missing(self.ns))
+        if undecided:
+            return self._unknown(base, facts, sorted(set(undecided)), prohibited_items=found)
+        message = spec.message or Text(
+            zh="禁止建设或采购: " + "、".join(i.zh for i in found),
+            en="prohibited: " + ", ".join(i.en for i in found),
+        )
+        return self._fail(spec, base, facts, message=message, prohibited_items=found)
+
+    def _deadline(
+        self, rule: CompiledRule, spec: Deadline, base: dict[str, Any], facts: dict[str, FactValue]
+    ) -> Finding:
+        anchor = window_start = due = None
+        if spec.fixed is not None:
+            assert rule.year is not None
+            year = rule.year.evaluate(self.ns)
+            if year is None:
+                return self._unknown(base, facts, rule.year.missing(self.ns))
+            due = fixed_date(spec.fixed, int(year))
+        else:
+            assert rule.anchor is not None
+            assert spec.period is not None
+            anchor = rule.anchor.evaluate(self.ns)
+            if anchor is None:
+                return self._unknown(base, facts, rule.anchor.missing(self.ns))
+            due = add_period(anchor, spec.period)
+            if spec.window_start is not None:
+                window_start = add_period(anchor, spec.window_start)
+        if spec.roll_to_working_day:
+            due = next_working_day(due)
+        steps = self.project.steps
+        record = steps.get(spec.event) if steps is not None else None
+        event_date = record.date if record is not None else None
+        state = _deadline_state(
+            steps is None, record is not None, event_date, window_start, due, self.as_of
+        )
+        result = build(
+            DeadlineResult,
+            {
+                "rule_id": spec.id,
+                "event": spec.event,
+                "anchor": anchor,
+                "window_start": window_start,
+                "due": due,
+                "event_date": event_date,
+                "state": state,
+            },
+        )
+        facts[f"{spec.event.value}_date"] = fact_value(event_date)
+        if state is DeadlineState.MET:
+            return build(Finding, dict(status=Status.PASS, facts=facts, deadline=result, **base))
+        if state in (DeadlineState.LATE, DeadlineState.EARLY, DeadlineState.OVERDUE):
+            return self._fail(spec, base, facts, deadline=result)
+        missing = ["steps"] if steps is None else [f"{spec.event.value}_date"]
+        if state is DeadlineState.PENDING:
+            missing = []
+        finding = self._unknown(base, facts, missing, deadline=result)
+        if state is DeadlineState.PENDING:
+            finding = finding.model_copy(
+                update={
+                    "message": Text(
+                        zh=f"尚未到期: {due.isoformat()} 前完成",
+                        en=f"not yet due: due by {due.isoformat()}",
+                    )
+                }
+            )
+        return finding
+
+    def _facts_read(self, rule: CompiledRule) -> dict[str, FactValue]:
+        names: set[str] = set()
+        for expr in _expressions(rule):
+            names.update(expr.facts)
+        return {name: fact_value(self.ns.get(name)) for name in sorted(names)}
+
+
+def _deadline_state(
+    steps_unknown: bool,
+    taken: bool,
+    event_date: dt.date | None,
+    window_start: dt.date | None,
+    due: dt.date,
+    as_of: dt.date,
+) -> DeadlineState:
+    if steps_unknown:
+        return DeadlineState.UNKNOWN
+    if taken:
+        if event_date is None:
+            return DeadlineState.UNKNOWN
+        if window_start is not None and event_date < window_start:
+            return DeadlineState.EARLY
+        return DeadlineState.MET if event_date <= due else DeadlineState.LATE
+    return DeadlineState.OVERDUE if as_of > due else DeadlineState.PENDING
+
+
+def _expressions(rule: CompiledRule) -> list[Expression]:
+    exprs = [e for e in (rule.when, rule.test, rule.anchor, rule.year) if e is not None]
+    exprs.extend(expr for _, expr in rule.exceptions)
+    return exprs
+
+
+def _within(
+    value: Decimal,
+    low: Decimal | None,
+    low_inclusive: bool | None,
+    high: Decimal | None,
+    high_inclusive: bool | None,
+) -> bool:
+    if low is not None and (value < low or (value == low and not low_inclusive)):
+        return False
+    return not (high is not None and (value > high or (value == high and not high_inclusive)))
+
+
+def _overall(
+    in_scope: bool | None,
+    exclusion: ExclusionHit | None,
+    findings: list[Finding],
+    decisions: list[Decision],
+) -> OverallStatus:
+    if in_scope is False:
+        return OverallStatus.OUT_OF_SCOPE
+    blocking = [f for f in findings if f.severity is Severity.ERROR]
+    if any(f.status is Status.FAIL for f in blocking):
+        return OverallStatus.NON_COMPLIANT
+    if (
+        in_scope is None
+        or any(f.status in (Status.UNKNOWN, Status.ERROR) for f in blocking)
+        or any(d.status is Status.UNKNOWN for d in decisions)
+    ):
+        return OverallStatus.INCOMPLETE
+    return OverallStatus.COMPLIANT
+
+
+def fact_value(value: Any) -> FactValue:
+    """A fact as a finding records it."""
+    # JSON-native and unambiguous, so that a verdict's JSON round-trips to an equal verdict.
+    if isinstance(value, frozenset | set):
+        return sorted(str(v) for v in value)
+    if isinstance(value, Enum):
+        return str(value.value)
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+_RANK: dict[Any, int] = {
+    member: rank for vocabulary in (Document, Consequence) for rank, member in enumerate(vocabulary)
+}
+
+
+def _ordered(values: set[Any]) -> list[Any]:
+    # Vocabulary order, so that the same set always serialises the same way.
+    return sorted(values, key=_RANK.__getitem__)
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,251 @@
+"""The fact vocabulary: the flat names that pack expressions read, derived from the Project model.
+
+A pack never reaches into the Project object; it reads named facts. Most facts are Project fields of
+the same name. The rest are derived here, once per project:
+
+- `owner_name`, `owner_type`, `owner_level` from `owner`;
+- `funding_sources`, `funding_total` and `funding_<source>` (one per funding source) from `funding`;
+- `budget_increase_total`, `budget_increase_ratio`, `budget_change_unapproved` from `budget_changes`;
+- `steps`, and `<step>_date` and `<step>_passed` for every step, from `steps`;
+- `as_of`, the date the evaluation is made for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from .project import BudgetChange, FundingShare, Project
+from .vocabulary import AdminLevel, FundingSource, OwnerType, Step, Vocabulary
+
+
+class FactType(Enum):
+    """The type of a fact, as seen by the expression checker."""
+
+    DECIMAL = "decimal"
+    INT = "int"
+    BOOL = "bool"
+    DATE = "date"
+    STR = "str"
+    ENUM = "enum"
+    SET = "set"
+
+    @property
+    def numeric(self) -> bool:
+        """Whether arithmetic and ordering with numbers make sense."""
+        return self in (FactType.DECIMAL, FactType.INT)
+
+
+@dataclass(frozen=True, slots=True)
+class FactSpec:
+    """A fact's name, type, vocabulary (for ENUM and SET facts) and meaning."""
+
+    name: str
+    kind: FactType
+    description: str
+    vocabulary: type[Vocabulary] | None = None
+
+
+Facts = dict[str, Any]
+
+_SKIPPED_FIELDS = {"owner", "funding", "budget_changes", "steps"}
+
+
+def _field_spec(name: str, annotation: Any, description: str) -> FactSpec:
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    base = args[0] if args else annotation
+    origin = typing.get_origin(base)
+    if origin is typing.Annotated:
+        base = typing.get_args(base)[0]
+        origin = typing.get_origin(base)
+    if origin is frozenset:
+        (member,) = typing.get_args(base)
+        return FactSpec(name, FactType.SET, description, member)
+    if isinstance(base, type) and issubclass(base, Vocabulary):
+        return FactSpec(name, FactType.ENUM, description, base)
+    simple = {
+        bool: FactType.BOOL,
+        int: FactType.INT,
+        Decimal: FactType.DECIMAL,
+        dt.date: FactType.DATE,
+        str: FactType.STR,
+    }
+    if base in simple:
+        return FactSpec(name, simple[base], description)
+    raise TypeError(f"Project field {name!r} has a type the fact table does not know: {base!r}")
+
+
+def _build_specs() -> dict[str, FactSpec]:
+    specs: dict[str, FactSpec] = {}
+
+    def add(spec: FactSpec) -> None:
+        if spec.name in specs:
+            raise TypeError(f"fact {spec.name!r} is defined twice")
+        specs[spec.name] = spec
+
+    for name, info in Project.model_fields.items():
+        if name in _SKIPPED_FIELDS:
+            continue
+        add(_field_spec(name, info.annotation, info.description or name))
+    add(FactSpec("owner_name", FactType.STR, "owner unit name"))
+    add(FactSpec("owner_type", FactType.ENUM, "owner type", OwnerType))
+    add(FactSpec("owner_level", FactType.ENUM, "owner administrative level", AdminLevel))
+    add(FactSpec("funding_sources", FactType.SET, "funding sources present", FundingSource))
+    add(FactSpec("funding_total", FactType.DECIMAL, "sum of all funding shares (yuan)"))
+    for source in FundingSource:
+        add(FactSpec(f"funding_{source.value}", FactType.DECIMAL, f"amount from {source.en}"))
+    add(FactSpec("budget_increase_total", FactType.DECIMAL, "sum of budget-estimate increases"))
+    add(
+        FactSpec(
+            "budget_increase_ratio",
+            FactType.DECIMAL,
+            "budget_increase_total / budget_estimate (0.15 = 15%)",
+        )
+    )
+    add(
+        FactSpec(
+            "budget_change_unapproved",
+            FactType.BOOL,
+            "some budget change lacks the approval authority's approval",
+        )
+    )
+    add(FactSpec("steps", FactType.SET, "procedural steps taken", Step))
+    for step in Step:
+        add(FactSpec(f"{step.value}_date", FactType.DATE, f"date of {step.en}"))
+        add(FactSpec(f"{step.value}_passed", FactType.BOOL, f"outcome of {step.en}"))
+    add(FactSpec("as_of", FactType.DATE, "the date the evaluation is made for"))
+    return specs
+
+
+FACTS: Mapping[str, FactSpec] = types.MappingProxyType(_build_specs())
+"""Every fact a pack expression may read, by name."""
+
+_PLAIN_FIELDS: tuple[str, ...] = tuple(
+    name for name in Project.model_fields if name not in _SKIPPED_FIELDS
+)
+_STEP_DATE_NAMES = {step: f"{step.value}_date" for step in Step}
+_STEP_PASSED_NAMES = {step: f"{step.value}_passed" for step in Step}
+_FUNDING_NAMES = {source: f"funding_{source.value}" for source in FundingSource}
+
+
+_OWNER = (("owner_name", "name"), ("owner_type", "type"), ("owner_level", "level"))
+_BUDGET = frozenset({"budget_increase_total", "budget_increase_ratio", "budget_change_unapproved"})
+
+
+class FactReader:
+    """Reads the facts a pack needs from a project, once, and nothing else.
+
+    Built when a pack is loaded from the facts its expressions read, so that evaluating a
+    project does not derive facts no rule looks at.
+    """
+
+    def __init__(self, names: frozenset[str] | None = None) -> None:
+        needed = frozenset(FACTS) if names is None else names
+        unknown = needed - set(FACTS)
+        if unknown:
+            raise KeyError(f"unknown facts: {sorted(unknown)}")
+        self.names = needed
+        self.plain = tuple(name for name in _PLAIN_FIELDS if name in needed)
+        self.owner = tuple((name, attr) for name, attr in _OWNER if name in needed)
+        self.funding = any(name.startswith("funding_") for name in needed)
+        self.budget = bool(needed & _BUDGET)
+        self.steps = tuple(
+            (step, _STEP_DATE_NAMES[step], _STEP_PASSED_NAMES[step])
+            for step in Step
+            if _STEP_DATE_NAMES[step] in needed or _STEP_PASSED_NAMES[step] in needed
+        )
+        self.step_set = "steps" in needed
+        self.as_of = "as_of" in needed
+
+    def read(self, project: Project, as_of: dt.date | None) -> Facts:
+        """The needed facts of `project` (unknown facts are None)."""
+        values = project.__dict__
+        facts: Facts = {name: values[name] for name in self.plain}
+        if self.owner:
+            owner = project.owner
+            for name, attr in self.owner:
+                facts[name] = getattr(owner, attr)
+        if self.funding:
+            facts.update(_funding_facts(project.funding))
+        if self.budget:
+            facts.update(_budget_facts(project.budget_changes, project.budget_estimate))
+        steps = project.steps
+        for step, date_name, passed_name in self.steps:
+            record = steps.get(step) if steps is not None else None
+            facts[date_name] = record.date if record is not None else None
+            facts[passed_name] = record.passed if record is not None else None
+        if self.step_set:
+            facts["steps"] = frozenset(steps) if steps is not None else None
+        if self.as_of:
+            facts["as_of"] = as_of
+        return facts
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FactReader, (self.names,))
+
+
+_EVERY_FACT: FactReader | None = None
+
+
+def extract_facts(project: Project, as_of: dt.date | None) -> Facts:
+    """Read every fact of `project` into a flat mapping (unknown facts are None)."""
+    global _EVERY_FACT
+    if _EVERY_FACT is None:
+        _EVERY_FACT = FactReader()
+    return _EVERY_FACT.read(project, as_of)
+
+
+def _funding_facts(funding: list[FundingShare] | None) -> Facts:
+    if funding is None:
+        facts: Facts = dict.fromkeys(_FUNDING_NAMES.values())
+        facts["funding_sources"] = None
+        facts["funding_total"] = None
+        return facts
+    amounts: dict[FundingSource, Decimal | None] = {}
+    for share in funding:
+        previous = amounts.get(share.source, Decimal(0))
+        amounts[share.source] = (
+            None if previous is None or share.amount is None else previous + share.amount
+        )
+    facts = {name: amounts.get(source, Decimal(0)) for source, name in _FUNDING_NAMES.items()}
+    facts["funding_sources"] = frozenset(amounts)
+    known = list(amounts.values())
+    total = Decimal(0)
+    for amount in known:
+        if amount is None:
+            facts["funding_total"] = None
+            break
+        total += amount
+    else:
+        facts["funding_total"] = total
+    return facts
+
+
+def _budget_facts(changes: list[BudgetChange] | None, estimate: Decimal | None) -> Facts:
+    if changes is None:
+        return {
+            "budget_increase_total": None,
+            "budget_increase_ratio": None,
+            "budget_change_unapproved": None,
+        }
+    total = sum((change.increase for change in changes), Decimal(0))
+    ratio = None if estimate is None or estimate == 0 else total / estimate
+    approvals = [change.approved_by_authority for change in changes]
+    unapproved: bool | None
+    if any(a is False for a in approvals):
+        unapproved = True
+    elif any(a is None for a in approvals):
+        unapproved = None
+    else:
+        unapproved = False
+    return {
+        "budget_increase_total": total,
+        "budget_increase_ratio": ratio,
+        "budget_change_unapproved": unapproved,
+    }

@@ -1,0 +1,186 @@
+"""A single self-contained HTML report (no scripts, no network) for a reviewer.
+
+One section per verdict: the headline, the route, findings grouped by stage with the quoted law,
+and the deadlines on a timeline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from html import escape
+
+from .render import cite, status_word
+from .verdict import DeadlineResult, Finding, Status, Verdict
+from .vocabulary import Stage
+
+_CSS = """
+body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2rem;color:#1b1b1b}
+h1{font-size:1.4rem}h2{font-size:1.2rem;margin-top:2.5rem;border-bottom:2px solid #ccc}
+h3{font-size:1rem;margin-top:1.2rem}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}
+td,th{border:1px solid #ddd;padding:.3rem .5rem;vertical-align:top;text-align:left}
+th{background:#f4f4f4}.quote{color:#444;font-size:.9rem}
+.s-fail{background:#fde2e1}.s-error{background:#fbe3c4}.s-unknown{background:#fff6cc}
+.s-pass{background:#e3f4e1}.s-not_applicable{color:#777}
+.badge{display:inline-block;padding:.15rem .6rem;border-radius:.8rem;font-weight:600}
+.compliant{background:#cdebc9}.non_compliant{background:#f6c3c0}.incomplete{background:#fbe7a1}
+.out_of_scope{background:#ddd}
+"""
+
+
+def render_html(verdicts: Sequence[Verdict], *, lang: str = "en", title: str | None = None) -> str:
+    """One HTML page for the verdicts of one or more projects and packs."""
+    heading = title or ("合规评估报告" if lang == "zh" else "Compliance report")
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"zh" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        f"<title>{escape(heading)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{escape(heading)}</h1>",
+        _summary(verdicts, lang),
+    ]
+    parts.extend(_section(v, lang) for v in verdicts)
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _summary(verdicts: Sequence[Verdict], lang: str) -> str:
+    head = (
+        ("辖区", "项目", "结论", "审批方式")
+        if lang == "zh"
+        else ("jurisdiction", "project", "status", "route")
+    )
+    rows = ['<table id="summary"><tr>' + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
+    for v in verdicts:
+        route = v.route.label.get(lang) if v.route and v.route.label else "—"
+        rows.append(
+            f"<tr><td>{escape(v.jurisdiction.get(lang))}</td>"
+            f"<td>{escape(v.project_name or v.project_id or '—')}</td>"
+            f'<td><span class="badge {v.status.value}">{escape(status_word(v.status, lang))}'
+            f"</span></td><td>{escape(route)}</td></tr>"
+        )
+    rows.append("</table>")
+    return "\n".join(rows)
+
+
+def _section(verdict: Verdict, lang: str) -> str:
+    style = verdict.source.citation_style
+    out = [
+        f'<section class="verdict" data-pack="{escape(verdict.pack_id)}">',
+        f"<h2>{escape(verdict.jurisdiction.zh)} {escape(verdict.jurisdiction.en)}: "
+        f'<span class="badge {verdict.status.value}">{escape(status_word(verdict.status, lang))}'
+        "</span></h2>",
+        f"<p>{escape(verdict.source.title)}"
+        + (f" ({escape(verdict.source.number)})" if verdict.source.number else "")
+        + f" — as of {verdict.as_of}</p>",
+    ]
+    if verdict.exclusion is not None:
+        out.append(
+            f"<p>Excluded: {escape(verdict.exclusion.reason.get(lang))} "
+            f"[{escape(cite(verdict.exclusion.citation, style=style, lang=lang))}]</p>"
+        )
+    for decision in verdict.decisions:
+        if decision.label is not None:
+            approver = f" — {escape(decision.approver.get(lang))}" if decision.approver else ""
+            out.append(
+                f"<p><b>{escape(decision.title.get(lang))}</b>: "
+                f"{escape(decision.label.get(lang))}{approver}</p>"
+            )
+    grouped: dict[str, list[Finding]] = defaultdict(list)
+    for finding in verdict.findings:
+        grouped[_stage_of(finding, verdict)].append(finding)
+    for stage in [s.value for s in Stage] + ["all"]:
+        if stage not in grouped:
+            continue
+        label = Stage(stage).label(lang) if stage != "all" else stage
+        out.append(f"<h3>{escape(label)}</h3>")
+        out.append(_findings_table(grouped[stage], style, lang))
+    if verdict.deadlines:
+        out.append("<h3>" + ("期限" if lang == "zh" else "Deadlines") + "</h3>")
+        out.append(_timeline(verdict.deadlines, verdict.as_of, lang))
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _stage_of(finding: Finding, verdict: Verdict) -> str:
+    # A rule that spans several stages is shown under the first of them.
+    if verdict.stage is not None:
+        return verdict.stage.value
+    return finding.stages[0].value if finding.stages else "all"
+
+
+def _findings_table(findings: Sequence[Finding], style: str, lang: str) -> str:
+    rows = [
+        "<table><tr><th>status</th><th>rule</th><th>article</th><th>message</th><th>law</th></tr>"
+    ]
+    for f in findings:
+        message = f.message.get(lang) if f.message else f.title.get(lang)
+        if f.status is Status.PASS and f.message is None:
+            message = f.title.get(lang)
+        rows.append(
+            f'<tr class="s-{f.status.value}"><td>{f.status.value}</td>'
+            f"<td><code>{escape(f.rule_id)}</code></td>"
+            f"<td>{escape(cite(f.citation, style=style, lang=lang))}</td>"
+            f"<td>{escape(message)}</td>"
+            f'<td class="quote">{escape(f.citation.quote)}</td></tr>'
+        )
+    rows.append("</table>")
+    return "\n".join(rows)
+
+
+def _timeline(deadlines: Sequence[DeadlineResult], as_of: dt.date | None, lang: str) -> str:
+    dates = [d for r in deadlines for d in (r.anchor, r.window_start, r.due, r.event_date) if d]
+    if as_of is not None:
+        dates.append(as_of)
+    if not dates:
+        return ""
+    start, end = min(dates), max(dates)
+    span = max((end - start).days, 1)
+    width, row = 900, 28
+
+    def x(day: dt.date) -> float:
+        return 20 + (day - start).days / span * (width - 40)
+
+    height = row * (len(deadlines) + 1) + 20
+    svg = [
+        f'<svg class="timeline" width="{width}" height="{height}" '
+        f'xmlns="http://www.w3.org/2000/svg" role="img">'
+    ]
+    for i, r in enumerate(deadlines):
+        y = 20 + i * row
+        if r.anchor and r.due:
+            svg.append(
+                f'<line x1="{x(r.anchor):.1f}" y1="{y}" x2="{x(r.due):.1f}" y2="{y}" '
+                'stroke="#999" stroke-width="4"/>'
+            )
+        if r.due:
+            svg.append(
+                f'<circle cx="{x(r.due):.1f}" cy="{y}" r="5" fill="#c0392b">'
+                f"<title>due {r.due}</title></circle>"
+            )
+        if r.event_date:
+            svg.append(
+                f'<circle cx="{x(r.event_date):.1f}" cy="{y}" r="5" fill="#27ae60">'
+                f"<title>{escape(r.event.value)} {r.event_date}</title></circle>"
+            )
+        svg.append(
+            f'<text x="{width - 15}" y="{y + 4}" text-anchor="end" font-size="11">'
+            f"{escape(r.event.label(lang))}: {escape(r.state.value)}</text>"
+        )
+    if as_of is not None:
+        svg.append(
+            f'<line x1="{x(as_of):.1f}" y1="5" x2="{x(as_of):.1f}" y2="{height - 5}" '
+            'stroke="#2c3e50" stroke-dasharray="4"/>'
+        )
+    svg.append("</svg>")
+    rows = ["<table><tr><th>rule</th><th>event</th><th>due</th><th>done</th><th>state</th></tr>"]
+    for r in deadlines:
+        due = f"{r.window_start} .. {r.due}" if r.window_start else str(r.due)
+        rows.append(
+            f"<tr><td><code>{escape(r.rule_id)}</code></td>"
+            f"<td>{escape(r.event.label(lang))}</td><td>{due}</td>"
+            f"<td>{r.event_date or '—'}</td><td>{r.state.value}</td></tr>"
+        )
+    rows.append("</table>")
+    return "\n".join(svg) + "\n" + "\n".join(rows)

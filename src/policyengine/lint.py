@@ -1,0 +1,237 @@
+"""Static checks on a loaded pack beyond what loading enforces.
+
+Loading already rejects schema errors, unknown or duplicate keys, unknown names, type mismatches,
+band gaps and overlaps, boundary contradictions and duplicate ids. Lint adds checks of fidelity
+and of dead logic, each located in the file:
+
+- `lint.article_unaccounted`: an article neither cited, ledgered nor listed as missing;
+- `lint.article_out_of_range`: a citation beyond the source's last article;
+- `lint.unused_threshold`: a threshold no rule, table or definition uses;
+- `lint.constant_condition`: a condition that reads no fact (always true or always false);
+- `lint.unreachable_condition`: comparisons of one fact that no value can satisfy together;
+- `lint.duplicate_document` / `lint.duplicate_item`: a list naming the same member twice.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .errors import Location
+from .expressions import Expression
+from .loader import CompiledPack, CompiledRule
+from .pack import RULE_SECTIONS, AnyOf, Citation, ProhibitedItems, RequiredDocuments
+
+
+@dataclass(frozen=True, slots=True)
+class LintIssue:
+    """One finding of the linter."""
+
+    code: str
+    message: str
+    location: Location
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.code}: {self.message}"
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+def cited_articles(pack: CompiledPack) -> set[int]:
+    """Articles cited anywhere in the pack (rules, thresholds, bands, scope, exceptions)."""
+    spec = pack.spec
+    citations: list[Citation] = [spec.scope.citation]
+    citations += [e.citation for e in spec.scope.exclusions]
+    citations += [t.citation for t in spec.thresholds.values()]
+    for table in spec.decision_tables:
+        citations.append(table.citation)
+        citations += [band.citation for band in table.bands]
+    for section in RULE_SECTIONS:
+        for rule in getattr(spec, section):
+            citations.append(rule.citation)
+            citations += [e.citation for e in getattr(rule, "exceptions", []) if e.citation]
+    return {c.article for c in citations}
+
+
+def unaccounted_articles(pack: CompiledPack) -> list[int]:
+    """Articles 1..N of the source neither cited, ledgered, nor listed as missing."""
+    spec = pack.spec
+    accounted = cited_articles(pack)
+    accounted |= {entry.article for entry in spec.not_computable}
+    accounted |= {m.article for m in spec.source.missing_articles}
+    return [n for n in range(1, spec.source.articles + 1) if n not in accounted]
+
+
+def lint_pack(pack: CompiledPack) -> list[LintIssue]:
+    """Every lint issue of a loaded pack, in file order."""
+    issues = _articles(pack) + _unused_thresholds(pack)
+    for rule in pack.rules:
+        issues += _rule_issues(pack, rule)
+    return sorted(issues, key=lambda i: (i.location.line or 0, i.location.column or 0, i.code))
+
+
+def _articles(pack: CompiledPack) -> list[LintIssue]:
+    spec = pack.spec
+    where = pack.locate("source", "articles")
+    issues = [
+        LintIssue(
+            "lint.article_out_of_range",
+            f"article {article} is cited but the source has {spec.source.articles}",
+            where,
+            "fix the citation or source.articles",
+        )
+        for article in sorted(a for a in cited_articles(pack) if a > spec.source.articles)
+    ]
+    missing = unaccounted_articles(pack)
+    if missing:
+        issues.append(
+            LintIssue(
+                "lint.article_unaccounted",
+                f"articles neither encoded nor ledgered: {missing}",
+                where,
+                "cite each article in a rule, or list it under not_computable with the reason",
+            )
+        )
+    return issues
+
+
+def _unused_thresholds(pack: CompiledPack) -> list[LintIssue]:
+    used: set[str] = set()
+    for table in pack.tables:
+        used |= {str(b) for band in table.spec.bands for b in (band.min, band.max) if b is not None}
+        used |= table.input.names
+    for _, expr in pack.definitions:
+        used |= expr.names
+    for rule in pack.rules:
+        for expr in _expressions(rule):
+            used |= expr.names
+    for _, expr in pack.exclusions:
+        used |= expr.names
+    if pack.applies_when is not None:
+        used |= pack.applies_when.names
+    return [
+        LintIssue(
+            "lint.unused_threshold",
+            f"threshold '{name}' is not used by any rule or table",
+            pack.locate("thresholds", name, key=True),
+            "use it, or remove it",
+        )
+        for name in pack.spec.thresholds
+        if name not in used
+    ]
+
+
+def _expressions(rule: CompiledRule) -> list[Expression]:
+    found = [e for e in (rule.when, rule.test, rule.anchor, rule.year) if e is not None]
+    return found + [expr for _, expr in rule.exceptions]
+
+
+def _rule_issues(pack: CompiledPack, rule: CompiledRule) -> list[LintIssue]:
+    issues: list[LintIssue] = []
+    base = (rule.section, rule.index)
+    roles = {"when": rule.when, "check" if rule.section == "rules" else "condition": rule.test}
+    for role, expr in roles.items():
+        if expr is None:
+            continue
+        where = pack.locate(*base, role)
+        if not expr.facts:
+            issues.append(
+                LintIssue(
+                    "lint.constant_condition",
+                    f"'{rule.id}' {role} reads no fact, so it is always the same: {expr.source}",
+                    where,
+                    "a condition should depend on the project",
+                )
+            )
+        contradiction = _contradiction(expr, pack)
+        if contradiction:
+            issues.append(
+                LintIssue(
+                    "lint.unreachable_condition",
+                    f"'{rule.id}' {role} can never hold: {contradiction}",
+                    where,
+                    "check the comparison operators and thresholds",
+                )
+            )
+    spec = rule.spec
+    if isinstance(spec, RequiredDocuments):
+        listed = [
+            m.value for d in spec.documents for m in (d.any_of if isinstance(d, AnyOf) else [d])
+        ]
+        for doc in sorted({d for d in listed if listed.count(d) > 1}):
+            issues.append(
+                LintIssue(
+                    "lint.duplicate_document",
+                    f"'{rule.id}' names '{doc}' more than once",
+                    pack.locate(*base, "documents"),
+                )
+            )
+    if isinstance(spec, ProhibitedItems):
+        items = [i.value for i in spec.items]
+        for item in sorted({i for i in items if items.count(i) > 1}):
+            issues.append(
+                LintIssue(
+                    "lint.duplicate_item",
+                    f"'{rule.id}' names '{item}' more than once",
+                    pack.locate(*base, "items"),
+                )
+            )
+    return issues
+
+
+_FLIP = {ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE}
+
+
+def _contradiction(expr: Expression, pack: CompiledPack) -> str | None:
+    """For a conjunction of comparisons of facts with numbers, a fact no value can satisfy."""
+    node = expr.tree
+    parts = node.values if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And) else [node]
+    bounds: dict[str, list[tuple[type[ast.cmpop], Decimal]]] = {}
+    for part in parts:
+        if not (isinstance(part, ast.Compare) and len(part.ops) == 1):
+            continue
+        op, left, right = type(part.ops[0]), part.left, part.comparators[0]
+        if op not in _FLIP:
+            continue
+        number = _number(right, pack)
+        if isinstance(left, ast.Name) and number is not None:
+            bounds.setdefault(left.id, []).append((op, number))
+            continue
+        number = _number(left, pack)
+        if isinstance(right, ast.Name) and number is not None:
+            bounds.setdefault(right.id, []).append((_FLIP[op], number))
+    for fact, constraints in bounds.items():
+        low, low_open, high, high_open = None, False, None, False
+        for op, value in constraints:
+            if op in (ast.Gt, ast.GtE) and (
+                low is None or value > low or (value == low and op is ast.Gt)
+            ):
+                low, low_open = value, op is ast.Gt
+            if op in (ast.Lt, ast.LtE) and (
+                high is None or value < high or (value == high and op is ast.Lt)
+            ):
+                high, high_open = value, op is ast.Lt
+        if (
+            low is not None
+            and high is not None
+            and (low > high or (low == high and (low_open or high_open)))
+        ):
+            return (
+                f"no value of {fact} is both {'>' if low_open else '>='} {low} and "
+                f"{'<' if high_open else '<='} {high}"
+            )
+    return None
+
+
+def _number(node: Any, pack: CompiledPack) -> Decimal | None:
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, int | Decimal)
+        and not isinstance(node.value, bool)
+    ):
+        return Decimal(node.value)
+    if isinstance(node, ast.Name) and node.id in pack.thresholds:
+        return pack.thresholds[node.id]
+    return None

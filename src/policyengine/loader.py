@@ -1,0 +1,730 @@
+"""Load packs: YAML -> Pydantic models -> checked, compiled expressions. Every error is located.
+
+`load_pack("wuhan")` loads a bundled pack; `load_pack("path/to/pack.yaml")` loads a file being
+edited. All problems found in one pass are reported together (`PackErrors`), each with
+file:line:column, a stable code and a hint.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ._suggest import did_you_mean
+from ._yaml import MAX_FILE_BYTES, Marks, load_yaml, read_text
+from .errors import Location, PackError, PackErrors
+from .expressions import Expression, ExpressionError, NameInfo, compile_expression
+from .facts import FACTS, FactReader, FactType
+from .pack import (
+    RULE_SECTIONS,
+    AcceptanceFailure,
+    AnyOf,
+    AnyRule,
+    Band,
+    Deadline,
+    DecisionTable,
+    Exclusion,
+    ItemException,
+    PolicyPack,
+    ProhibitedItems,
+    RequiredDocuments,
+    Rule,
+    Threshold,
+)
+from .vocabulary import Document
+
+BUNDLED_PACKS: tuple[str, ...] = ("wuhan", "mengyin", "zhanggong", "xiangxi", "yiyang")
+"""The packs shipped with the library, in the order reports list them."""
+
+
+@dataclass(frozen=True)
+class CompiledTable:
+    """A decision table with its expressions compiled and its bounds resolved to numbers."""
+
+    spec: DecisionTable
+    input: Expression
+    when: Expression | None
+    bounds: tuple[tuple[Decimal | None, bool | None, Decimal | None, bool | None], ...]
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """One rule of any section, with its expressions compiled."""
+
+    section: str
+    index: int
+    spec: AnyRule
+    when: Expression | None
+    test: Expression | None = None  # check (rules) or condition (acceptance failures)
+    exceptions: tuple[tuple[ItemException, Expression], ...] = ()
+    anchor: Expression | None = None
+    year: Expression | None = None
+    documents: tuple[Document | tuple[Document, ...], ...] = ()
+
+    @property
+    def id(self) -> str:
+        """The rule's id."""
+        return self.spec.id
+
+
+@dataclass(frozen=True)
+class CompiledPack:
+    """A loaded pack, ready to evaluate projects."""
+
+    spec: PolicyPack
+    path: str
+    thresholds: Mapping[str, Decimal]
+    definitions: tuple[tuple[str, Expression], ...]
+    applies_when: Expression | None
+    exclusions: tuple[tuple[Exclusion, Expression], ...]
+    tables: tuple[CompiledTable, ...]
+    rules: tuple[CompiledRule, ...]
+    rule_index: Mapping[str, CompiledRule] = field(repr=False)
+    reader: FactReader = field(repr=False, compare=False, default_factory=FactReader)
+    marks: Marks = field(repr=False, compare=False, default_factory=lambda: Marks("<pack>"))
+
+    def locate(self, *loc: str | int, key: bool = False) -> Location:
+        """Where `loc` (a path into the pack, e.g. 'rules', 3, 'check') is in the file."""
+        return self.marks.locate(tuple(loc), key=key)
+
+    @property
+    def id(self) -> str:
+        """The pack's id."""
+        return self.spec.id
+
+    def rule(self, rule_id: str) -> CompiledRule:
+        """The rule with this id (KeyError with a suggestion otherwise)."""
+        try:
+            return self.rule_index[rule_id]
+        except KeyError:
+            hint = did_you_mean(rule_id, self.rule_index) or ""
+            raise KeyError(f"pack '{self.id}' has no rule '{rule_id}'. {hint}".strip()) from None
+
+
+def bundled_pack_path(name: str) -> Path:
+    """The file of a bundled pack: inside the installed package, or in a source checkout."""
+    installed = resources.files("policyengine") / "policies" / f"{name}.yaml"
+    if installed.is_file():
+        return Path(str(installed))
+    checkout = Path(__file__).resolve().parents[2] / "policies" / f"{name}.yaml"
+    if checkout.is_file():
+        return checkout
+    if name in BUNDLED_PACKS:
+        raise PackError(
+            f"the bundled pack '{name}' is missing from this installation",
+            code="pack.not_found",
+            hint="reinstall the package, or give the path to a pack file",
+        )
+    raise PackError(
+        f"no bundled pack named '{name}'",
+        code="pack.not_found",
+        hint=did_you_mean(name, BUNDLED_PACKS)
+        or "bundled packs: " + ", ".join(BUNDLED_PACKS) + "; or give a path to a .yaml file",
+    )
+
+
+def load_pack(ref: str | Path) -> CompiledPack:
+    """Load a pack by bundled name (`"wuhan"`) or by path. Raises `PackError`."""
+    path = _resolve(ref)
+    try:
+        with path.open("rb") as handle:
+            # Never read more than the limit: a huge file is refused without loading it.
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise PackError(
+            f"cannot read pack file: {exc.strerror or exc}",
+            code="pack.unreadable",
+            location=Location(str(path)),
+        ) from None
+    return load_pack_text(read_text(raw, str(path)), str(path))
+
+
+def load_packs(refs: Iterable[str | Path] | None = None) -> list[CompiledPack]:
+    """Load several packs (default: every bundled pack)."""
+    return [load_pack(ref) for ref in (BUNDLED_PACKS if refs is None else refs)]
+
+
+def load_pack_text(text: str, path: str = "<pack>") -> CompiledPack:
+    """Load a pack from YAML text; `path` is used in error locations."""
+    data, marks = load_yaml(text, path)
+    if not isinstance(data, dict):
+        raise PackError(
+            "a pack must be a YAML mapping",
+            code="pack.not_a_mapping",
+            location=Location(path, 1, 1),
+            hint="start from docs/authoring.md",
+        )
+    try:
+        spec = PolicyPack.model_validate(data)
+    except ValidationError as exc:
+        raise PackErrors(_schema_errors(exc, marks, data.get("id"), data)) from None
+    return _Compiler(spec, marks).compile()
+
+
+def _resolve(ref: str | Path) -> Path:
+    if isinstance(ref, Path):
+        return ref
+    if "/" in ref or "\\" in ref or ref.endswith((".yaml", ".yml")):
+        return Path(ref)
+    return bundled_pack_path(ref)
+
+
+# --- schema errors ------------------------------------------------------------------------------
+
+
+def _schema_errors(
+    exc: ValidationError, marks: Marks, pack_id: Any, data: Any = None
+) -> list[PackError]:
+    errors = []
+    seen: set[tuple[Any, ...]] = set()
+    for error in exc.errors(include_url=False):
+        loc = _data_path(error["loc"], data)
+        kind = error["type"]
+        key = (loc, kind)
+        if key in seen:
+            continue
+        seen.add(key)
+        where = "/".join(str(p) for p in loc) or "<pack>"
+        if not loc:
+            errors.append(
+                PackError(error["msg"], code="pack.invalid_value", location=marks.locate(()))
+            )
+            continue
+        if kind == "extra_forbidden":
+            allowed = sorted(_allowed_keys(loc[:-1]))
+            unknown = str(loc[-1])
+            hint = did_you_mean(unknown, allowed)
+            hint = f"{hint} allowed: {allowed}" if hint else f"allowed: {allowed}"
+            errors.append(
+                PackError(
+                    f"unexpected key '{unknown}' in {'/'.join(map(str, loc[:-1])) or 'the pack'}",
+                    code="pack.unknown_key",
+                    location=marks.locate(loc, key=True),
+                    pack=str(pack_id) if pack_id else None,
+                    hint=hint,
+                )
+            )
+        elif kind == "missing":
+            errors.append(
+                PackError(
+                    f"missing key '{loc[-1]}' in {'/'.join(map(str, loc[:-1])) or 'the pack'}",
+                    code="pack.missing_key",
+                    location=marks.locate(loc[:-1]),
+                    pack=str(pack_id) if pack_id else None,
+                    hint=_missing_hint(str(loc[-1])),
+                )
+            )
+        else:
+            errors.append(
+                PackError(
+                    f"{where}: {error['msg']}",
+                    code="pack.invalid_value",
+                    location=marks.locate(loc),
+                    pack=str(pack_id) if pack_id else None,
+                    hint=_value_hint(error, loc),
+                )
+            )
+    errors.sort(
+        key=lambda e: (e.location.line or 0, e.location.column or 0) if e.location else (0, 0)
+    )
+    return errors
+
+
+def _data_path(loc: Sequence[Any], data: Any) -> tuple[Any, ...]:
+    """The error's location as a path into the data, without pydantic's union-member tags."""
+    path: list[Any] = []
+    node = data
+    for position, part in enumerate(loc):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            node = node[part]
+        elif position < len(loc) - 1:
+            continue  # a tag such as 'AnyOf' or 'function-after[...]' naming a union member
+        path.append(part)
+    return tuple(path)
+
+
+def _missing_hint(key: str) -> str | None:
+    hints = {
+        "boundary": "every threshold states whether the number itself is included: "
+        "'inclusive' (以上, 以下, 不超过, 不少于) or 'exclusive' (超过, 不满)",
+        "citation": "every rule cites its article: {article: N, item: M, quote: '...'}",
+        "message": "give the message shown when the rule fails, in zh and en",
+        "direction": "'at_least' (reached by larger values) or 'at_most' (a limit)",
+    }
+    return hints.get(key)
+
+
+def _value_hint(error: Mapping[str, Any], loc: tuple[Any, ...]) -> str | None:
+    if error["type"] == "enum" and error.get("ctx"):
+        expected = str(error["ctx"].get("expected", ""))
+        candidates = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
+        return did_you_mean(str(error.get("input")), candidates)
+    return None
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> set[str]:
+    model: Any = PolicyPack
+    for part in loc:
+        model = _step_into(model, part)
+        if model is None:
+            return set()
+    models = _models_in(model)
+    return set().union(*(m.model_fields for m in models)) if models else set()
+
+
+def _step_into(annotation: Any, part: Any) -> Any:
+    for model in _models_in(annotation):
+        if isinstance(part, str) and part in model.model_fields:
+            return model.model_fields[part].annotation
+    for arg in _flatten(annotation):
+        origin = typing.get_origin(arg)
+        if origin is list and isinstance(part, int):
+            return typing.get_args(arg)[0]
+        if origin is dict and isinstance(part, str):
+            return typing.get_args(arg)[1]
+    return None
+
+
+def _flatten(annotation: Any) -> list[Any]:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return [a for arg in typing.get_args(annotation) for a in _flatten(arg)]
+    if origin is typing.Annotated:
+        return _flatten(typing.get_args(annotation)[0])
+    return [annotation]
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    return [a for a in _flatten(annotation) if isinstance(a, type) and issubclass(a, BaseModel)]
+
+
+# --- semantic checks and compilation ------------------------------------------------------------
+
+
+_FACT_NAMES: Mapping[str, NameInfo] = {
+    name: NameInfo("fact", spec.kind, spec.vocabulary, facts=frozenset([name]))
+    for name, spec in FACTS.items()
+}
+
+
+class _Compiler:
+    def __init__(self, spec: PolicyPack, marks: Marks) -> None:
+        self.spec = spec
+        self.marks = marks
+        self.errors: list[PackError] = []
+        self.names: dict[str, NameInfo] = dict(_FACT_NAMES)
+
+    def compile(self) -> CompiledPack:
+        spec = self.spec
+        self._add_thresholds()
+        definitions = self._compile_definitions()
+        applies_when = self._expr(spec.scope.applies_when, ("scope", "applies_when"), FactType.BOOL)
+        exclusions = tuple(
+            (exclusion, expr)
+            for i, exclusion in enumerate(spec.scope.exclusions)
+            if (
+                expr := self._expr(
+                    exclusion.when, ("scope", "exclusions", i, "when"), FactType.BOOL, exclusion.id
+                )
+            )
+            is not None
+        )
+        tables = tuple(
+            table
+            for i, spec_table in enumerate(spec.decision_tables)
+            if (table := self._compile_table(spec_table, i)) is not None
+        )
+        rules = self._compile_rules()
+        self._check_unique_ids()
+        if self.errors:
+            raise PackErrors(self.errors)
+        expressions = [expr for _, expr in definitions] + [expr for _, expr in exclusions]
+        expressions += [applies_when] if applies_when is not None else []
+        expressions += [e for t in tables for e in (t.input, t.when) if e is not None]
+        for rule in rules:
+            expressions += [e for e in (rule.when, rule.test, rule.anchor, rule.year) if e]
+            expressions += [expr for _, expr in rule.exceptions]
+        needed = {name for expr in expressions for name in expr.facts}
+        if spec.required_documents:
+            needed.add("documents")
+        if spec.prohibited_items:
+            needed.add("items")
+        return CompiledPack(
+            spec=spec,
+            path=self.marks.path,
+            thresholds={name: t.value for name, t in spec.thresholds.items()},
+            definitions=definitions,
+            applies_when=applies_when,
+            exclusions=exclusions,
+            tables=tables,
+            rules=rules,
+            rule_index={rule.id: rule for rule in rules},
+            reader=FactReader(frozenset(needed)),
+            marks=self.marks,
+        )
+
+    # names -------------------------------------------------------------------------------
+
+    def _add_thresholds(self) -> None:
+        for name, threshold in self.spec.thresholds.items():
+            if name in self.names:
+                self._error(
+                    ("thresholds", name),
+                    f"threshold '{name}' has the name of a fact",
+                    "pack.name_clash",
+                    key=True,
+                    hint="rename the threshold",
+                )
+                continue
+            self.names[name] = NameInfo(
+                "threshold",
+                FactType.DECIMAL,
+                upper_side_holds_value=threshold.upper_side_holds_value,
+            )
+
+    def _compile_definitions(self) -> tuple[tuple[str, Expression], ...]:
+        pending = dict(self.spec.definitions)
+        for name in pending:
+            if name in self.names:
+                self._error(
+                    ("definitions", name),
+                    f"definition '{name}' has the name of a fact or threshold",
+                    "pack.name_clash",
+                    key=True,
+                )
+        order: list[tuple[str, Expression]] = []
+        # Resolve in dependency order: each pass compiles what depends only on known names.
+        while pending:
+            progressed = False
+            for name, definition in list(pending.items()):
+                try:
+                    expr = compile_expression(definition.expression, self.names)
+                except ExpressionError as exc:
+                    if _unknown_name(exc) in pending:
+                        continue
+                    self._expr_error(
+                        exc, ("definitions", name, "expression"), None, definition.expression
+                    )
+                    del pending[name]
+                    progressed = True
+                    continue
+                assert expr.type is not None
+                self.names[name] = NameInfo(
+                    "definition", expr.type, _vocabulary_of(expr, self.names), facts=expr.facts
+                )
+                order.append((name, expr))
+                del pending[name]
+                progressed = True
+            if not progressed:
+                for name in pending:
+                    self._error(
+                        ("definitions", name),
+                        f"definition '{name}' depends on itself (a cycle among: "
+                        f"{', '.join(sorted(pending))})",
+                        "pack.definition_cycle",
+                        key=True,
+                    )
+                break
+        return tuple(order)
+
+    def _expr(
+        self,
+        source: str | None,
+        loc: tuple[Any, ...],
+        expect: FactType | None,
+        rule_id: str | None = None,
+    ) -> Expression | None:
+        if source is None:
+            return None
+        try:
+            return compile_expression(source, self.names, expect=expect)
+        except ExpressionError as exc:
+            self._expr_error(exc, loc, rule_id, source)
+            return None
+
+    def _expr_error(
+        self, exc: ExpressionError, loc: tuple[Any, ...], rule_id: str | None, source: str
+    ) -> None:
+        location = self.marks.locate(loc)
+        message = exc.message
+        if exc.column is not None:
+            message += f" (column {exc.column} of the expression)"
+        self.errors.append(
+            PackError(
+                message,
+                code="pack.expression",
+                location=location,
+                pack=self.spec.id,
+                rule_id=rule_id,
+                expression=source,
+                hint=exc.hint,
+            )
+        )
+
+    # decision tables ---------------------------------------------------------------------
+
+    def _compile_table(self, table: DecisionTable, index: int) -> CompiledTable | None:
+        loc = ("decision_tables", index)
+        input_expr = self._expr(table.input, (*loc, "input"), FactType.DECIMAL, table.id)
+        when = self._expr(table.when, (*loc, "when"), FactType.BOOL, table.id)
+        bounds = []
+        for b, band in enumerate(table.bands):
+            low = self._bound(band, "min", (*loc, "bands", b), table.id)
+            high = self._bound(band, "max", (*loc, "bands", b), table.id)
+            bounds.append((low, band.min_inclusive, high, band.max_inclusive))
+        self._check_bands(table, bounds, loc)
+        if input_expr is None:
+            return None
+        return CompiledTable(table, input_expr, when, tuple(bounds))
+
+    def _bound(self, band: Band, side: str, loc: tuple[Any, ...], table_id: str) -> Decimal | None:
+        value = getattr(band, side)
+        if value is None:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        threshold = self.spec.thresholds.get(value)
+        if threshold is None:
+            self._error(
+                (*loc, side),
+                f"'{value}' is neither a number nor a threshold of this pack",
+                "pack.unknown_threshold",
+                rule_id=table_id,
+                hint=did_you_mean(value, self.spec.thresholds) or "define it under thresholds",
+            )
+            return None
+        self._check_band_boundary(band, side, value, threshold, loc, table_id)
+        return threshold.value
+
+    def _check_band_boundary(
+        self,
+        band: Band,
+        side: str,
+        name: str,
+        threshold: Threshold,
+        loc: tuple[Any, ...],
+        table_id: str,
+    ) -> None:
+        inclusive = getattr(band, f"{side}_inclusive")
+        # The threshold's own number belongs to the upper band iff upper_side_holds_value.
+        expected = (
+            threshold.upper_side_holds_value
+            if side == "min"
+            else (not threshold.upper_side_holds_value)
+        )
+        if inclusive != expected:
+            self._error(
+                (*loc, f"{side}_inclusive"),
+                f"band '{band.id}': {side}_inclusive is {str(inclusive).lower()}, but threshold "
+                f"'{name}' is {threshold.direction} {threshold.boundary}, which puts its number "
+                f"{'in' if expected else 'outside'} this band",
+                "pack.boundary_mismatch",
+                rule_id=table_id,
+                hint=f"set {side}_inclusive: {str(expected).lower()}, or fix the threshold",
+            )
+
+    def _check_bands(
+        self,
+        table: DecisionTable,
+        bounds: list[tuple[Decimal | None, bool | None, Decimal | None, bool | None]],
+        loc: tuple[Any, ...],
+    ) -> None:
+        for b, (low, _, high, _) in enumerate(bounds):
+            if low is not None and high is not None and low > high:
+                self._error(
+                    (*loc, "bands", b),
+                    f"band '{table.bands[b].id}' has min > max",
+                    "pack.band_order",
+                    rule_id=table.id,
+                )
+        for b in range(len(bounds) - 1):
+            _, _, high, high_inc = bounds[b]
+            low, low_inc, _, _ = bounds[b + 1]
+            here, there = table.bands[b].id, table.bands[b + 1].id
+            if high is None or low is None:
+                self._error(
+                    (*loc, "bands", b + 1),
+                    f"bands '{here}' and '{there}' do not meet: only the first band may be open "
+                    "below and only the last open above",
+                    "pack.band_gap",
+                    rule_id=table.id,
+                )
+                continue
+            if high != low:
+                kind = "gap" if high < low else "overlap"
+                self._error(
+                    (*loc, "bands", b + 1),
+                    f"{kind} between bands '{here}' (max {high}) and '{there}' (min {low})",
+                    f"pack.band_{kind}",
+                    rule_id=table.id,
+                    hint="the max of one band must equal the min of the next",
+                )
+            elif high_inc and low_inc:
+                self._error(
+                    (*loc, "bands", b + 1),
+                    f"overlap: {high} belongs to both '{here}' and '{there}'",
+                    "pack.band_overlap",
+                    rule_id=table.id,
+                    hint="exactly one of the two bands includes the shared bound; where the law "
+                    "is ambiguous, choose one reading and state it in the threshold's 'reading'",
+                )
+            elif not high_inc and not low_inc:
+                self._error(
+                    (*loc, "bands", b + 1),
+                    f"gap: {high} belongs to neither '{here}' nor '{there}'",
+                    "pack.band_gap",
+                    rule_id=table.id,
+                    hint="exactly one of the two bands includes the shared bound",
+                )
+        first_low = bounds[0][0]
+        if first_low is not None and first_low > 0:
+            self._error(
+                (*loc, "bands", 0),
+                f"the first band starts at {first_low}, leaving smaller values undecided",
+                "pack.band_gap",
+                rule_id=table.id,
+                hint="start the first band at 0 (inclusive) or leave min empty",
+            )
+        if bounds[-1][2] is not None:
+            self._error(
+                (*loc, "bands", len(bounds) - 1),
+                "the last band has a max, leaving larger values undecided",
+                "pack.band_gap",
+                rule_id=table.id,
+                hint="leave the last band's max empty",
+            )
+
+    # rules -------------------------------------------------------------------------------
+
+    def _compile_rules(self) -> tuple[CompiledRule, ...]:
+        compiled: list[CompiledRule] = []
+        for section in RULE_SECTIONS:
+            for index, rule in enumerate(getattr(self.spec, section)):
+                loc = (section, index)
+                result = self._compile_rule(section, rule, loc)
+                if result is not None:
+                    compiled.append(result)
+        return tuple(compiled)
+
+    def _compile_rule(
+        self, section: str, rule: AnyRule, loc: tuple[Any, ...]
+    ) -> CompiledRule | None:
+        before = len(self.errors)
+        when = self._expr(rule.when, (*loc, "when"), FactType.BOOL, rule.id)
+        test = anchor = year = None
+        exceptions: list[tuple[ItemException, Expression]] = []
+        documents: tuple[Document | tuple[Document, ...], ...] = ()
+        if isinstance(rule, Rule):
+            test = self._expr(rule.check, (*loc, "check"), FactType.BOOL, rule.id)
+        elif isinstance(rule, AcceptanceFailure):
+            test = self._expr(rule.condition, (*loc, "condition"), FactType.BOOL, rule.id)
+        elif isinstance(rule, ProhibitedItems):
+            for e, exception in enumerate(rule.exceptions):
+                expr = self._expr(
+                    exception.when, (*loc, "exceptions", e, "when"), FactType.BOOL, rule.id
+                )
+                if expr is not None:
+                    exceptions.append((exception, expr))
+        elif isinstance(rule, RequiredDocuments):
+            documents = tuple(
+                tuple(d.any_of) if isinstance(d, AnyOf) else d for d in rule.documents
+            )
+        elif isinstance(rule, Deadline):
+            anchor = self._expr(rule.anchor, (*loc, "anchor"), FactType.DATE, rule.id)
+            if rule.fixed is not None:
+                year = self._expr(rule.fixed.year, (*loc, "fixed", "year"), FactType.INT, rule.id)
+        if len(self.errors) > before:
+            return None
+        return CompiledRule(
+            section=section,
+            index=loc[1],
+            spec=rule,
+            when=when,
+            test=test,
+            exceptions=tuple(exceptions),
+            anchor=anchor,
+            year=year,
+            documents=documents,
+        )
+
+    def _check_unique_ids(self) -> None:
+        first: dict[str, tuple[Any, ...]] = {}
+        places: list[tuple[str, tuple[Any, ...]]] = [
+            (exclusion.id, ("scope", "exclusions", i))
+            for i, exclusion in enumerate(self.spec.scope.exclusions)
+        ]
+        places += [(t.id, ("decision_tables", i)) for i, t in enumerate(self.spec.decision_tables)]
+        for section in RULE_SECTIONS:
+            places += [(r.id, (section, i)) for i, r in enumerate(getattr(self.spec, section))]
+        for rule_id, loc in places:
+            if rule_id in first:
+                line = self.marks.locate(first[rule_id]).line
+                self._error(
+                    (*loc, "id"),
+                    f"duplicate id '{rule_id}' (first used at line {line})",
+                    "pack.duplicate_id",
+                    rule_id=rule_id,
+                    hint="ids are unique across the whole pack",
+                )
+            else:
+                first[rule_id] = loc
+
+    def _error(
+        self,
+        loc: tuple[Any, ...],
+        message: str,
+        code: str,
+        *,
+        rule_id: str | None = None,
+        hint: str | None = None,
+        key: bool = False,
+    ) -> None:
+        self.errors.append(
+            PackError(
+                message,
+                code=code,
+                location=self.marks.locate(loc, key=key),
+                pack=self.spec.id,
+                rule_id=rule_id,
+                hint=hint,
+            )
+        )
+
+
+def _unknown_name(exc: ExpressionError) -> str | None:
+    prefix = "unknown name '"
+    if exc.message.startswith(prefix):
+        return exc.message[len(prefix) :].split("'", 1)[0]
+    return None
+
+
+def _vocabulary_of(expr: Expression, names: Mapping[str, NameInfo]) -> Any:
+    # A definition that is just another name inherits its vocabulary (e.g. an alias of `items`).
+    if len(expr.names) == 1 and expr.source.strip() in names:
+        return names[expr.source.strip()].vocabulary
+    return None
+
+
+@cache
+def _bundled(name: str) -> CompiledPack:
+    return load_pack(name)
+
+
+def get_pack(ref: str | CompiledPack) -> CompiledPack:
+    """A pack object from a pack or a bundled name (bundled packs are loaded once and cached)."""
+    if isinstance(ref, CompiledPack):
+        return ref
+    if ref in BUNDLED_PACKS:
+        return _bundled(ref)
+    return load_pack(ref)

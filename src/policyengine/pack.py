@@ -1,0 +1,376 @@
+"""The pack format, as frozen Pydantic models. `schema/pack.schema.json` is generated from these.
+
+A pack is law as data: metadata about its source, its scope and exclusions, named thresholds with an
+explicit boundary, decision tables, rules of five kinds (checks, required documents, prohibited items,
+acceptance-failure conditions, deadlines), and a ledger of the provisions it does not encode.
+Conditions are expressions over the fact vocabulary (`policyengine.facts`), the pack's thresholds and
+its definitions; they are checked and compiled by the loader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from .vocabulary import AdminLevel, Consequence, Document, Item, Stage, Step
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]*$", max_length=80)]
+ExpressionText = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+
+
+class Text(BaseModel):
+    """A text in Chinese and English; both are required."""
+
+    model_config = _FROZEN
+    zh: NonEmpty
+    en: NonEmpty
+
+    def get(self, lang: str) -> str:
+        """The text in `lang` ("zh" or "en")."""
+        return self.zh if lang == "zh" else self.en
+
+
+class Citation(BaseModel):
+    """Where a rule comes from: article (Mengyin: section 一..十 = 1..10), item, sub-item, paragraph,
+    and the quoted official wording."""
+
+    model_config = _FROZEN
+    article: int = Field(ge=1, le=200, description="第N条 (Mengyin: section number)")
+    item: int | None = Field(None, ge=1, le=50, description="(一)(二)... item")
+    sub: int | None = Field(None, ge=1, le=50, description="1. 2. ... inside an item")
+    para: int | None = Field(None, ge=1, le=20, description="款: paragraph inside the article")
+    quote: NonEmpty = Field(description="the official wording (restored where the copy is damaged)")
+    note: str | None = Field(None, description="how the pack reads this provision, and why")
+
+
+class Severity(StrEnum):
+    """How a failed rule weighs on the overall status."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Category(StrEnum):
+    """What kind of provision a rule encodes (the digest's categories)."""
+
+    SCOPE = "scope"
+    EXCLUSION = "exclusion"
+    APPROVAL_THRESHOLD = "approval_threshold"
+    APPROVAL_ROUTE = "approval_route"
+    APPLICATION_DEADLINE = "application_deadline"
+    REQUIRED_DOCUMENT = "required_document"
+    REQUIRED_CONTENT = "required_content"
+    PROHIBITED_ITEM = "prohibited_item"
+    NOT_SUPPORTED = "not_supported"
+    PRECONDITION = "precondition"
+    IMPLEMENTATION_DUTY = "implementation_duty"
+    CHANGE_CONTROL = "change_control"
+    DEADLINE = "deadline"
+    ACCEPTANCE_REQUIREMENT = "acceptance_requirement"
+    ACCEPTANCE_DOCUMENT = "acceptance_document"
+    ACCEPTANCE_FAILURE = "acceptance_failure"
+    FUNDING_CONSEQUENCE = "funding_consequence"
+    OPERATIONS = "operations"
+    EVALUATION = "evaluation"
+    SECURITY = "security"
+    DATA_SHARING = "data_sharing"
+    SUPERVISION = "supervision"
+    PENALTY = "penalty"
+    ORGANISATIONAL = "organisational"
+
+
+class MissingArticle(BaseModel):
+    """An article absent from the source copy."""
+
+    model_config = _FROZEN
+    article: int = Field(ge=1)
+    reason: NonEmpty
+
+
+class SourceDocument(BaseModel):
+    """The regulation a pack encodes."""
+
+    model_config = _FROZEN
+    title: NonEmpty = Field(description="official title, in Chinese")
+    title_en: NonEmpty
+    number: str | None = Field(None, description="document number (文号), if known")
+    issuer: str | None = None
+    issued: dt.date | None = None
+    effective: dt.date | None = None
+    repeals: list[str] = Field(default_factory=list)
+    seed_file: NonEmpty = Field(description="file name of the source text")
+    articles: int = Field(ge=1, description="number of articles (Mengyin: sections)")
+    citation_style: Literal["article", "section"] = "article"
+    missing_articles: list[MissingArticle] = Field(default_factory=list)
+    notes: str | None = Field(None, description="condition of the source, restoration choices")
+
+
+class Definition(BaseModel):
+    """A named expression that other expressions may use."""
+
+    model_config = _FROZEN
+    expression: ExpressionText
+    description: NonEmpty
+
+
+class Threshold(BaseModel):
+    """A named number of the law with its boundary stated.
+
+    `direction: at_least` means the threshold is *reached* by larger values (50万元以上);
+    `at_most` means it is a *limit* that smaller values respect (不超过15%). `boundary` says whether
+    the number itself reaches the threshold / respects the limit (inclusive) or not (exclusive).
+    """
+
+    model_config = _FROZEN
+    value: Decimal
+    unit: Literal["CNY", "ratio", "years", "months", "days", "working_days", "count"]
+    direction: Literal["at_least", "at_most"]
+    boundary: Literal["inclusive", "exclusive"]
+    description: Text
+    citation: Citation
+    reading: str | None = Field(
+        None, description="where the text is ambiguous: the reading taken, and why"
+    )
+
+    @property
+    def upper_side_holds_value(self) -> bool:
+        """Whether the number itself belongs with the values above it."""
+        inclusive = self.boundary == "inclusive"
+        return inclusive if self.direction == "at_least" else not inclusive
+
+
+Bound = Decimal | Identifier
+
+
+class Band(BaseModel):
+    """One band of a decision table: [min, max) or (min, max] etc.; open ends are null."""
+
+    model_config = _FROZEN
+    id: Identifier = Field(description="the route this band selects")
+    min: Bound | None = None
+    min_inclusive: bool | None = None
+    max: Bound | None = None
+    max_inclusive: bool | None = None
+    label: Text
+    approver: Text | None = None
+    citation: Citation
+
+    @model_validator(mode="after")
+    def _bounds_state_inclusion(self) -> Band:
+        for side in ("min", "max"):
+            bound = getattr(self, side)
+            inclusive = getattr(self, f"{side}_inclusive")
+            if bound is not None and inclusive is None:
+                raise ValueError(f"'{side}' is set, so '{side}_inclusive' must be stated")
+            if bound is None and inclusive is not None:
+                raise ValueError(f"'{side}_inclusive' is set without '{side}'")
+        return self
+
+
+class DecisionTable(BaseModel):
+    """Ordered bands over one number (usually an amount) selecting a route and an approver."""
+
+    model_config = _FROZEN
+    id: Identifier
+    title: Text
+    input: ExpressionText = Field(description="expression giving the number the bands cover")
+    when: ExpressionText | None = Field(None, description="when the table applies")
+    primary: bool = Field(False, description="the verdict's approval route comes from this table")
+    stages: list[Stage] = Field(default_factory=list, description="empty: every stage")
+    bands: list[Band] = Field(min_length=1)
+    citation: Citation
+
+
+class Exclusion(BaseModel):
+    """A project the regulation leaves out, or sends to another regime."""
+
+    model_config = _FROZEN
+    id: RuleId
+    when: ExpressionText
+    reason: Text
+    citation: Citation
+
+
+class Scope(BaseModel):
+    """Which projects the pack applies to."""
+
+    model_config = _FROZEN
+    description: Text
+    applies_when: ExpressionText | None = None
+    citation: Citation
+    exclusions: list[Exclusion] = Field(default_factory=list)
+
+
+class _RuleBase(BaseModel):
+    model_config = _FROZEN
+    id: RuleId
+    title: Text
+    stages: list[Stage] = Field(min_length=1)
+    when: ExpressionText | None = Field(None, description="when the rule applies")
+    severity: Severity = Severity.ERROR
+    consequences: list[Consequence] = Field(default_factory=list)
+    citation: Citation
+
+
+class Rule(_RuleBase):
+    """A condition the project must satisfy: `check` true is a pass, false a failure."""
+
+    category: Category
+    check: ExpressionText
+    message: Text = Field(description="what is wrong when the check fails")
+
+
+class AnyOf(BaseModel):
+    """Alternative documents: one of them suffices."""
+
+    model_config = _FROZEN
+    any_of: list[Document] = Field(min_length=2)
+
+
+class RequiredDocuments(_RuleBase):
+    """Documents that must be present at a stage."""
+
+    category: Category = Category.REQUIRED_DOCUMENT
+    documents: list[Document | AnyOf] = Field(min_length=1)
+    message: Text | None = Field(None, description="default: the list of missing documents")
+
+
+class ItemException(BaseModel):
+    """A case in which the prohibition does not apply."""
+
+    model_config = _FROZEN
+    when: ExpressionText
+    reason: Text
+    citation: Citation | None = None
+
+
+class ProhibitedItems(_RuleBase):
+    """Items a project must not build, buy or lease."""
+
+    category: Category = Category.PROHIBITED_ITEM
+    items: list[Item] = Field(min_length=1)
+    exceptions: list[ItemException] = Field(default_factory=list)
+    message: Text | None = Field(None, description="default: the list of prohibited items found")
+
+
+class AcceptanceFailure(_RuleBase):
+    """A condition under which acceptance fails: `condition` true is a failure."""
+
+    category: Category = Category.ACCEPTANCE_FAILURE
+    stages: list[Stage] = Field(default_factory=lambda: [Stage.ACCEPTANCE], min_length=1)
+    consequences: list[Consequence] = Field(default_factory=lambda: [Consequence.ACCEPTANCE_FAILED])
+    condition: ExpressionText
+    message: Text
+
+
+class Period(BaseModel):
+    """A length of time; exactly one field is set."""
+
+    model_config = _FROZEN
+    years: int | None = Field(None, ge=0, le=100)
+    months: int | None = Field(None, ge=0, le=1200)
+    days: int | None = Field(None, ge=0, le=36500)
+    working_days: int | None = Field(None, ge=0, le=3650)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Period:
+        given = [name for name in type(self).model_fields if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of years, months, days, working_days")
+        return self
+
+
+class FixedDate(BaseModel):
+    """A calendar date whose year is computed: e.g. 31 August of the year before the plan year."""
+
+    model_config = _FROZEN
+    month: int = Field(ge=1, le=12)
+    day: int | Literal["last"] = Field(description="day of month, or 'last'")
+    year: ExpressionText = Field(description="expression giving the year, e.g. 'plan_year - 1'")
+
+
+class Deadline(_RuleBase):
+    """An event that must happen by a due date (or inside a window).
+
+    The due date is `anchor + period`, or the `fixed` calendar date; with `window`, the event must
+    fall between `anchor + window_start` and `anchor + period`, both ends included. Periods count
+    from the day after the anchor (民法典 第二百零一条); a month period ends on the corresponding
+    day, or the month's last day (第二百零二条).
+    """
+
+    category: Category = Category.DEADLINE
+    event: Step = Field(description="the step that must happen by the due date")
+    anchor: ExpressionText | None = Field(None, description="expression giving the start date")
+    period: Period | None = None
+    window_start: Period | None = None
+    fixed: FixedDate | None = None
+    roll_to_working_day: bool = Field(
+        False,
+        description="a due date on a holiday or rest day moves to the next working day "
+        "(民法典 第二百零三条); off by default: the pack states when it applies it",
+    )
+    message: Text
+
+    @model_validator(mode="after")
+    def _one_due_date(self) -> Deadline:
+        if (self.fixed is None) == (self.period is None):
+            raise ValueError("give either 'fixed' or 'period' (with 'anchor')")
+        if self.period is not None and self.anchor is None:
+            raise ValueError("'period' needs an 'anchor'")
+        if self.window_start is not None and self.period is None:
+            raise ValueError("'window_start' needs 'period' (the window's end)")
+        return self
+
+
+class LedgerEntry(BaseModel):
+    """A provision the pack does not encode, and why."""
+
+    model_config = _FROZEN
+    article: int = Field(ge=1)
+    item: int | None = None
+    para: int | None = None
+    category: Category
+    summary: NonEmpty = Field(description="what the provision says")
+    reason: NonEmpty = Field(description="why it is not computable from project facts")
+
+
+class PolicyPack(BaseModel):
+    """One regulation as data."""
+
+    model_config = _FROZEN
+    format: Literal[1] = Field(1, description="pack format version")
+    id: Identifier
+    version: NonEmpty = "1"
+    jurisdiction: Text
+    level: AdminLevel
+    source: SourceDocument
+    scope: Scope
+    definitions: dict[Identifier, Definition] = Field(default_factory=dict)
+    thresholds: dict[Identifier, Threshold] = Field(default_factory=dict)
+    decision_tables: list[DecisionTable] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
+    required_documents: list[RequiredDocuments] = Field(default_factory=list)
+    prohibited_items: list[ProhibitedItems] = Field(default_factory=list)
+    acceptance_failures: list[AcceptanceFailure] = Field(default_factory=list)
+    deadlines: list[Deadline] = Field(default_factory=list)
+    not_computable: list[LedgerEntry] = Field(default_factory=list)
+
+
+AnyRule = Rule | RequiredDocuments | ProhibitedItems | AcceptanceFailure | Deadline
+RULE_SECTIONS: tuple[str, ...] = (
+    "rules",
+    "required_documents",
+    "prohibited_items",
+    "acceptance_failures",
+    "deadlines",
+)
+"""The pack sections that hold rules, in evaluation order."""

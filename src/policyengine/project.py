@@ -1,0 +1,277 @@
+"""The Project model: the facts about one e-government IT project that the regulations turn on.
+
+Every fact is optional. `None` means *unknown*, never "no": a rule that needs an unknown fact reports
+`unknown` and names it. Lists and mappings follow the same convention: `documents=None` means the
+document list is unknown; `documents=[]` means it is known that there are none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .errors import ProjectError, ProjectIssue
+from .vocabulary import (
+    AdminLevel,
+    Document,
+    FundingSource,
+    Item,
+    OwnerType,
+    ProjectCategory,
+    ProjectKind,
+    Step,
+)
+
+# Amounts are limited to whole fen; more precision than that is a data error, not a rounding matter.
+_MAX_AMOUNT = Decimal("1e15")
+
+
+def _to_decimal(value: Any) -> Any:
+    """Accept strings and ints as money; refuse floats, whose binary value is not the amount meant."""
+    if isinstance(value, bool):
+        raise ValueError("an amount must be a number, not a boolean")
+    if isinstance(value, float):
+        raise ValueError(
+            "an amount must not be a float (binary floats cannot hold 0.01 exactly); "
+            "give it as a string such as '500000.00' or as an integer"
+        )
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            return Decimal(value.strip().replace(",", ""))
+        except ArithmeticError:
+            raise ValueError(f"{value!r} is not a decimal amount") from None
+    return value
+
+
+def _check_amount(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise ValueError("an amount must be finite (NaN and infinity are not amounts)")
+    if value < 0:
+        raise ValueError("an amount must not be negative")
+    if value >= _MAX_AMOUNT:
+        raise ValueError("an amount must be below 10^15 yuan")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and value != value.quantize(Decimal("0.01")):
+        raise ValueError("an amount is in yuan with at most two decimal places (fen)")
+    return value
+
+
+def _amount_validator(value: Any) -> Any:
+    converted = _to_decimal(value)
+    if isinstance(converted, Decimal):
+        return _check_amount(converted)
+    return converted
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_amount_validator),
+    PlainSerializer(lambda d: str(d), return_type=str, when_used="json"),
+]
+"""A non-negative amount in yuan (CNY), exact to the fen, never a float."""
+
+DATE_ORDER: tuple[tuple[Step, Step], ...] = (
+    (Step.CONTRACT_SIGNING, Step.CONTRACT_FILING),
+    (Step.TRIAL_RUN_START, Step.TRIAL_RUN_END),
+    (Step.COMPLETION, Step.PRELIMINARY_ACCEPTANCE),
+    (Step.COMPLETION, Step.FINAL_ACCEPTANCE),
+    (Step.PRELIMINARY_ACCEPTANCE, Step.FINAL_ACCEPTANCE),
+    (Step.ACCEPTANCE_APPLICATION, Step.FINAL_ACCEPTANCE),
+    (Step.APPLICATION, Step.APPROVAL),
+)
+"""(earlier, later) pairs of steps whose dates cannot be in the other order."""
+
+_MODEL = ConfigDict(extra="forbid", frozen=True, use_enum_values=False, str_strip_whitespace=True)
+
+
+class Owner(BaseModel):
+    """The construction (owner) unit."""
+
+    model_config = _MODEL
+
+    name: str | None = Field(None, description="单位名称 / unit name")
+    type: OwnerType | None = Field(None, description="单位性质 / owner type")
+    level: AdminLevel | None = Field(None, description="行政层级 / administrative level")
+
+
+class FundingShare(BaseModel):
+    """One funding source and the amount it provides."""
+
+    model_config = _MODEL
+
+    source: FundingSource
+    amount: Amount | None = None
+
+
+class BudgetChange(BaseModel):
+    """A change to the approved budget estimate (概算调整)."""
+
+    model_config = _MODEL
+
+    date: dt.date | None = None
+    increase: Amount = Field(description="amount added to the approved estimate (yuan)")
+    approved_by_authority: bool | None = Field(
+        None, description="the change was approved by the original approval authority"
+    )
+    reason: str | None = None
+
+
+class StepRecord(BaseModel):
+    """When a procedural step was taken, by whom, and with what outcome."""
+
+    model_config = _MODEL
+
+    date: dt.date | None = None
+    authority: str | None = None
+    passed: bool | None = Field(None, description="outcome, where the step has one")
+    note: str | None = None
+
+
+class Project(BaseModel):
+    """The facts about one project. Unknown facts are `None`."""
+
+    model_config = _MODEL
+
+    id: str | None = Field(None, description="caller's identifier, echoed in the verdict")
+    name: str | None = Field(None, description="项目名称 / project name")
+    owner: Owner = Field(default_factory=Owner)
+
+    # What the project is.
+    kind: ProjectKind | None = Field(None, description="建设性质 / project kind")
+    category: ProjectCategory | None = Field(None, description="项目类别 / category")
+    classified: bool | None = Field(None, description="涉密 / the system is classified")
+    involves_work_secrets: bool | None = Field(None, description="涉及工作秘密")
+    in_annual_plan: bool | None = Field(None, description="纳入年度(实施)计划")
+    plan_year: int | None = Field(None, ge=1990, le=2100, description="year of the annual plan")
+    cross_year: bool | None = Field(None, description="跨年度项目")
+    major_project: bool | None = Field(None, description="重大项目 (as designated)")
+    large_project: bool | None = Field(None, description="大型项目 (as designated)")
+    bundled_with_fixed_asset_project: bool | None = Field(
+        None, description="IT content bundled in a fixed-asset / capital construction project"
+    )
+    self_use: bool | None = Field(
+        None, description="自建自用: built by and for the owner unit only"
+    )
+    public_facing: bool | None = Field(None, description="面向公众使用")
+    similar_projects_split: bool | None = Field(
+        None, description="同类项目拆分申报: similar content split into several applications"
+    )
+    duplicates_existing_system: bool | None = Field(None, description="重复建设")
+
+    # Money, in yuan.
+    total_investment: Amount | None = Field(None, description="总投资 / requested investment")
+    budget_estimate: Amount | None = Field(None, description="概算总投资 / approved estimate")
+    approved_investment: Amount | None = Field(None, description="核定投资 / approved investment")
+    om_annual_cost: Amount | None = Field(None, description="年度运维费用")
+    funding: list[FundingShare] | None = Field(
+        None, max_length=100, description="funding sources and amounts"
+    )
+    budget_changes: list[BudgetChange] | None = Field(None, max_length=1000, description="概算调整")
+    settlement_amount: Amount | None = Field(None, description="结算金额")
+
+    # What it builds or buys, and the documents it has.
+    items: frozenset[Item] | None = Field(None, description="items built, bought or leased")
+    documents: frozenset[Document] | None = Field(None, description="documents present")
+
+    # Deployment, data sharing and security.
+    uses_government_cloud: bool | None = Field(None, description="部署于政务云")
+    on_egov_network: bool | None = Field(None, description="依托电子政务网络")
+    connected_to_sharing_platform: bool | None = Field(None, description="接入政务数据共享交换平台")
+    connected_to_big_data_platform: bool | None = Field(None, description="接入大数据能力平台")
+    uses_smart_city_base_platform: bool | None = Field(None, description="依托智慧城市基础平台")
+    hardware_hosted_in_central_room: bool | None = Field(None, description="硬件设备托管于中心机房")
+    data_resource_catalogue_registered: bool | None = Field(None, description="编制数据资源目录")
+    secure_reliable_products: bool | None = Field(None, description="采用安全可靠产品")
+    crypto_three_synchronous: bool | None = Field(
+        None, description="密码同步规划、同步建设、同步运行"
+    )
+    mlps_level: int | None = Field(None, ge=1, le=5, description="网络安全等级保护级别")
+    mlps_level_fixed_at_planning: bool | None = Field(None, description="规划时确定等保级别")
+    integrator_has_classified_qualification: bool | None = Field(
+        None, description="承建单位具有涉密信息系统集成资质"
+    )
+    secrecy_pool_experts: int | None = Field(
+        None, ge=0, description="保密科技领域专家库专家人数 (in the review panel)"
+    )
+    supervisor_qualified: bool | None = Field(None, description="监理单位具备相应资质")
+    design_author_qualified: bool | None = Field(None, description="编制单位具备相应资质")
+
+    # Construction and acceptance.
+    deviates_from_approved_content: bool | None = Field(None, description="建设内容与批复不一致")
+    unauthorised_changes: bool | None = Field(None, description="擅自变更建设内容")
+    equipment_matches_reviewed_plan: bool | None = Field(None, description="设备与审查方案一致")
+    third_party_tests_passed: bool | None = Field(None, description="第三方测评通过")
+    expert_panel_passed: bool | None = Field(None, description="验收专家组结论为通过")
+    construction_overrun_unexplained: bool | None = Field(
+        None, description="建设周期严重逾期且无正当理由"
+    )
+    data_sharing_obligations_met: bool | None = Field(None, description="履行数据共享义务")
+    om_period_years: Decimal | None = Field(None, ge=0, description="运维期(年)")
+
+    # Procedure: each step taken, keyed by step; absent key = not taken (when `steps` is known).
+    steps: dict[Step, StepRecord] | None = Field(None, description="procedural steps taken")
+
+    @field_validator("steps")
+    @classmethod
+    def _dates_in_possible_order(
+        cls, steps: dict[Step, StepRecord] | None
+    ) -> dict[Step, StepRecord] | None:
+        # Orders that cannot happen in reality; a late or early step is a finding, not an error.
+        if steps is None:
+            return steps
+        for before, after in DATE_ORDER:
+            first, second = steps.get(before), steps.get(after)
+            if first and second and first.date and second.date and second.date < first.date:
+                raise PydanticCustomError(
+                    "date_order",
+                    "{after} ({second}) cannot be before {before} ({first})",
+                    {
+                        "after": after.value,
+                        "second": str(second.date),
+                        "before": before.value,
+                        "first": str(first.date),
+                    },
+                )
+        return steps
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, source: str | None = None) -> Project:
+        """Validate a mapping into a Project, raising `ProjectError` with field paths."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ProjectError.from_validation(exc, source=source) from None
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Project:
+        """Load a project from a YAML or JSON file."""
+        from ._yaml import load_data_file
+
+        data = load_data_file(Path(path))
+        if not isinstance(data, Mapping):
+            raise ProjectError(
+                [ProjectIssue(loc=(), msg="a project file must hold a mapping", input=None)],
+                source=str(path),
+            )
+        return cls.from_mapping(data, source=str(path))
+
+    def to_json(self) -> str:
+        """Deterministic JSON (sorted keys)."""
+        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)

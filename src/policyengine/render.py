@@ -1,0 +1,225 @@
+"""Human renderings of verdicts: plain text tables and Markdown. The data is the Verdict."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+
+from .pack import Citation
+from .verdict import Finding, OverallStatus, Status, Verdict
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1 -> 一, 10 -> 十, 21 -> 二十一, 105 -> 一百零五 (article numbering)."""
+    if n < 10:
+        return _DIGITS[n]
+    if n < 20:
+        return "十" + (_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
+    rest = n % 100
+    tail = (
+        ""
+        if rest == 0
+        else (
+            "零" + chinese_number(rest)
+            if rest < 10
+            else ("一" + chinese_number(rest) if rest < 20 else chinese_number(rest))
+        )
+    )
+    return _DIGITS[n // 100] + "百" + tail
+
+
+def cite(citation: Citation, *, style: str = "article", lang: str = "zh") -> str:
+    """A citation in the form the text uses: 第八条(一)2 / 三、第二款; art. 8(1)2 / s. 3 para. 2."""
+    if lang == "zh":
+        head = (
+            f"{chinese_number(citation.article)}、"
+            if style == "section"
+            else f"第{chinese_number(citation.article)}条"
+        )
+        if citation.para:
+            head += f"第{chinese_number(citation.para)}款"
+        if citation.item:
+            head += f"({chinese_number(citation.item)})"
+        if citation.sub:
+            head += str(citation.sub)
+        return head
+    head = f"s. {citation.article}" if style == "section" else f"art. {citation.article}"
+    if citation.para:
+        head += f" para. {citation.para}"
+    if citation.item:
+        head += f"({citation.item})"
+    if citation.sub:
+        head += f".{citation.sub}"
+    return head
+
+
+_STATUS_WORD = {
+    OverallStatus.COMPLIANT: ("合规", "COMPLIANT"),
+    OverallStatus.NON_COMPLIANT: ("不合规", "NON-COMPLIANT"),
+    OverallStatus.INCOMPLETE: ("待补充事实", "INCOMPLETE"),
+    OverallStatus.OUT_OF_SCOPE: ("不适用", "OUT OF SCOPE"),
+}
+_ORDER = {
+    Status.FAIL: 0,
+    Status.ERROR: 1,
+    Status.UNKNOWN: 2,
+    Status.PASS: 3,
+    Status.NOT_APPLICABLE: 4,
+}
+
+
+def width(text: str) -> int:
+    """Display width: East Asian wide characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, size: int) -> str:
+    """Left-justify `text` to `size` display columns, truncating with an ellipsis."""
+    if width(text) > size:
+        out = ""
+        for ch in text:
+            if width(out + ch) > size - 1:
+                break
+            out += ch
+        text = out + "…"
+    return text + " " * (size - width(text))
+
+
+def status_word(status: OverallStatus, lang: str = "en") -> str:
+    """The overall status as shown to a reader."""
+    zh, en = _STATUS_WORD[status]
+    return zh if lang == "zh" else en
+
+
+def render_text(
+    verdict: Verdict, *, lang: str = "en", style: str = "article", show_passes: bool = False
+) -> str:
+    """A readable plain-text report of one verdict."""
+    t = _chooser(lang)
+    lines = []
+    number = f" ({verdict.source.number})" if verdict.source.number else ""
+    lines.append(
+        f"{verdict.jurisdiction.zh} {verdict.jurisdiction.en} — {verdict.source.title}{number}"
+    )
+    project = verdict.project_name or verdict.project_id or t("(未命名项目)", "(unnamed project)")
+    stage = verdict.stage.label(lang) if verdict.stage else t("全部阶段", "all stages")
+    lines.append(
+        f"{t('项目', 'Project')}: {project}   {t('阶段', 'Stage')}: {stage}   "
+        f"{t('评估日期', 'As of')}: {verdict.as_of}"
+    )
+    scope = {True: t("是", "yes"), False: t("否", "no"), None: t("未定", "undecided")}
+    lines.append(
+        f"{t('适用', 'In scope')}: {scope[verdict.in_scope]}   "
+        f"{t('结论', 'Status')}: {status_word(verdict.status, lang)}"
+    )
+    if verdict.exclusion is not None:
+        lines.append(
+            f"{t('排除', 'Excluded')}: {verdict.exclusion.reason.get(lang)} "
+            f"[{cite(verdict.exclusion.citation, style=style, lang=lang)}]"
+        )
+    if verdict.scope_missing_facts:
+        lines.append(
+            f"{t('适用性缺少事实', 'Scope needs')}: {', '.join(verdict.scope_missing_facts)}"
+        )
+    for decision in verdict.decisions:
+        if decision.status is Status.PASS and decision.label is not None:
+            approver = f" — {decision.approver.get(lang)}" if decision.approver else ""
+            lines.append(
+                f"{decision.title.get(lang)}: {decision.label.get(lang)}{approver} "
+                f"[{cite(decision.citation, style=style, lang=lang)}]"
+            )
+        elif decision.status is Status.UNKNOWN:
+            lines.append(
+                f"{decision.title.get(lang)}: {t('未定', 'undecided')} "
+                f"({t('缺少', 'unknown')}: {', '.join(decision.missing_facts)})"
+            )
+    findings = sorted(verdict.findings, key=lambda f: _ORDER[f.status])
+    shown = [
+        f for f in findings if show_passes or f.status not in (Status.PASS, Status.NOT_APPLICABLE)
+    ]
+    counts = {s: sum(1 for f in verdict.findings if f.status is s) for s in Status}
+    lines.append(", ".join(f"{counts[s]} {s.value}" for s in Status if counts[s]))
+    if shown:
+        lines.append("")
+        lines.extend(_table(shown, lang=lang, style=style))
+    if verdict.missing_documents:
+        lines.append("")
+        lines.append(
+            t("缺少文件: ", "Missing documents: ")
+            + ("、" if lang == "zh" else ", ").join(
+                d.label(lang) for d in verdict.missing_documents
+            )
+        )
+    if verdict.consequences:
+        lines.append(
+            t("后果: ", "Consequences: ")
+            + ("、" if lang == "zh" else ", ").join(c.label(lang) for c in verdict.consequences)
+        )
+    if verdict.deadlines:
+        lines.append("")
+        lines.append(t("期限", "Deadlines"))
+        for d in verdict.deadlines:
+            when = f"{d.window_start} .. {d.due}" if d.window_start else f"{d.due}"
+            done = f", {t('实际', 'done')} {d.event_date}" if d.event_date else ""
+            lines.append(
+                f"  {pad(d.state.value, 8)} {pad(d.event.label(lang), 22)} "
+                f"{t('期限', 'due')} {when}{done}"
+            )
+    return "\n".join(lines)
+
+
+def _chooser(lang: str) -> Callable[[str, str], str]:
+    def choose(zh: str, en: str) -> str:
+        return zh if lang == "zh" else en
+
+    return choose
+
+
+def _table(findings: Sequence[Finding], *, lang: str, style: str) -> list[str]:
+    header = (
+        f"  {pad('status', 8)} {pad('rule', 34)} {pad('article', 14)} message"
+        if lang == "en"
+        else f"  {pad('状态', 8)} {pad('规则', 34)} {pad('条款', 14)} 说明"
+    )
+    rows = [header]
+    for f in findings:
+        message = f.message.get(lang) if f.message else f.title.get(lang)
+        if f.error:
+            message = f"{message} ({f.error})"
+        rows.append(
+            f"  {pad(f.status.value, 8)} {pad(f.rule_id, 34)} "
+            f"{pad(cite(f.citation, style=style, lang=lang), 14)} {message}"
+        )
+    return rows
+
+
+def _route_label(verdict: Verdict, lang: str) -> str:
+    route = verdict.route
+    return route.label.get(lang) if route is not None and route.label is not None else "—"
+
+
+def render_markdown(verdict: Verdict, *, lang: str = "en", style: str = "article") -> str:
+    """A Markdown report: headline, then a table of every finding with its quote."""
+    rows = [
+        f"## {verdict.jurisdiction.get(lang)}: {status_word(verdict.status, lang)}",
+        "",
+        f"- source: {verdict.source.title}"
+        + (f" ({verdict.source.number})" if verdict.source.number else ""),
+        f"- in scope: {verdict.in_scope}",
+        f"- route: {_route_label(verdict, lang)}",
+        "",
+        "| status | rule | article | message | quote |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for f in verdict.findings:
+        message = (f.message.get(lang) if f.message else f.title.get(lang)).replace("|", "\\|")
+        quote = f.citation.quote.replace("|", "\\|")
+        rows.append(
+            f"| {f.status.value} | `{f.rule_id}` | "
+            f"{cite(f.citation, style=style, lang=lang)} | {message} | {quote} |"
+        )
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,200 @@
+"""Hypothesis strategies derived from the Project model and from packs themselves.
+
+Needs the `test` extra (hypothesis). Use them to probe a pack's boundaries in your own tests:
+
+    from hypothesis import given
+    from policyengine.strategies import boundary_values, projects
+
+    @given(projects())
+    def test_deterministic(project): ...
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import strategies as st
+
+from .loader import CompiledPack
+from .pack import Threshold
+from .project import DATE_ORDER, Project
+from .vocabulary import FundingSource, Step, Vocabulary
+
+FEN = Decimal("0.01")
+"""The smallest step of an amount in yuan."""
+
+_STEP = {"CNY": FEN, "ratio": Decimal("0.0001")}
+
+
+def step_for(unit: str) -> Decimal:
+    """The smallest meaningful step of a quantity in `unit` (0.01 yuan for money)."""
+    return _STEP.get(unit, Decimal(1))
+
+
+def boundary_values(value: Decimal, unit: str = "CNY") -> tuple[Decimal, Decimal, Decimal]:
+    """Just below, at, and just above `value`, by the unit's smallest step."""
+    step = step_for(unit)
+    return value - step, value, value + step
+
+
+def threshold_boundaries(pack: CompiledPack) -> dict[str, tuple[Threshold, tuple[Decimal, ...]]]:
+    """Every threshold of `pack` with its below/at/above values."""
+    return {
+        name: (threshold, boundary_values(threshold.value, threshold.unit))
+        for name, threshold in pack.spec.thresholds.items()
+    }
+
+
+def table_boundaries(pack: CompiledPack) -> dict[str, list[Decimal]]:
+    """For each decision table, every band bound with its neighbours (0.01 apart), sorted."""
+    result: dict[str, list[Decimal]] = {}
+    for table in pack.tables:
+        values: set[Decimal] = set()
+        for low, _, high, _ in table.bounds:
+            for bound in (low, high):
+                if bound is not None:
+                    values.update(v for v in boundary_values(bound) if v >= 0)
+        result[table.spec.id] = sorted(values)
+    return result
+
+
+def amounts(max_value: Decimal = Decimal("1e9")) -> st.SearchStrategy[Decimal]:
+    """Non-negative amounts in yuan with two decimal places."""
+    return st.decimals(
+        min_value=0, max_value=max_value, places=2, allow_nan=False, allow_infinity=False
+    )
+
+
+def amounts_near(pack: CompiledPack) -> st.SearchStrategy[Decimal]:
+    """Amounts at and around every CNY threshold and band bound of `pack`, plus any amount."""
+    near: set[Decimal] = set()
+    for threshold, values in threshold_boundaries(pack).values():
+        if threshold.unit == "CNY":
+            near.update(v for v in values if v >= 0)
+    for bounds in table_boundaries(pack).values():
+        near.update(bounds)
+    if not near:
+        return amounts()
+    return st.one_of(st.sampled_from(sorted(near)), amounts())
+
+
+def _vocabulary_sets(vocabulary: type[Vocabulary]) -> st.SearchStrategy[frozenset[Any] | None]:
+    return st.one_of(st.none(), st.frozensets(st.sampled_from(list(vocabulary)), max_size=6))
+
+
+_DATES = st.dates(min_value=dt.date(2018, 1, 1), max_value=dt.date(2026, 12, 31))
+
+
+def _step_records() -> st.SearchStrategy[dict[str, Any] | None]:
+    record = st.fixed_dictionaries(
+        {}, optional={"date": _DATES, "passed": st.booleans(), "authority": st.just("主管部门")}
+    )
+    return st.one_of(
+        st.none(),
+        st.dictionaries(st.sampled_from([s.value for s in Step]), record, max_size=8).map(
+            _possible_order
+        ),
+    )
+
+
+def _possible_order(steps: dict[str, Any]) -> dict[str, Any]:
+    # Keep generated dates in an order that can happen (see Project's date-order check).
+    for before, after in DATE_ORDER:
+        first, second = steps.get(before.value) or {}, steps.get(after.value) or {}
+        if "date" in first and "date" in second and second["date"] < first["date"]:
+            steps[after.value] = {**second, "date": first["date"]}
+    return steps
+
+
+def _field_strategy(annotation: Any, amount: st.SearchStrategy[Decimal]) -> st.SearchStrategy[Any]:
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    base = args[0] if args else annotation
+    if typing.get_origin(base) is typing.Annotated:
+        base = typing.get_args(base)[0]
+    if typing.get_origin(base) is frozenset:
+        (member,) = typing.get_args(base)
+        return _vocabulary_sets(member)
+    if isinstance(base, type) and issubclass(base, Vocabulary):
+        return st.one_of(st.none(), st.sampled_from(list(base)))
+    if base is bool:
+        return st.one_of(st.none(), st.booleans())
+    if base is Decimal:
+        return st.one_of(st.none(), amount)
+    if base is dt.date:
+        return st.one_of(st.none(), _DATES)
+    return st.none()
+
+
+def project_dicts(
+    amount: st.SearchStrategy[Decimal] | None = None, fields: Iterable[str] | None = None
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Project mappings with any mix of known and unknown facts."""
+    money = amount if amount is not None else amounts()
+    chosen = set(fields) if fields is not None else None
+    strategies: dict[str, st.SearchStrategy[Any]] = {}
+    for name, info in Project.model_fields.items():
+        if chosen is not None and name not in chosen:
+            continue
+        if name in {
+            "id",
+            "name",
+            "owner",
+            "funding",
+            "budget_changes",
+            "steps",
+            "plan_year",
+            "mlps_level",
+            "secrecy_pool_experts",
+            "om_period_years",
+        }:
+            continue
+        strategies[name] = _field_strategy(info.annotation, money)
+    strategies["owner"] = st.fixed_dictionaries(
+        {},
+        optional={
+            "type": st.sampled_from(
+                [
+                    "party_government_organ",
+                    "public_institution",
+                    "state_owned_enterprise",
+                    "school",
+                    "township_street",
+                ]
+            ),
+            "level": st.sampled_from(["municipal", "district", "county", "prefecture"]),
+        },
+    )
+    strategies["plan_year"] = st.one_of(st.none(), st.integers(2018, 2027))
+    strategies["steps"] = _step_records()
+    strategies["funding"] = st.one_of(
+        st.none(),
+        st.lists(
+            st.fixed_dictionaries(
+                {"source": st.sampled_from(list(FundingSource)), "amount": money}
+            ),
+            max_size=3,
+        ),
+    )
+    return st.fixed_dictionaries(strategies)
+
+
+def projects(amount: st.SearchStrategy[Decimal] | None = None) -> st.SearchStrategy[Project]:
+    """Valid projects with any mix of known and unknown facts."""
+    return project_dicts(amount).map(Project.model_validate)
+
+
+__all__ = [
+    "FEN",
+    "amounts",
+    "amounts_near",
+    "boundary_values",
+    "project_dicts",
+    "projects",
+    "step_for",
+    "table_boundaries",
+    "threshold_boundaries",
+]

@@ -1,0 +1,205 @@
+"""The result of evaluating a project against a pack: a Verdict of Findings, plain data.
+
+The shape and order are fixed (findings in pack order, sets sorted), so the JSON form of the same
+evaluation is the same bytes every time; text, Markdown and HTML are renderings of this data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer
+
+from .pack import Category, Citation, Severity, Text
+from .vocabulary import Consequence, Document, Item, Stage, Step
+
+
+class Status(StrEnum):
+    """The outcome of one rule."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "not_applicable"
+    ERROR = "error"
+
+
+class OverallStatus(StrEnum):
+    """The outcome of a whole evaluation."""
+
+    COMPLIANT = "compliant"
+    NON_COMPLIANT = "non_compliant"
+    INCOMPLETE = "incomplete"
+    OUT_OF_SCOPE = "out_of_scope"
+
+
+class DeadlineState(StrEnum):
+    """Where an event stands against its due date."""
+
+    MET = "met"
+    LATE = "late"
+    EARLY = "early"
+    OVERDUE = "overdue"
+    PENDING = "pending"
+    UNKNOWN = "unknown"
+
+
+ExactDecimal = Annotated[Decimal, PlainSerializer(str, return_type=str, when_used="json")]
+FactValue = bool | int | str | list[str] | None
+"""A fact as recorded in a finding: amounts and dates as exact strings, sets as sorted lists."""
+
+_DATA = ConfigDict(frozen=True, extra="forbid")
+
+
+class DeadlineResult(BaseModel):
+    """A computed deadline and the event measured against it."""
+
+    model_config = _DATA
+    rule_id: str
+    event: Step
+    anchor: dt.date | None = None
+    window_start: dt.date | None = None
+    due: dt.date | None = None
+    event_date: dt.date | None = None
+    state: DeadlineState
+    note: str | None = None
+
+
+class Decision(BaseModel):
+    """The band a decision table selected."""
+
+    model_config = _DATA
+    table_id: str
+    title: Text
+    status: Status  # pass: decided; unknown: input unknown; not_applicable: table does not apply
+    input: ExactDecimal | None = None
+    band_id: str | None = None
+    label: Text | None = None
+    approver: Text | None = None
+    citation: Citation
+    missing_facts: list[str] = []
+
+
+class Finding(BaseModel):
+    """The outcome of one rule for one project."""
+
+    model_config = _DATA
+    rule_id: str
+    section: str
+    category: Category
+    stages: list[Stage] = []
+    title: Text
+    status: Status
+    severity: Severity
+    message: Text | None = None
+    citation: Citation
+    facts: dict[str, FactValue] = {}
+    missing_facts: list[str] = []
+    missing_documents: list[Document] = []
+    prohibited_items: list[Item] = []
+    exception: Text | None = None
+    consequences: list[Consequence] = []
+    deadline: DeadlineResult | None = None
+    error: str | None = None
+
+
+class ExclusionHit(BaseModel):
+    """The scope exclusion that took a project out of a pack's scope."""
+
+    model_config = _DATA
+    id: str
+    reason: Text
+    citation: Citation
+
+
+class SourceRef(BaseModel):
+    """Which regulation a verdict was made under."""
+
+    model_config = _DATA
+    title: str
+    title_en: str
+    number: str | None
+    seed_file: str
+    citation_style: Literal["article", "section"] = "article"
+
+
+class Verdict(BaseModel):
+    """Everything one evaluation found."""
+
+    model_config = _DATA
+    pack_id: str
+    pack_version: str
+    jurisdiction: Text
+    source: SourceRef
+    project_id: str | None
+    project_name: str | None
+    stage: Stage | None
+    as_of: dt.date | None
+    in_scope: bool | None
+    scope_missing_facts: list[str] = []
+    exclusion: ExclusionHit | None = None
+    status: OverallStatus
+    route: Decision | None = None
+    decisions: list[Decision] = []
+    findings: list[Finding] = []
+    missing_documents: list[Document] = []
+    consequences: list[Consequence] = []
+    deadlines: list[DeadlineResult] = []
+
+    def finding(self, rule_id: str) -> Finding:
+        """The finding of `rule_id` (KeyError if the rule was not evaluated)."""
+        for finding in self.findings:
+            if finding.rule_id == rule_id:
+                return finding
+        raise KeyError(rule_id)
+
+    @property
+    def failed(self) -> list[Finding]:
+        """Findings whose status is fail."""
+        return [f for f in self.findings if f.status is Status.FAIL]
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """Deterministic JSON: same evaluation, same bytes."""
+        return self.model_dump_json(indent=indent)
+
+
+_M = TypeVar("_M", bound=BaseModel)
+_DEFAULTS: dict[type[BaseModel], tuple[dict[str, Any], list[tuple[str, Any]]]] = {}
+
+
+def build(model: type[_M], values: dict[str, Any]) -> _M:
+    """Construct a verdict model from values the evaluator already checked, without validation.
+
+    Equivalent to `model.model_construct(**values)` for these frozen models, at a fraction of its
+    cost: evaluation builds one Finding per rule per project, so this is the hot path.
+    """
+    defaults = _DEFAULTS.get(model)
+    if defaults is None:
+        defaults = _DEFAULTS[model] = _defaults_of(model)
+    static, factories = defaults
+    data = static.copy()
+    for name, factory in factories:
+        if name not in values:
+            data[name] = factory()
+    data.update(values)
+    instance = model.__new__(model)
+    object.__setattr__(instance, "__dict__", data)
+    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", None)
+    return instance
+
+
+def _defaults_of(model: type[BaseModel]) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
+    # Fields in declaration order; mutable defaults get a fresh copy per instance (a factory).
+    static: dict[str, Any] = {}
+    factories: list[tuple[str, Any]] = []
+    for name, info in model.model_fields.items():
+        default = None if info.is_required() else info.default
+        static[name] = default
+        if isinstance(default, list | dict | set):
+            factories.append((name, type(default)))
+    return static, factories

@@ -1,0 +1,85 @@
+"""Batch evaluation: one result per record, in order, errors isolated, workers and resume."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from policyengine import CompiledPack, ProjectError
+from policyengine.batch import evaluate_many
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI = str(FIXTURES / "mini.yaml")
+AS_OF = dt.date(2025, 6, 1)
+
+
+def _lines(count: int) -> list[str]:
+    lines = []
+    for i in range(count):
+        if i % 7 == 3:
+            lines.append('{"total_investment": "-1"}')  # invalid project
+        elif i % 11 == 5:
+            lines.append("{not json")
+        else:
+            lines.append(json.dumps({"id": f"p{i}", "total_investment": str(400000 + i * 1000)}))
+    return lines
+
+
+def test_every_record_gets_exactly_one_result_in_order(mini: CompiledPack) -> None:
+    records = [(f"r{i}", line) for i, line in enumerate(_lines(40))]
+    results = list(evaluate_many(records, [mini, mini], as_of=AS_OF))
+    assert [r.index for r in results] == list(range(40))
+    errors = {r.index: r.error_code for r in results if not r.ok}
+    assert errors == {
+        **{i: "project.invalid" for i in range(40) if i % 7 == 3},
+        **{i: "json.syntax" for i in range(40) if i % 11 == 5 and i % 7 != 3},
+    }
+    ok = [r for r in results if r.ok]
+    assert all(len(r.verdicts) == 2 for r in ok)
+
+
+def test_reading_errors_become_error_results(mini: CompiledPack) -> None:
+    error = ProjectError([], source="x")
+    (result,) = evaluate_many([("x", error)], [mini], as_of=AS_OF)
+    assert result.error_code == "project.invalid"
+
+
+def test_two_workers_give_the_same_results_as_one(mini: CompiledPack) -> None:
+    records = [(f"r{i}", line) for i, line in enumerate(_lines(300))]
+    one = [r.to_json() for r in evaluate_many(records, [mini], as_of=AS_OF, workers=1)]
+    two = [
+        r.to_json() for r in evaluate_many(records, [mini], as_of=AS_OF, workers=2, chunk_size=16)
+    ]
+    assert one == two
+
+
+def test_cli_resume_after_an_interrupted_run(tmp_path: Path) -> None:
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("\n".join(_lines(30)) + "\n", encoding="utf-8")
+    full = tmp_path / "full.jsonl"
+    args = [
+        sys.executable,
+        "-m",
+        "policyengine",
+        "evaluate",
+        str(batch),
+        "--pack",
+        MINI,
+        "--format",
+        "jsonl",
+        "--as-of",
+        "2025-06-01",
+        "-o",
+    ]
+    subprocess.run([*args, str(full)], check=False, capture_output=True, timeout=60)
+    expected = full.read_text(encoding="utf-8").splitlines()
+    assert len(expected) == 30
+    # Simulate an interruption: 12 complete records and half of the 13th.
+    partial = tmp_path / "partial.jsonl"
+    partial.write_text("\n".join(expected[:12]) + "\n" + expected[12][:40], encoding="utf-8")
+    subprocess.run([*args, str(partial), "--resume"], check=False, capture_output=True, timeout=60)
+    resumed = partial.read_text(encoding="utf-8").splitlines()
+    assert resumed == expected

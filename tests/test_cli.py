@@ -1,0 +1,225 @@
+"""The command line, end to end in a subprocess: output, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI = str(FIXTURES / "mini.yaml")
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "policyengine", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    path = tmp_path / "project.yaml"
+    path.write_text(
+        "name: 平台升级\nowner: {type: public_institution}\nclassified: false\n"
+        "involves_work_secrets: false\n"
+        "total_investment: '600000'\nin_annual_plan: true\nitems: [machine_room]\n"
+        "documents: [feasibility_study_report]\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_evaluate_text_reports_failing_articles(project: Path) -> None:
+    result = cli("evaluate", str(project), "--pack", MINI, "--as-of", "2025-06-01")
+    assert result.returncode == 1, result.stderr
+    assert "NON-COMPLIANT" in result.stdout
+    assert "mi-05-no-machine-room" in result.stdout
+    assert "art. 5" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_evaluate_chinese(project: Path) -> None:
+    result = cli("evaluate", str(project), "--pack", MINI, "--lang", "zh", "--as-of", "2025-06-01")
+    assert "不合规" in result.stdout
+    assert "第五条" in result.stdout
+
+
+def test_evaluate_json_is_parseable_and_deterministic(project: Path) -> None:
+    args = ("evaluate", str(project), "--pack", MINI, "--format", "json", "--as-of", "2025-06-01")
+    first, second = cli(*args), cli(*args)
+    assert first.stdout == second.stdout
+    (verdict,) = json.loads(first.stdout)
+    assert verdict["pack_id"] == "mini"
+    assert verdict["route"]["band_id"] == "approval"
+
+
+def test_jsonl_batch_keeps_every_record(tmp_path: Path) -> None:
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(
+        '{"total_investment": "1"}\n{"total_investment": 1.5}\nnot json\n\n'
+        '{"total_investment": "600000"}\n',
+        encoding="utf-8",
+    )
+    result = cli("evaluate", str(batch), "--pack", MINI, "--format", "json")
+    records = json.loads(result.stdout)
+    assert len(records) == 4
+    assert [("error" in r) for r in records] == [False, False, True, False]
+    assert result.returncode == 2
+    assert f"{batch}:3" in result.stderr
+
+
+def test_bad_pack_is_located_without_traceback(project: Path) -> None:
+    bad = FIXTURES.parent / "invalid" / "unknown_name.yaml"
+    result = cli("evaluate", str(project), "--pack", str(bad))
+    assert result.returncode == 2
+    assert f"{bad}:27:12: pack.expression: unknown name 'total_invesment'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_project_is_reported_with_field_path(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("total_investment: -5\n", encoding="utf-8")
+    result = cli("evaluate", str(bad), "--pack", MINI)
+    assert result.returncode == 2
+    assert "total_investment: Value error, an amount must not be negative" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_file_and_bad_options_exit_2(tmp_path: Path) -> None:
+    assert cli("evaluate", str(tmp_path / "none.yaml"), "--pack", MINI).returncode == 2
+    assert cli("evaluate", "x.yaml", "--as-of", "yesterday").returncode == 2
+    assert cli("nonsense").returncode == 2
+
+
+def test_lint_accepts_a_complete_pack_and_reports_unaccounted_articles(tmp_path: Path) -> None:
+    ok = cli("lint", MINI)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.strip().endswith("ok (8 rules)")
+    longer = tmp_path / "longer.yaml"
+    text = Path(MINI).read_text(encoding="utf-8").replace("  articles: 6\n", "  articles: 8\n")
+    longer.write_text(text, encoding="utf-8")
+    result = cli("lint", str(longer))
+    assert result.returncode == 1
+    assert (
+        "lint.article_unaccounted: articles neither encoded nor ledgered: [7, 8]" in result.stdout
+    )
+
+
+def test_test_command_runs_cases() -> None:
+    result = cli("test", str(Path(__file__).parent / "packs" / "mini"))
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.strip().endswith("0 failed")
+
+
+def test_schema_and_facts_commands() -> None:
+    schema = json.loads(cli("schema", "project").stdout)
+    assert "total_investment" in schema["properties"]
+    facts = cli("facts").stdout
+    assert "total_investment" in facts
+    assert "approval_date" in facts
+
+
+LINT_FIXTURES = sorted((Path(__file__).parent / "lint").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", LINT_FIXTURES, ids=lambda p: p.stem)
+def test_each_lint_check_on_a_broken_pack(path: Path) -> None:
+    header = path.read_text(encoding="utf-8").splitlines()[0]
+    code, fragment = header.removeprefix("# lint: ").split(": ", 1)
+    result = cli("lint", str(path))
+    assert result.returncode == 1
+    lines = [line for line in result.stdout.splitlines() if f": {code}: " in line]
+    assert lines, result.stdout
+    location, _, message = lines[0].partition(f": {code}: ")
+    file, line, column = location.rsplit(":", 2)
+    assert file == str(path)
+    assert int(line) > 1
+    assert int(column) >= 1
+    assert fragment in message
+
+
+def test_explain_shows_sub_expressions_facts_and_the_quote(project: Path) -> None:
+    result = cli(
+        "explain",
+        str(project),
+        "--pack",
+        MINI,
+        "--rule",
+        "mi-05-no-machine-room",
+        "--as-of",
+        "2025-06-01",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "status: fail" in result.stdout
+    assert "prohibited items: machine_room" in result.stdout
+    assert "第五条: 不得新建机房和专网" in result.stdout
+    unknown_rule = cli("explain", str(project), "--pack", MINI, "--rule", "mi-05-no-machine")
+    assert unknown_rule.returncode == 2
+    assert "did you mean 'mi-05-no-machine-room'?" in unknown_rule.stderr
+
+
+def test_explain_traces_every_sub_expression(project: Path) -> None:
+    result = cli(
+        "explain",
+        str(project),
+        "--pack",
+        MINI,
+        "--rule",
+        "mi-03-in-plan",
+        "--as-of",
+        "2025-06-01",
+        "--format",
+        "json",
+    )
+    data = json.loads(result.stdout)
+    (when, check) = data["expressions"]
+    assert when["role"] == "when"
+    assert [s["text"] for s in when["steps"]] == ["needs_approval"]
+    assert check["steps"] == [{"depth": 0, "text": "in_annual_plan", "value": True}]
+
+
+def test_thresholds_and_diff(tmp_path: Path) -> None:
+    listing = cli("thresholds", MINI).stdout
+    assert "approval_threshold" in listing
+    assert "[500000, +inf)" in listing
+    other = tmp_path / "other.yaml"
+    other.write_text(
+        Path(MINI)
+        .read_text(encoding="utf-8")
+        .replace("items: [machine_room, private_network]", "items: [machine_room, lan]"),
+        encoding="utf-8",
+    )
+    diff = cli("diff", MINI, str(other)).stdout
+    assert "only mini: private_network" in diff
+    assert "only mini: lan" in diff
+
+
+def test_html_report_is_self_contained(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    result = cli(
+        "evaluate",
+        str(project),
+        "--pack",
+        MINI,
+        "--format",
+        "html",
+        "-o",
+        str(out),
+        "--as-of",
+        "2025-06-01",
+    )
+    assert result.returncode == 1
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "不得新建机房和专网" in page
+    assert "<script" not in page
+    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in page

@@ -1,0 +1,283 @@
+"""The evaluator on the `mini` fixture pack: every section, unknowns, errors, determinism."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from policyengine import (
+    CompiledPack,
+    EvaluationError,
+    OverallStatus,
+    ProjectError,
+    Status,
+    Verdict,
+    evaluate,
+)
+from policyengine.loader import load_pack_text
+from policyengine.testing import merge
+
+AS_OF = dt.date(2025, 11, 1)
+BASE: dict[str, Any] = {
+    "owner": {"type": "public_institution"},
+    "classified": False,
+    "involves_work_secrets": False,
+    "total_investment": "600000",
+    "in_annual_plan": True,
+    "plan_year": 2026,
+    "items": [],
+    "documents": ["feasibility_study_report", "implementation_plan"],
+    "deviates_from_approved_content": False,
+    "budget_changes": [],
+    "steps": {"application": {"date": "2025-08-01"}},
+}
+
+
+def run(pack: CompiledPack, stage: str | None = None, **changes: Any) -> Verdict:
+    return evaluate(merge(BASE, changes), pack, stage=stage, as_of=AS_OF)
+
+
+def status(verdict: Verdict, rule_id: str) -> str:
+    return verdict.finding(rule_id).status.value
+
+
+def test_out_of_scope_by_exclusion_evaluates_no_rule(mini: CompiledPack) -> None:
+    verdict = run(mini, classified=True)
+    assert verdict.in_scope is False
+    assert verdict.status is OverallStatus.OUT_OF_SCOPE
+    assert verdict.exclusion is not None
+    assert verdict.exclusion.id == "mi-01-classified"
+    assert verdict.findings == []
+
+
+def test_out_of_scope_by_applies_when(mini: CompiledPack) -> None:
+    verdict = run(mini, owner={"type": "state_owned_enterprise"})
+    assert verdict.in_scope is False
+    assert verdict.exclusion is None
+    assert verdict.status is OverallStatus.OUT_OF_SCOPE
+
+
+def test_undecided_scope_names_the_facts_and_is_incomplete(mini: CompiledPack) -> None:
+    verdict = run(
+        mini,
+        "application",
+        classified=None,
+        owner=None,
+        steps={"application": {"date": "2025-08-01"}},
+    )
+    assert verdict.in_scope is None
+    assert verdict.scope_missing_facts == ["classified", "owner_type"]
+    assert verdict.status is OverallStatus.INCOMPLETE
+    assert verdict.findings, "rules still run when scope is undecided"
+
+
+@pytest.mark.parametrize(
+    ("amount", "band"),
+    [
+        ("0", "filing"),
+        ("499999.99", "filing"),
+        ("500000.00", "approval"),
+        ("500000.01", "approval"),
+        ("999999999", "approval"),
+    ],
+)
+def test_primary_decision_table_selects_the_band(
+    mini: CompiledPack, amount: str, band: str
+) -> None:
+    verdict = run(mini, total_investment=amount)
+    assert verdict.route is not None
+    assert verdict.route.band_id == band
+    assert verdict.route.input == Decimal(amount)
+
+
+def test_unknown_input_leaves_the_route_undecided(mini: CompiledPack) -> None:
+    verdict = run(mini, total_investment=None)
+    assert verdict.route is not None
+    assert verdict.route.status is Status.UNKNOWN
+    assert verdict.route.missing_facts == ["total_investment"]
+    assert verdict.status is OverallStatus.INCOMPLETE
+
+
+def test_rule_pass_fail_unknown_and_not_applicable(mini: CompiledPack) -> None:
+    assert status(run(mini, "application"), "mi-03-in-plan") == "pass"
+    assert status(run(mini, "application", in_annual_plan=False), "mi-03-in-plan") == "fail"
+    unknown = run(mini, "application", in_annual_plan=None).finding("mi-03-in-plan")
+    assert unknown.status is Status.UNKNOWN
+    assert unknown.missing_facts == ["in_annual_plan"]
+    small = run(mini, "application", total_investment="100", in_annual_plan=False)
+    assert status(small, "mi-03-in-plan") == "not_applicable"
+
+
+def test_stage_filters_rules(mini: CompiledPack) -> None:
+    ids = {f.rule_id for f in run(mini, "procurement").findings}
+    assert ids == {"mi-06-contract-filing"}
+    assert len(run(mini).findings) == len(mini.rules)
+
+
+def test_unknown_stage_is_an_evaluation_error(mini: CompiledPack) -> None:
+    with pytest.raises(EvaluationError, match="unknown stage 'aproval'") as info:
+        run(mini, "aproval")
+    assert info.value.hint == "did you mean 'approval'?"
+
+
+def test_required_documents_with_alternatives(mini: CompiledPack) -> None:
+    rule = "mi-03-application-documents"
+    assert status(run(mini, "application"), rule) == "pass"
+    alt = run(mini, "application", documents=["feasibility_study_report", "preliminary_design"])
+    assert status(alt, rule) == "pass"
+    none = run(mini, "application", documents=[])
+    finding = none.finding(rule)
+    assert finding.status is Status.FAIL
+    assert [d.value for d in finding.missing_documents] == [
+        "feasibility_study_report",
+        "preliminary_design",
+    ]
+    assert [d.value for d in none.missing_documents] == [
+        "feasibility_study_report",
+        "preliminary_design",
+    ]
+    assert [c.value for c in none.consequences] == ["not_approved"]
+    assert status(run(mini, "application", documents=None), rule) == "unknown"
+
+
+def test_prohibited_items_and_their_exception(mini: CompiledPack) -> None:
+    rule = "mi-05-no-machine-room"
+    found = run(mini, "application", items=["machine_room", "server"]).finding(rule)
+    assert found.status is Status.FAIL
+    assert [i.value for i in found.prohibited_items] == ["machine_room"]
+    exempt = run(mini, "application", items=["machine_room"], involves_work_secrets=True)
+    assert exempt.finding(rule).status is Status.PASS
+    assert exempt.finding(rule).exception is not None
+    undecided = run(mini, "application", items=["machine_room"], involves_work_secrets=None)
+    assert undecided.finding(rule).missing_facts == ["involves_work_secrets"]
+    assert status(run(mini, "application", items=["server"]), rule) == "pass"
+    assert status(run(mini, "application", items=None), rule) == "unknown"
+
+
+def test_acceptance_failure_condition(mini: CompiledPack) -> None:
+    rule = "mi-06-deviation"
+    assert status(run(mini, "acceptance"), rule) == "pass"
+    failed = run(mini, "acceptance", deviates_from_approved_content=True)
+    assert status(failed, rule) == "fail"
+    assert [c.value for c in failed.consequences] == ["acceptance_failed"]
+    assert status(run(mini, "acceptance", deviates_from_approved_content=None), rule) == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("completion", "applied", "state", "due"),
+    [
+        ("2025-01-31", "2025-07-31", "met", "2025-07-31"),
+        ("2025-01-31", "2025-08-01", "late", "2025-07-31"),
+        ("2024-08-31", "2025-02-28", "met", "2025-02-28"),
+        ("2024-02-29", "2024-08-29", "met", "2024-08-29"),
+        ("2025-01-31", None, "overdue", "2025-07-31"),
+        ("2025-06-30", None, "pending", "2025-12-30"),
+    ],
+)
+def test_month_deadline(
+    mini: CompiledPack, completion: str, applied: str | None, state: str, due: str
+) -> None:
+    steps: dict[str, Any] = {"completion": {"date": completion}}
+    if applied:
+        steps["acceptance_application"] = {"date": applied}
+    verdict = run(mini, "acceptance", steps=steps)
+    finding = verdict.finding("mi-06-acceptance-half-year")
+    assert finding.deadline is not None
+    assert finding.deadline.state.value == state
+    assert finding.deadline.due == dt.date.fromisoformat(due)
+    expected = {"met": "pass", "late": "fail", "overdue": "fail", "pending": "unknown"}[state]
+    assert finding.status.value == expected
+
+
+@pytest.mark.parametrize(
+    ("signed", "filed", "expected"),
+    [
+        # National Day 2025: 1-8 October off; Sunday 28 September and Saturday 11 October worked.
+        ("2025-09-26", "2025-10-10", "pass"),
+        ("2025-09-26", "2025-10-11", "fail"),
+        ("2025-09-30", "2025-10-14", "pass"),
+        ("2025-09-30", "2025-10-15", "fail"),
+    ],
+)
+def test_working_day_deadline_follows_the_official_calendar(
+    mini: CompiledPack, signed: str, filed: str, expected: str
+) -> None:
+    steps = {"contract_signing": {"date": signed}, "contract_filing": {"date": filed}}
+    assert status(run(mini, "procurement", steps=steps), "mi-06-contract-filing") == expected
+
+
+def test_working_days_in_an_uncovered_year_are_unknown(mini: CompiledPack) -> None:
+    steps = {"contract_signing": {"date": "2099-03-02"}, "contract_filing": {"date": "2099-03-03"}}
+    finding = run(mini, "procurement", steps=steps).finding("mi-06-contract-filing")
+    assert finding.status is Status.UNKNOWN
+    assert finding.error is not None
+    assert "2099" in finding.error
+
+
+def test_fixed_calendar_deadline(mini: CompiledPack) -> None:
+    rule = "mi-03-application-by-august"
+    on_time = run(mini, "application", steps={"application": {"date": "2025-08-31"}})
+    assert status(on_time, rule) == "pass"
+    late = run(mini, "application", steps={"application": {"date": "2025-09-01"}})
+    assert status(late, rule) == "fail"
+    assert status(run(mini, "application", plan_year=None), rule) == "unknown"
+
+
+def test_steps_unknown_makes_deadlines_unknown(mini: CompiledPack) -> None:
+    verdict = run(mini, "acceptance", steps=None)
+    finding = verdict.finding("mi-06-acceptance-half-year")
+    assert finding.status is Status.UNKNOWN
+
+
+def test_a_faulty_rule_is_an_error_and_the_others_still_run() -> None:
+    text = FIXTURE_TEXT.replace(
+        'check: "budget_increase_ratio <= adjustment_limit"',
+        'check: "total_investment / budget_estimate <= adjustment_limit"',
+    )
+    pack = load_pack_text(text, "faulty.yaml")
+    verdict = evaluate(merge(BASE, {"budget_estimate": "0"}), pack, as_of=AS_OF)
+    faulty = verdict.finding("mi-04-adjustment")
+    assert faulty.status is Status.ERROR
+    assert faulty.error is not None
+    assert "Division" in faulty.error
+    assert verdict.finding("mi-03-in-plan").status is Status.PASS
+    assert verdict.status is OverallStatus.INCOMPLETE
+
+
+def test_findings_record_the_facts_they_read(mini: CompiledPack) -> None:
+    finding = run(mini, "application").finding("mi-03-in-plan")
+    assert finding.facts == {"in_annual_plan": True, "total_investment": "600000"}
+
+
+def test_invalid_project_mapping_raises_project_error_with_paths(mini: CompiledPack) -> None:
+    with pytest.raises(ProjectError) as info:
+        evaluate({"total_investment": 1.5, "items": ["nope"]}, mini)
+    paths = [issue.path for issue in info.value.issues]
+    assert paths == ["total_investment", "items.0"]
+
+
+def test_json_is_deterministic_and_round_trips(mini: CompiledPack) -> None:
+    first = run(mini, items=["private_network", "machine_room"]).to_json()
+    second = run(mini, items=["machine_room", "private_network"]).to_json()
+    assert first == second
+    restored = Verdict.model_validate_json(first)
+    assert restored.to_json() == first
+    data = json.loads(first)
+    assert list(data)[:3] == ["pack_id", "pack_version", "jurisdiction"]
+
+
+def test_verdict_pickles(mini: CompiledPack) -> None:
+    import pickle
+
+    verdict = run(mini)
+    assert pickle.loads(pickle.dumps(verdict)) == verdict
+    assert pickle.loads(pickle.dumps(mini)).id == "mini"
+
+
+from tests.conftest import FIXTURES  # noqa: E402
+
+FIXTURE_TEXT = (FIXTURES / "mini.yaml").read_text(encoding="utf-8")

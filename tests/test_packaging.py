@@ -1,0 +1,68 @@
+"""The wheel ships the packs, the schemas and py.typed; bundled packs load from any directory."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (built,) = out.glob("*.whl")
+    return built
+
+
+def test_wheel_contents(wheel: Path) -> None:
+    assert wheel.name.startswith("egov_policyengine-")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for pack in ("wuhan", "mengyin", "zhanggong", "xiangxi", "yiyang"):
+        assert f"policyengine/policies/{pack}.yaml" in names
+    for schema in ("pack", "project", "verdict"):
+        assert f"policyengine/schema/{schema}.schema.json" in names
+    assert "policyengine/py.typed" in names
+
+
+def test_bundled_pack_loads_from_an_installed_wheel_in_another_directory(
+    wheel: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    code = (
+        "import policyengine, sys; p = policyengine.load_pack('wuhan'); "
+        "assert str(p.path).startswith(sys.argv[1]), p.path; print(p.id)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(site)],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "wuhan"

@@ -1,0 +1,163 @@
+"""Properties every pack must keep, generated from the packs themselves.
+
+- a threshold flips exactly at its declared boundary, in Decimal down to 0.01 yuan;
+- a decision table selects the band its bounds say, and never a lower tier for more money;
+- evaluation is deterministic, independent of the order of sets, and its JSON round-trips.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from policyengine import CompiledPack, Verdict, evaluate, load_pack
+from policyengine.expressions import Expression
+from policyengine.facts import FACTS, FactType
+from policyengine.loader import BUNDLED_PACKS, bundled_pack_path
+from policyengine.strategies import amounts_near, boundary_values, project_dicts, step_for
+
+AS_OF = dt.date(2025, 11, 1)
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _packs() -> list[CompiledPack]:
+    packs = [load_pack(FIXTURES / "mini.yaml")]
+    for name in BUNDLED_PACKS:
+        if bundled_pack_path_exists(name):
+            packs.append(load_pack(name))
+    return packs
+
+
+def bundled_pack_path_exists(name: str) -> bool:
+    try:
+        bundled_pack_path(name)
+    except Exception:
+        return False
+    return True
+
+
+PACKS = _packs()
+PACK_IDS = [pack.id for pack in PACKS]
+
+
+def _comparisons(pack: CompiledPack) -> list[tuple[str, str, Expression, str]]:
+    """(rule or table id, threshold, expression, amount fact) for expressions that compare a
+    single numeric fact with a threshold."""
+    found = []
+    exprs: list[tuple[str, Expression]] = []
+    for rule in pack.rules:
+        for expr in (rule.when, rule.test):
+            if expr is not None:
+                exprs.append((rule.id, expr))
+    exprs += [(name, expr) for name, expr in pack.definitions]
+    for owner, expr in exprs:
+        thresholds = [n for n in expr.names if n in pack.thresholds]
+        numeric = [n for n in expr.names if n in FACTS and FACTS[n].kind.numeric]
+        if len(thresholds) == 1 and len(numeric) == 1 and expr.names == {*thresholds, *numeric}:
+            found.append((owner, thresholds[0], expr, numeric[0]))
+    return found
+
+
+CASES = [(pack, *c) for pack in PACKS for c in _comparisons(pack)]
+
+
+@pytest.mark.parametrize(
+    ("pack", "owner", "threshold", "expr", "fact"),
+    CASES,
+    ids=[f"{p.id}:{o}:{t}" for p, o, t, _, _ in CASES],
+)
+def test_threshold_flips_exactly_at_its_declared_boundary(
+    pack: CompiledPack, owner: str, threshold: str, expr: Expression, fact: str
+) -> None:
+    spec = pack.spec.thresholds[threshold]
+    below, at, above = boundary_values(spec.value, spec.unit)
+    namespace: dict[str, Any] = dict(pack.thresholds)
+    results = {}
+    for value in (below, at, above):
+        namespace[fact] = value
+        results[value] = expr.evaluate(namespace)
+    assert results[below] != results[above], f"{owner}: {threshold} does not change the outcome"
+    same_as = above if spec.upper_side_holds_value else below
+    assert results[at] == results[same_as], (
+        f"{owner}: at {at} the outcome should equal the one at {same_as} "
+        f"({spec.direction} {spec.boundary})"
+    )
+
+
+TABLES = [
+    (pack, table)
+    for pack in PACKS
+    for table in pack.tables
+    if len(table.input.names) == 1 and next(iter(table.input.names)) in FACTS
+]
+
+
+@pytest.mark.parametrize(("pack", "table"), TABLES, ids=[f"{p.id}:{t.spec.id}" for p, t in TABLES])
+def test_bands_change_exactly_at_their_bounds(pack: CompiledPack, table: Any) -> None:
+    fact = next(iter(table.input.names))
+    for index, (low, low_inclusive, _, _) in enumerate(table.bounds):
+        if low is None or index == 0:
+            continue
+        below, at, above = boundary_values(low, "CNY")
+        bands = {v: _band(pack, table.spec.id, fact, v) for v in (below, at, above)}
+        here, previous = table.spec.bands[index].id, table.spec.bands[index - 1].id
+        assert bands[below] in (previous, None)
+        assert bands[above] in (here, None)
+        if bands[at] is not None:
+            assert bands[at] == (here if low_inclusive else previous)
+
+
+@pytest.mark.parametrize(("pack", "table"), TABLES, ids=[f"{p.id}:{t.spec.id}" for p, t in TABLES])
+def test_more_money_never_lowers_the_tier(pack: CompiledPack, table: Any) -> None:
+    fact = next(iter(table.input.names))
+    order = {band.id: i for i, band in enumerate(table.spec.bands)}
+
+    @given(st.lists(amounts_near(pack), min_size=2, max_size=6))
+    def check(values: list[Decimal]) -> None:
+        tiers = [_band(pack, table.spec.id, fact, v) for v in sorted(values)]
+        ranks = [order[t] for t in tiers if t is not None]
+        assert ranks == sorted(ranks)
+
+    check()
+
+
+def _band(pack: CompiledPack, table_id: str, fact: str, value: Decimal) -> str | None:
+    facts = {fact: str(value)} if FACTS[fact].kind is not FactType.INT else {fact: int(value)}
+    verdict = evaluate(_complete_scope(facts), pack, as_of=AS_OF)
+    decision = next((d for d in verdict.decisions if d.table_id == table_id), None)
+    return None if decision is None else decision.band_id
+
+
+def _complete_scope(facts: dict[str, Any]) -> dict[str, Any]:
+    return {"owner": {"type": "party_government_organ", "level": "municipal"}, **facts}
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=PACK_IDS)
+def test_evaluation_is_deterministic_and_round_trips(pack: CompiledPack) -> None:
+    @given(project_dicts(amounts_near(pack)), st.sampled_from([None, "application", "acceptance"]))
+    def check(data: dict[str, Any], stage: str | None) -> None:
+        first = evaluate(data, pack, stage=stage, as_of=AS_OF)
+        reordered = dict(reversed(list(data.items())))
+        for key in ("items", "documents"):
+            if reordered.get(key) is not None:
+                reordered[key] = sorted(reordered[key], reverse=True)
+        second = evaluate(reordered, pack, stage=stage, as_of=AS_OF)
+        assert first.to_json() == second.to_json()
+        assert Verdict.model_validate_json(first.to_json()) == first
+
+    check()
+
+
+def test_step_sizes() -> None:
+    assert step_for("CNY") == Decimal("0.01")
+    assert boundary_values(Decimal(500000)) == (
+        Decimal("499999.99"),
+        Decimal(500000),
+        Decimal("500000.01"),
+    )

@@ -1,0 +1,85 @@
+"""The safe YAML loader: located errors, duplicate keys, unsafe tags, limits, exact numbers."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+import pytest
+
+from policyengine import PackError
+from policyengine._yaml import MAX_FILE_BYTES, load_yaml, read_text
+
+
+def error_of(text: str) -> PackError:
+    with pytest.raises(PackError) as info:
+        load_yaml(text, "t.yaml")
+    return info.value
+
+
+def test_floats_become_exact_decimals_and_marks_are_recorded() -> None:
+    data, marks = load_yaml("a:\n  b: 0.1\n  c: [1, 2.50]\n", "t.yaml")
+    assert data == {"a": {"b": Decimal("0.1"), "c": [1, Decimal("2.50")]}}
+    assert str(marks.locate(("a", "c", 1))) == "t.yaml:3:10"
+    assert str(marks.locate(("a", "b"), key=True)) == "t.yaml:2:3"
+
+
+def test_duplicate_keys_are_refused_with_both_lines() -> None:
+    error = error_of("a: 1\nb: 2\na: 3\n")
+    assert error.code == "yaml.duplicate_key"
+    assert str(error.location) == "t.yaml:3:1"
+    assert "first at line 1" in error.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: !!python/object/apply:os.system ['echo hi']\n",
+        "a: !!python/name:os.system\n",
+        "a: !custom 1\n",
+        "a: !!set {x, y}\n",
+    ],
+)
+def test_unsafe_tags_are_refused(text: str) -> None:
+    assert error_of(text).code == "yaml.unsafe_tag"
+
+
+def test_alias_bomb_is_bounded() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for level in "bcdefghij":
+        previous = chr(ord(level) - 1)
+        bomb += f"{level}: &{level} [" + ", ".join([f"*{previous}"] * 10) + "]\n"
+    started = time.perf_counter()
+    error = error_of(bomb)
+    assert error.code == "yaml.too_many_nodes"
+    assert time.perf_counter() - started < 5
+
+
+def test_deep_nesting_is_bounded() -> None:
+    deep = "a: " + "[" * 5000 + "]" * 5000 + "\n"
+    assert error_of(deep).code == "yaml.too_deep"
+
+
+def test_tab_indentation_gets_a_hint() -> None:
+    error = error_of("a:\n\tb: 1\n")
+    assert error.code == "yaml.syntax"
+    assert error.hint is not None
+    assert "tab" in error.hint
+
+
+def test_bom_is_accepted_and_bad_bytes_are_located() -> None:
+    assert read_text("\ufeffa: 1\n".encode(), "t.yaml") == "a: 1\n"
+    with pytest.raises(PackError) as info:
+        read_text(b"a: 1\nb: \xff\n", "t.yaml")
+    assert info.value.code == "yaml.encoding"
+    assert str(info.value.location) == "t.yaml:2:4"
+
+
+def test_oversized_input_is_refused_before_parsing() -> None:
+    with pytest.raises(PackError) as info:
+        read_text(b" " * (MAX_FILE_BYTES + 1), "big.yaml")
+    assert info.value.code == "yaml.too_large"
+
+
+def test_merge_keys_are_refused() -> None:
+    assert error_of("a: &a {x: 1}\nb:\n  <<: *a\n").code == "yaml.merge_key"
