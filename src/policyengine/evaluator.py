@@ -16,7 +16,7 @@ from .calendar import CalendarUnavailable, add_period, fixed_date, next_working_
 from .errors import EvaluationError
 from .expressions import Expression
 from .loader import CompiledPack, CompiledRule, CompiledTable, get_pack
-from .pack import Deadline, ProhibitedItems, RequiredDocuments, Severity, Text
+from .pack import Deadline, ProhibitedItems, RequiredDocuments, Rule, Severity, Text
 from .project import Project
 from .verdict import (
     DeadlineResult,
@@ -277,7 +277,7 @@ class _Evaluation:
     def _failed_definition(self, rule: CompiledRule) -> _DefinitionFailed | None:
         if not self.failed:
             return None
-        for expr in _expressions(rule):
+        for expr in rule.expressions():
             for name in expr.names:
                 if name in self.failed:
                     return self.failed[name]
@@ -298,6 +298,20 @@ class _Evaluation:
             return self._prohibited(rule, spec, base, facts)
         if isinstance(spec, Deadline):
             return self._deadline(rule, spec, base, facts)
+        if rule.gap is not None:
+            gap = rule.gap.evaluate(self.ns)
+            if gap is None:
+                return self._unknown(base, facts, rule.gap.missing(self.ns))
+            if gap:
+                # The source itself cannot decide this case: unknown, never a guessed pass or fail.
+                assert isinstance(spec, Rule)
+                assert spec.source_gap is not None
+                return build(
+                    Finding,
+                    dict(
+                        status=Status.UNKNOWN, message=spec.source_gap.reason, facts=facts, **base
+                    ),
+                )
         assert rule.test is not None
         value = rule.test.evaluate(self.ns)
         if value is None:
@@ -463,7 +477,7 @@ class _Evaluation:
 
     def _facts_read(self, rule: CompiledRule) -> dict[str, FactValue]:
         names: set[str] = set()
-        for expr in _expressions(rule):
+        for expr in rule.expressions():
             names.update(expr.facts)
         return {name: fact_value(self.ns.get(name)) for name in sorted(names)}
 
@@ -485,12 +499,6 @@ def _deadline_state(
             return DeadlineState.EARLY
         return DeadlineState.MET if event_date <= due else DeadlineState.LATE
     return DeadlineState.OVERDUE if as_of > due else DeadlineState.PENDING
-
-
-def _expressions(rule: CompiledRule) -> list[Expression]:
-    exprs = [e for e in (rule.when, rule.test, rule.anchor, rule.year) if e is not None]
-    exprs.extend(expr for _, expr in rule.exceptions)
-    return exprs
 
 
 def _within(

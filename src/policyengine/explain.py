@@ -98,6 +98,7 @@ def _roles(rule: CompiledRule) -> list[tuple[str, Expression]]:
         ("check" if rule.section == "rules" else "condition", rule.test),
         ("anchor", rule.anchor),
         ("year", rule.year),
+        ("source gap", rule.gap),
     ]
     roles += [(f"exception {i + 1}", expr) for i, (_, expr) in enumerate(rule.exceptions)]
     return [(role, expr) for role, expr in roles if expr is not None]

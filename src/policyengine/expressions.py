@@ -83,6 +83,11 @@ def _has_all(collection: frozenset[Any], *members: str) -> bool:
     return all(member in collection for member in members)
 
 
+def _has_only(collection: frozenset[Any], *members: str) -> bool:
+    # An empty set consists of nothing, so it does not "consist only of" the members.
+    return bool(collection) and all(element in members for element in collection)
+
+
 def _count(collection: frozenset[Any]) -> int:
     return len(collection)
 
@@ -123,6 +128,7 @@ class _Function:
 FUNCTIONS: Mapping[str, _Function] = {
     "has_any": _Function(_has_any, (FactType.SET,), FactType.BOOL, "literal", 2),
     "has_all": _Function(_has_all, (FactType.SET,), FactType.BOOL, "literal", 2),
+    "has_only": _Function(_has_only, (FactType.SET,), FactType.BOOL, "literal", 2),
     "count": _Function(_count, (FactType.SET,), FactType.INT),
     "known": _Function(_known, (None,), FactType.BOOL),
     "min": _Function(min, (None, None), None, "same", 2),

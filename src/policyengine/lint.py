@@ -105,7 +105,7 @@ def _unused_thresholds(pack: CompiledPack) -> list[LintIssue]:
     for _, expr in pack.definitions:
         used |= expr.names
     for rule in pack.rules:
-        for expr in _expressions(rule):
+        for expr in rule.expressions():
             used |= expr.names
     for _, expr in pack.exclusions:
         used |= expr.names
@@ -121,11 +121,6 @@ def _unused_thresholds(pack: CompiledPack) -> list[LintIssue]:
         for name in pack.spec.thresholds
         if name not in used
     ]
-
-
-def _expressions(rule: CompiledRule) -> list[Expression]:
-    found = [e for e in (rule.when, rule.test, rule.anchor, rule.year) if e is not None]
-    return found + [expr for _, expr in rule.exceptions]
 
 
 def _rule_issues(pack: CompiledPack, rule: CompiledRule) -> list[LintIssue]:

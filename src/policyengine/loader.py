@@ -69,11 +69,19 @@ class CompiledRule:
     anchor: Expression | None = None
     year: Expression | None = None
     documents: tuple[Document | tuple[Document, ...], ...] = ()
+    gap: Expression | None = None  # a rule's source_gap condition
 
     @property
     def id(self) -> str:
         """The rule's id."""
         return self.spec.id
+
+    def expressions(self) -> list[Expression]:
+        """Every compiled expression of the rule."""
+        found = [
+            e for e in (self.when, self.test, self.anchor, self.year, self.gap) if e is not None
+        ]
+        return found + [expr for _, expr in self.exceptions]
 
 
 @dataclass(frozen=True)
@@ -353,8 +361,7 @@ class _Compiler:
         expressions += [applies_when] if applies_when is not None else []
         expressions += [e for t in tables for e in (t.input, t.when) if e is not None]
         for rule in rules:
-            expressions += [e for e in (rule.when, rule.test, rule.anchor, rule.year) if e]
-            expressions += [expr for _, expr in rule.exceptions]
+            expressions += rule.expressions()
         needed = {name for expr in expressions for name in expr.facts}
         if spec.required_documents:
             needed.add("documents")
@@ -622,11 +629,15 @@ class _Compiler:
     ) -> CompiledRule | None:
         before = len(self.errors)
         when = self._expr(rule.when, (*loc, "when"), FactType.BOOL, rule.id)
-        test = anchor = year = None
+        test = anchor = year = gap = None
         exceptions: list[tuple[ItemException, Expression]] = []
         documents: tuple[Document | tuple[Document, ...], ...] = ()
         if isinstance(rule, Rule):
             test = self._expr(rule.check, (*loc, "check"), FactType.BOOL, rule.id)
+            if rule.source_gap is not None:
+                gap = self._expr(
+                    rule.source_gap.when, (*loc, "source_gap", "when"), FactType.BOOL, rule.id
+                )
         elif isinstance(rule, AcceptanceFailure):
             test = self._expr(rule.condition, (*loc, "condition"), FactType.BOOL, rule.id)
         elif isinstance(rule, ProhibitedItems):
@@ -656,6 +667,7 @@ class _Compiler:
             anchor=anchor,
             year=year,
             documents=documents,
+            gap=gap,
         )
 
     def _check_unique_ids(self) -> None:

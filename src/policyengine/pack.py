@@ -221,12 +221,23 @@ class _RuleBase(BaseModel):
     citation: Citation
 
 
+class SourceGap(BaseModel):
+    """Where the source is incomplete (a lost item, a missing article): cases it cannot decide."""
+
+    model_config = _FROZEN
+    when: ExpressionText = Field(description="true: the source cannot decide this project")
+    reason: Text
+
+
 class Rule(_RuleBase):
     """A condition the project must satisfy: `check` true is a pass, false a failure."""
 
     category: Category
     check: ExpressionText
     message: Text = Field(description="what is wrong when the check fails")
+    source_gap: SourceGap | None = Field(
+        None, description="cases the incomplete source cannot decide: reported as unknown"
+    )
 
 
 class AnyOf(BaseModel):

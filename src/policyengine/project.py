@@ -27,6 +27,7 @@ from pydantic_core import PydanticCustomError
 
 from .errors import ProjectError, ProjectIssue
 from .vocabulary import (
+    AdjustmentReason,
     AdminLevel,
     Document,
     FundingSource,
@@ -224,6 +225,19 @@ class Project(BaseModel):
     )
     data_sharing_obligations_met: bool | None = Field(None, description="履行数据共享义务")
     om_period_years: Decimal | None = Field(None, ge=0, description="运维期(年)")
+
+    # Approval documents, change control and funds (Wuhan arts. 10, 12, 18, 19).
+    feasibility_and_design_merged: bool | None = Field(
+        None, description="可行性研究报告和初步设计合一, 直接编报实施方案"
+    )
+    mobile_entry_centralised: bool | None = Field(None, description="移动端入口向市级统一入口集中")
+    self_adjusted: bool | None = Field(
+        None, description="建设单位自行调整主要建设内容 (without new approval)"
+    )
+    adjustment_amount: Amount | None = Field(None, description="资金调整数额 (yuan)")
+    adjustment_reason: AdjustmentReason | None = Field(None, description="自行调整的理由")
+    construction_objectives_changed: bool | None = Field(None, description="建设目标改变")
+    surplus_funds_returned: bool | None = Field(None, description="结余资金已退回")
 
     # Procedure: each step taken, keyed by step; absent key = not taken (when `steps` is known).
     steps: dict[Step, StepRecord] | None = Field(None, description="procedural steps taken")

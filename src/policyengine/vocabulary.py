@@ -427,6 +427,18 @@ class Step(Vocabulary):
     SELF_EVALUATION = "self_evaluation", "自评价", "self-evaluation"
     POST_EVALUATION = "post_evaluation", "后评价", "post-evaluation"
     PUBLICATION = "publication", "公开", "publication"
+    FUNDS_RELEASE = "funds_release", "下达项目投资", "release of project investment"
+    PREWORK_FUNDS = "prework_funds", "列支前期工作经费", "booking of preparatory-work funds"
+    PERFORMANCE_EVALUATION = (
+        "performance_evaluation",
+        "绩效评价报告",
+        "performance evaluation report",
+    )
+    PRE_ACCEPTANCE_CONFIRMATION = (
+        "pre_acceptance_confirmation",
+        "验收前经主管部门确认",
+        "confirmation by the competent bureau before acceptance",
+    )
 
 
 class Consequence(Vocabulary):
@@ -463,3 +475,19 @@ class Consequence(Vocabulary):
     CIRCULATED_CRITICISM = "circulated_criticism", "通报批评", "circulated criticism"
     ACCOUNTABILITY = "accountability", "追究责任", "accountability"
     APPROVAL_VOID = "approval_void", "批复失效", "approval lapses"
+
+
+class AdjustmentReason(Vocabulary):
+    """Why the owner unit adjusted the main construction content itself (Wuhan art. 19)."""
+
+    HIGHER_AUTHORITY_REQUIREMENT = (
+        "higher_authority_requirement",
+        "根据上级部门要求或者市委、市人民政府工作部署",
+        "required by a higher authority or by the Party committee / government",
+    )
+    BUSINESS_DEVELOPMENT = (
+        "business_development",
+        "根据业务发展需要在已批复框架下调整",
+        "business development within the approved framework",
+    )
+    OTHER = "other", "其他", "other reason"
