@@ -239,6 +239,35 @@ class Project(BaseModel):
     construction_objectives_changed: bool | None = Field(None, description="建设目标改变")
     surplus_funds_returned: bool | None = Field(None, description="结余资金已退回")
 
+    # Shared platform, change control and the owner unit's record (Xiangxi arts. 5, 8, 16).
+    on_shared_resource_platform: bool | None = Field(
+        None,
+        description="依托共享资源平台开发、部署和运行 / "
+        "developed, deployed and run on the shared resource platform",
+    )
+    technical_plan_changed_after_review: bool | None = Field(
+        None, description="技术方案经评审后变更 / technical plan changed after its review"
+    )
+    prior_year_project_unfinished: bool | None = Field(
+        None,
+        description="建设单位列入上年度计划的工程项目未完成 / "
+        "the owner unit's project in last year's plan is unfinished",
+    )
+    prior_year_acceptance_not_applied_in_time: bool | None = Field(
+        None,
+        description="上年度计划项目已完成, 未按规定及时申请验收 / "
+        "last year's completed project: acceptance not applied for in time",
+    )
+    prior_year_acceptance_failed: bool | None = Field(
+        None,
+        description="上年度计划项目验收不合格 / last year's completed project failed acceptance",
+    )
+    evaluation_audit_issues_unrectified: bool | None = Field(
+        None,
+        description="绩效评估或专项审计发现的问题未整改到位 / "
+        "problems found by performance evaluation or special audit not rectified",
+    )
+
     # Procedure: each step taken, keyed by step; absent key = not taken (when `steps` is known).
     steps: dict[Step, StepRecord] | None = Field(None, description="procedural steps taken")
 
