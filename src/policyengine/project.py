@@ -268,6 +268,55 @@ class Project(BaseModel):
         "problems found by performance evaluation or special audit not rectified",
     )
 
+    # Cross-year funds, data sharing, changes, supervision, testing, publication, performance and
+    # special funds (Yiyang arts. 7, 9, 12-15, 18, 19, 21).
+    annual_budget_requested: Amount | None = Field(
+        None, description="当年申请安排的预算 / budget requested for the current year (yuan)"
+    )
+    annual_expenditure_expected: Amount | None = Field(
+        None, description="当年能形成的支出 / expenditure the project can incur this year (yuan)"
+    )
+    shared_data_opened_exclusively: bool | None = Field(
+        None,
+        description="应当普遍共享的数据仅向特定企业、社会组织开放 / "
+        "data that should be generally shared opened only to particular enterprises or bodies",
+    )
+    participants_qualification_reviewed: bool | None = Field(
+        None,
+        description="涉密项目参与单位已开展资质审查 / "
+        "qualification review of the units taking part in a classified project",
+    )
+    content_changed: bool | None = Field(
+        None,
+        description="建设内容较审查后的建设方案发生变更 / content changed from the reviewed plan",
+    )
+    supervision_lead_certified: bool | None = Field(
+        None,
+        description="监理项目负责人具有信息系统工程监理执业资格证书 / "
+        "the supervision project lead holds an IT-works supervision practice certificate",
+    )
+    tester_qualified: bool | None = Field(
+        None,
+        description="第三方检测/测评机构具备相应资质 / the third-party testing body is qualified",
+    )
+    publication_barred: bool | None = Field(
+        None,
+        description="涉及国家安全, 或法律、法规禁止公开 / "
+        "involves national security, or disclosure is barred by law",
+    )
+    performance_targets_met: bool | None = Field(
+        None, description="达到绩效目标 / performance targets met"
+    )
+    rectification_completed: bool | None = Field(
+        None,
+        description="未达绩效目标的整改已落实 / rectification of missed targets carried out",
+    )
+    special_funds_misused: bool | None = Field(
+        None,
+        description="滞留、截留、挤占、挪用、虚列、套取专项资金 / special funds retained, "
+        "withheld, diverted, misappropriated, falsely listed or fraudulently obtained",
+    )
+
     # Procedure: each step taken, keyed by step; absent key = not taken (when `steps` is known).
     steps: dict[Step, StepRecord] | None = Field(None, description="procedural steps taken")
 

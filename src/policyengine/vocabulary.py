@@ -371,6 +371,12 @@ class Document(Vocabulary):
     ACCEPTANCE_REPORT = "acceptance_report", "验收报告", "acceptance report"
     RECTIFICATION_PLAN = "rectification_plan", "整改方案", "rectification plan"
     SELF_EVALUATION_REPORT = "self_evaluation_report", "自评价报告", "self-evaluation report"
+    PERFORMANCE_TARGETS = "performance_targets", "绩效目标", "performance targets"
+    CERTIFIED_THIRD_PARTY_TEST_REPORT = (
+        "certified_third_party_test_report",
+        "测评认证机构第三方检测报告(源代码、数据库系统、网络和信息安全保密)",
+        "certified third-party test report (source code, database, network and security)",
+    )
 
 
 class Step(Vocabulary):
@@ -475,6 +481,16 @@ class Consequence(Vocabulary):
     CIRCULATED_CRITICISM = "circulated_criticism", "通报批评", "circulated criticism"
     ACCOUNTABILITY = "accountability", "追究责任", "accountability"
     APPROVAL_VOID = "approval_void", "批复失效", "approval lapses"
+    NO_BUDGET_THIS_YEAR = (
+        "no_budget_this_year",
+        "当年不能形成支出的, 当年不得安排预算",
+        "no budget in the year for spending that cannot occur that year",
+    )
+    FUNDS_CUT_STOPPED_OR_RECOVERED = (
+        "funds_cut_stopped_or_recovered",
+        "核减、停止拨付或追回专项资金",
+        "special funds reduced, stopped or recovered",
+    )
 
 
 class AdjustmentReason(Vocabulary):
