@@ -317,6 +317,27 @@ class Project(BaseModel):
         "withheld, diverted, misappropriated, falsely listed or fraudulently obtained",
     )
 
+    # Co-building, higher-level applications, construction period and O&M (Mengyin 二、三、四、八).
+    multi_department: bool | None = Field(
+        None, description="多部门共建共享的项目 / project co-built and shared by several departments"
+    )
+    higher_level_organised: bool | None = Field(
+        None,
+        description="国家、省、市直有关部门组织县级申报的项目 / project applied for at the call "
+        "of national, provincial or city departments",
+    )
+    planned_completion_date: dt.date | None = Field(
+        None, description="设计建设周期届满日 / end of the designed construction period"
+    )
+    overrun_explained: bool | None = Field(
+        None,
+        description="对未在设计建设周期内完成作出有效说明 / "
+        "a valid explanation was given for not finishing within the designed period",
+    )
+    high_om_cost: bool | None = Field(
+        None, description="日常运行维护费用较高 (as designated) / high daily O&M cost"
+    )
+
     # Procedure: each step taken, keyed by step; absent key = not taken (when `steps` is known).
     steps: dict[Step, StepRecord] | None = Field(None, description="procedural steps taken")
 

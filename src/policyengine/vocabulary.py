@@ -445,6 +445,11 @@ class Step(Vocabulary):
         "验收前经主管部门确认",
         "confirmation by the competent bureau before acceptance",
     )
+    EGOV_CENTRE_CONSULTATION = (
+        "egov_centre_consultation",
+        "事先向电子政务中心咨询",
+        "prior consultation of the e-government centre",
+    )
 
 
 class Consequence(Vocabulary):
@@ -491,6 +496,7 @@ class Consequence(Vocabulary):
         "核减、停止拨付或追回专项资金",
         "special funds reduced, stopped or recovered",
     )
+    NO_PROJECT_FUNDS = "no_project_funds", "不予安排项目资金", "no project funds arranged"
 
 
 class AdjustmentReason(Vocabulary):
