@@ -18,10 +18,10 @@ install: $(STAMP)
 # Evaluates the bundled example project: first in detail against Wuhan, then side by side against
 # every pack. A non-compliant verdict (exit 1) is the expected outcome of the demo, not a failure.
 demo: $(STAMP)
-	@$(BIN)/policyengine evaluate examples/project.yaml --pack wuhan --as-of $(AS_OF); \
+	@$(BIN)/policyengine evaluate examples/project.yaml --pack wuhan --stage application --as-of $(AS_OF); \
 	  status=$$?; [ $$status -le 1 ] || exit $$status
 	@echo
-	@$(BIN)/policyengine compare examples/project.yaml --as-of $(AS_OF); \
+	@$(BIN)/policyengine compare examples/project.yaml --stage application --as-of $(AS_OF); \
 	  status=$$?; [ $$status -le 1 ] || exit $$status
 
 lint: $(STAMP)

@@ -193,6 +193,17 @@ def test_month_deadline(
     assert finding.status.value == expected
 
 
+def test_a_deadline_not_yet_due_does_not_make_the_verdict_incomplete(mini: CompiledPack) -> None:
+    steps = {"completion": {"date": "2025-06-30"}}
+    pending = run(mini, "acceptance", steps=steps)
+    assert pending.finding("mi-06-acceptance-half-year").deadline.state.value == "pending"
+    others = [f for f in pending.findings if f.rule_id != "mi-06-acceptance-half-year"]
+    assert all(f.status.value != "unknown" for f in others)
+    assert pending.status.value != "incomplete"
+    unknown = run(mini, "acceptance", steps={"completion": {"date": None}})
+    assert unknown.status.value == "incomplete"
+
+
 @pytest.mark.parametrize(
     ("signed", "filed", "expected"),
     [

@@ -526,11 +526,17 @@ def _overall(
         return OverallStatus.NON_COMPLIANT
     if (
         in_scope is None
-        or any(f.status in (Status.UNKNOWN, Status.ERROR) for f in blocking)
+        or any(f.status in (Status.UNKNOWN, Status.ERROR) and not _pending(f) for f in blocking)
         or any(d.status is Status.UNKNOWN for d in decisions)
     ):
         return OverallStatus.INCOMPLETE
     return OverallStatus.COMPLIANT
+
+
+def _pending(finding: Finding) -> bool:
+    # A deadline not yet due is undecided, but nothing is missing as of the date: it does not
+    # make the verdict incomplete.
+    return finding.deadline is not None and finding.deadline.state is DeadlineState.PENDING
 
 
 def fact_value(value: Any) -> FactValue:
