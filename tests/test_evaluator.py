@@ -59,6 +59,8 @@ def test_out_of_scope_by_applies_when(mini: CompiledPack) -> None:
     assert verdict.in_scope is False
     assert verdict.exclusion is None
     assert verdict.status is OverallStatus.OUT_OF_SCOPE
+    assert verdict.findings == []
+    assert verdict.decisions == []
 
 
 def test_undecided_scope_names_the_facts_and_is_incomplete(mini: CompiledPack) -> None:

@@ -121,7 +121,7 @@ class _Evaluation:
         in_scope, exclusion, scope_missing = self._scope()
         decisions: list[Decision] = []
         findings: list[Finding] = []
-        if exclusion is None:
+        if in_scope is not False:  # out of scope (excluded or not covered): no rule applies
             decisions = [d for t in self.pack.tables if (d := self._decide(t)) is not None]
             findings = [
                 self._finding(rule) for rule in self.pack.rules if self._in_stage(rule.spec.stages)

@@ -338,6 +338,91 @@ class Project(BaseModel):
         None, description="日常运行维护费用较高 (as designated) / high daily O&M cost"
     )
 
+    # Zhanggong implementing rules (arts. 3, 9, 13, 15, 16, 24-27, 33).
+    meets_five_unifications: bool | None = Field(
+        None, description="符合“五统一”建设要求 / meets the five-unifications requirements"
+    )
+    party_group_approved: bool | None = Field(
+        None,
+        description="申报项目经党组或办公会议审议通过 / "
+        "the application was approved by the unit's Party group or office meeting",
+    )
+    private_network_integrated: bool | None = Field(
+        None,
+        description="租赁的专网已整合到电子政务内网或外网 / "
+        "the leased private network is integrated into the e-government intranet or extranet",
+    )
+    crypto_security_compliant: bool | None = Field(
+        None,
+        description="符合密码应用和网络安全保密要求 / "
+        "meets the crypto-application and network-security and secrecy requirements",
+    )
+    major_security_hazard: bool | None = Field(
+        None, description="存在重大安全保密隐患 / a major security or secrecy hazard exists"
+    )
+    needs_and_targets_clear: bool | None = Field(
+        None, description="需求和绩效目标明确 / needs and performance targets are clear"
+    )
+    internal_systems_integrated: bool | None = Field(
+        None, description="内部系统整合到位 / the unit's internal systems are integrated"
+    )
+    original_project_accepted: bool | None = Field(
+        None,
+        description="升级改造的原项目已竣工验收 / "
+        "the original project of an upgrade has passed completion acceptance",
+    )
+    major_central_provincial_deployment: bool | None = Field(
+        None,
+        description="属于国家和省委、省政府重大部署 / "
+        "a major deployment of the state or of the provincial Party committee and government",
+    )
+    force_majeure: bool | None = Field(
+        None, description="因不可抗力未能按期开工 / start delayed by force majeure"
+    )
+    data_sharing_confirmed: bool | None = Field(
+        None,
+        description="竣工验收前数据共享情况经数据资源管理部门确认通过 / "
+        "data sharing confirmed by the data-resource department before completion acceptance",
+    )
+    secure_crypto_confirmed: bool | None = Field(
+        None,
+        description="竣工验收前安全可靠、密码应用及安全性评估情况经保密部门确认通过 / "
+        "secure-reliable products, crypto application and its evaluation confirmed by the "
+        "secrecy bureau before completion acceptance",
+    )
+    trial_run_indicators_met: bool | None = Field(
+        None,
+        description="系统试运行各项指标达到设计要求 / trial-run indicators meet the design",
+    )
+    expected_use_achieved: bool | None = Field(
+        None,
+        description="试运行推广使用达到预期效果 / trial-run roll-out and use achieved the expected "
+        "effect",
+    )
+    major_incident_unresolved: bool | None = Field(
+        None,
+        description="发生重大安全事故且事故隐患未完全解决 / "
+        "a major security incident occurred and its hazards are not fully resolved",
+    )
+    acceptance_materials_compliant: bool | None = Field(
+        None,
+        description="验收文件、资料、数据真实、完整、准确、规范 / "
+        "acceptance documents, materials and data are true, complete, accurate and regular",
+    )
+    ip_to_government: bool | None = Field(
+        None,
+        description="采购文件和合同明确项目成果及知识产权归政府所有 / procurement documents and "
+        "contract state that the results and their IP belong to the government",
+    )
+    duplicate_data_collection: bool | None = Field(
+        None, description="重复采集数据 / data are collected again that already exist"
+    )
+    unified_om: bool | None = Field(
+        None,
+        description="按市县“统一运维”原则开展本地运维运营服务 / local O&M and "
+        "operation services follow the city-county unified O&M principle",
+    )
+
     # Procedure: each step taken, keyed by step; absent key = not taken (when `steps` is known).
     steps: dict[Step, StepRecord] | None = Field(None, description="procedural steps taken")
 

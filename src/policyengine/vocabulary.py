@@ -450,6 +450,21 @@ class Step(Vocabulary):
         "事先向电子政务中心咨询",
         "prior consultation of the e-government centre",
     )
+    KEY_LIBRARY_SUBMISSION = (
+        "key_library_submission",
+        "报省、市领导小组办公室纳入省重点项目库",
+        "submission for the provincial key-project library",
+    )
+    KEY_LIBRARY_ADMISSION = (
+        "key_library_admission",
+        "纳入省重点项目库",
+        "admission to the provincial key-project library",
+    )
+    APPLICATION_NOTICE = (
+        "application_notice",
+        "发布项目申报通知",
+        "publication of the annual application notice",
+    )
 
 
 class Consequence(Vocabulary):
