@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +21,10 @@ from policyengine import (
 )
 from policyengine.loader import load_pack_text
 from policyengine.testing import merge
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_TEXT = (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
+
 
 AS_OF = dt.date(2025, 11, 1)
 BASE: dict[str, Any] = {
@@ -291,6 +296,12 @@ def test_verdict_pickles(mini: CompiledPack) -> None:
     assert pickle.loads(pickle.dumps(mini)).id == "mini"
 
 
-from tests.conftest import FIXTURES  # noqa: E402
-
-FIXTURE_TEXT = (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
+def test_the_same_pack_text_is_compiled_once_and_an_edit_is_compiled_afresh() -> None:
+    text = FIXTURE_TEXT
+    first = load_pack_text(text, "cache-test.yaml")
+    assert load_pack_text(text, "cache-test.yaml") is first
+    edited = load_pack_text(text.replace("value: 500000", "value: 600000"), "cache-test.yaml")
+    assert edited is not first
+    assert edited.thresholds["approval_threshold"] == Decimal(600000)
+    # The same text under another path is another pack: its errors and marks name that path.
+    assert load_pack_text(text, "elsewhere.yaml").path == "elsewhere.yaml"

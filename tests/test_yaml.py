@@ -55,8 +55,18 @@ def test_alias_bomb_is_bounded() -> None:
     assert time.perf_counter() - started < 5
 
 
-def test_deep_nesting_is_bounded() -> None:
-    deep = "a: " + "[" * 5000 + "]" * 5000 + "\n"
+@pytest.mark.parametrize("depth", [65, 5000, 1_000_000])
+def test_deep_nesting_is_bounded(depth: int) -> None:
+    # A million levels once crashed the C parser's recursive composer; it must be a located error.
+    deep = "a: " + "[" * depth + "]" * depth + "\n"
+    error = error_of(deep)
+    assert error.code == "yaml.too_deep"
+    assert error.location is not None
+    assert error.location.line == 1
+
+
+def test_block_nesting_is_bounded() -> None:
+    deep = "".join(" " * i + f"k{i}:\n" for i in range(100)) + " " * 100 + "v\n"
     assert error_of(deep).code == "yaml.too_deep"
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ast
 import calendar
-import copy
 import datetime as dt
 import threading
 from collections.abc import Callable, Mapping
@@ -298,7 +297,9 @@ def compile_expression(
     body = _DecimalLiterals(constants, text).visit(tree.body)
     facts: frozenset[str] = frozenset().union(*(names[name].facts for name in checker.seen))
     code = _compile_tree(body)
-    kleene_tree = _ConstantsInline(constants).visit(copy.deepcopy(body))
+    # A second parse is cheaper than a deep copy of the first tree.
+    fresh = _DecimalLiterals({}, text).visit(ast.parse(text, mode="eval").body)
+    kleene_tree = _ConstantsInline(constants).visit(fresh)
     return Expression(
         source=text,
         type=result.kind,

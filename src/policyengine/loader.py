@@ -7,8 +7,11 @@ file:line:column, a stable code and a hint.
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import types
 import typing
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -161,8 +164,33 @@ def load_packs(refs: Iterable[str | Path] | None = None) -> list[CompiledPack]:
     return [load_pack(ref) for ref in (BUNDLED_PACKS if refs is None else refs)]
 
 
+_COMPILED_CACHE_SIZE = 32
+_compiled: OrderedDict[tuple[str, str], CompiledPack] = OrderedDict()
+_compiled_lock = threading.Lock()
+
+
 def load_pack_text(text: str, path: str = "<pack>") -> CompiledPack:
-    """Load a pack from YAML text; `path` is used in error locations."""
+    """Load a pack from YAML text; `path` is used in error locations.
+
+    A compiled pack is immutable, so loading the same text from the same path again in one
+    process returns the pack compiled the first time (the text's hash is the key: an edited file
+    is always compiled afresh).
+    """
+    key = (path, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    with _compiled_lock:
+        cached = _compiled.get(key)
+        if cached is not None:
+            _compiled.move_to_end(key)
+            return cached
+    pack = _compile_text(text, path)
+    with _compiled_lock:
+        _compiled[key] = pack
+        while len(_compiled) > _COMPILED_CACHE_SIZE:
+            _compiled.popitem(last=False)
+    return pack
+
+
+def _compile_text(text: str, path: str) -> CompiledPack:
     data, marks = load_yaml(text, path)
     if not isinstance(data, dict):
         raise PackError(
@@ -332,6 +360,7 @@ class _Compiler:
         self.marks = marks
         self.errors: list[PackError] = []
         self.names: dict[str, NameInfo] = dict(_FACT_NAMES)
+        self.compiled: dict[tuple[str, FactType | None], Expression] = {}
 
     def compile(self) -> CompiledPack:
         spec = self.spec
@@ -454,11 +483,18 @@ class _Compiler:
     ) -> Expression | None:
         if source is None:
             return None
+        # Packs repeat conditions ("needs_approval and not special_route"); compile each once.
+        key = (source.strip(), expect)
+        cached = self.compiled.get(key)
+        if cached is not None:
+            return cached
         try:
-            return compile_expression(source, self.names, expect=expect)
+            expression = compile_expression(source, self.names, expect=expect)
         except ExpressionError as exc:
             self._expr_error(exc, loc, rule_id, source)
             return None
+        self.compiled[key] = expression
+        return expression
 
     def _expr_error(
         self, exc: ExpressionError, loc: tuple[Any, ...], rule_id: str | None, source: str
