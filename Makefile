@@ -11,6 +11,8 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# The coverage-guided fuzzer is optional: its test is skipped where atheris does not install.
+	$(BIN)/python -m pip install --quiet atheris || echo "atheris does not install here; its fuzz test will be skipped"
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -181,3 +181,40 @@ def test_atheris_style_byte_flips(path: Path) -> None:
             continue
         with contextlib.suppress(PackError):
             load_pack_text(text, path.name)
+
+
+ATHERIS_TARGET = Path(__file__).parent / "fuzz" / "atheris_load_pack.py"
+
+
+def test_coverage_guided_fuzzer_finds_no_foreign_exception(tmp_path: Path) -> None:
+    """atheris (libFuzzer) mutates the real packs for a bounded time; a foreign exception fails."""
+    pytest.importorskip("atheris", reason="atheris does not install on this platform")
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    seconds = int(os.environ.get("ATHERIS_SECONDS", "60" if os.environ.get("CI") else "10"))
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in PACK_TEXTS:
+        shutil.copy(path, corpus / path.name)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ATHERIS_TARGET),
+            str(corpus),
+            f"-max_total_time={seconds}",
+            "-rss_limit_mb=4096",
+            "-timeout=30",
+            f"-artifact_prefix={tmp_path}/",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 300,
+        check=False,
+    )
+    crashes = sorted(p.name for p in tmp_path.glob("crash-*"))
+    assert not crashes, result.stderr[-3000:]
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Done" in result.stderr

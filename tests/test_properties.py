@@ -148,6 +148,10 @@ TABLE_CONTEXT: dict[str, dict[str, Any]] = {
         "self_use": False,
         "total_investment": "1000000",
     },
+    "yiyang": {
+        "owner": {"level": "municipal"},
+        "funding": [{"source": "municipal_fiscal"}],
+    },
 }
 
 
