@@ -148,6 +148,7 @@ TABLE_CONTEXT: dict[str, dict[str, Any]] = {
         "self_use": False,
         "total_investment": "1000000",
     },
+    "zhanggong": {"owner": {"level": "district"}, "funding": [{"source": "district_fiscal"}]},
     "yiyang": {
         "owner": {"level": "municipal"},
         "funding": [{"source": "municipal_fiscal"}],

@@ -2,6 +2,11 @@
 
 Three-valued throughout: a rule whose facts are unknown is `unknown` and names them, never a silent
 pass. A rule that raises becomes an `error` finding and the other rules still run.
+
+`evaluate` decides the rules with the pack's compiled program (`policyengine.program`) and builds
+the findings from its outcomes; for a rule that is unknown or in error, and for deadlines, it asks
+the interpreter, which also explains why. `interpret` is that interpreter run over every rule: the
+reference the compiled path is tested against, verdict for verdict.
 """
 
 from __future__ import annotations
@@ -12,14 +17,24 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from .calendar import CalendarUnavailable, add_period, fixed_date, next_working_day
+from .calendar import CalendarUnavailable
 from .errors import EvaluationError
 from .expressions import Expression
 from .loader import CompiledPack, CompiledRule, CompiledTable, get_pack
 from .pack import Deadline, ProhibitedItems, RequiredDocuments, Rule, Severity, Text
+from .program import (
+    ERROR,
+    FAIL,
+    NOT_APPLICABLE,
+    PASS,
+    UNKNOWN,
+    Outcome,
+    active_rules,
+    deadline_outcome,
+    missing_documents,
+)
 from .project import Project
 from .verdict import (
-    DeadlineResult,
     DeadlineState,
     Decision,
     ExclusionHit,
@@ -31,7 +46,7 @@ from .verdict import (
     Verdict,
     build,
 )
-from .vocabulary import Consequence, Document, Stage
+from .vocabulary import Consequence, Document, Item, Stage
 
 Namespace = dict[str, Any]
 
@@ -61,8 +76,31 @@ def evaluate(
     model = project if isinstance(project, Project) else Project.from_mapping(project)
     stage_value = _stage(stage)
     day = as_of if as_of is not None else dt.date.today()
+    namespace: Namespace = compiled.reader.read(model, day)
+    namespace.update(compiled.thresholds)
+    outcome = compiled.program(stage_value).run(namespace, model.steps, day)
+    if outcome is None:  # a definition raised: the interpreter names the rules it breaks
+        return interpret(model, compiled, stage=stage_value, as_of=day)
+    return _Evaluation(compiled, model, stage_value, day, namespace).run(outcome)
+
+
+def interpret(
+    project: Project | Mapping[str, Any],
+    pack: CompiledPack | str,
+    *,
+    stage: Stage | str | None = None,
+    as_of: dt.date | None = None,
+) -> Verdict:
+    """`evaluate` by the interpreter alone: every rule, expression by expression.
+
+    The reference semantics: `evaluate` must return the same verdict. Slower; use `evaluate`.
+    """
+    compiled = get_pack(pack)
+    model = project if isinstance(project, Project) else Project.from_mapping(project)
+    stage_value = _stage(stage)
+    day = as_of if as_of is not None else dt.date.today()
     namespace = build_namespace(compiled, model, day)
-    return _Evaluation(compiled, model, stage_value, day, namespace).run()
+    return _Evaluation(compiled, model, stage_value, day, namespace).run(None)
 
 
 def _stage(stage: Stage | str | None) -> Stage | None:
@@ -114,18 +152,25 @@ class _Evaluation:
         self.stage = stage
         self.as_of = as_of
         self.ns = namespace
-        self.failed: dict[str, _DefinitionFailed] = namespace["__failed__"]
+        self.failed: dict[str, _DefinitionFailed] = namespace.get("__failed__") or {}
+        self.fact_values: dict[str, FactValue] = {}
 
-    def run(self) -> Verdict:
+    def run(self, outcome: Outcome | None) -> Verdict:
+        """The verdict, from the compiled program's outcome (or, with None, by interpretation)."""
         spec = self.pack.spec
         in_scope, exclusion, scope_missing = self._scope()
         decisions: list[Decision] = []
         findings: list[Finding] = []
         if in_scope is not False:  # out of scope (excluded or not covered): no rule applies
             decisions = [d for t in self.pack.tables if (d := self._decide(t)) is not None]
-            findings = [
-                self._finding(rule) for rule in self.pack.rules if self._in_stage(rule.spec.stages)
-            ]
+            if outcome is None:
+                findings = [self._finding(rule) for rule in active_rules(self.pack, self.stage)]
+            else:
+                rules = self.pack.program(self.stage).rules
+                findings = [
+                    self._from_outcome(rule, code, detail)
+                    for rule, code, detail in zip(rules, *outcome, strict=True)
+                ]
         primary_ids = {t.spec.id for t in self.pack.tables if t.spec.primary}
         primary = next((d for d in decisions if d.table_id in primary_ids), None)
         return build(
@@ -247,16 +292,7 @@ class _Evaluation:
         return self.stage is None or not stages or self.stage in stages
 
     def _finding(self, rule: CompiledRule) -> Finding:
-        spec = rule.spec
-        base: dict[str, Any] = {
-            "rule_id": spec.id,
-            "section": rule.section,
-            "category": spec.category,
-            "stages": list(spec.stages),
-            "title": spec.title,
-            "severity": spec.severity,
-            "citation": spec.citation,
-        }
+        base = rule.finding_base()
         broken = self._failed_definition(rule)
         if broken is not None:
             return build(
@@ -273,6 +309,34 @@ class _Evaluation:
             return build(Finding, dict(status=Status.UNKNOWN, error=str(exc), **base))
         except Exception as exc:
             return build(Finding, dict(status=Status.ERROR, error=_describe(exc), **base))
+
+    def _from_outcome(self, rule: CompiledRule, code: int, detail: Any) -> Finding:
+        """The finding of a rule the compiled program decided."""
+        spec = rule.spec
+        if code in (UNKNOWN, ERROR) or isinstance(spec, Deadline):
+            # The interpreter says which facts are missing, what raised, and when things are due.
+            return self._finding(rule)
+        base = rule.finding_base()
+        facts = self._facts_read(rule)
+        if code == NOT_APPLICABLE:
+            return build(Finding, dict(status=Status.NOT_APPLICABLE, facts=facts, **base))
+        if isinstance(spec, RequiredDocuments):
+            facts["documents"] = fact_value(self.ns["documents"])
+            if code == PASS:
+                return build(Finding, dict(status=Status.PASS, facts=facts, **base))
+            return self._missing_documents(spec, base, facts, detail)
+        if isinstance(spec, ProhibitedItems):
+            facts["items"] = fact_value(self.ns["items"])
+            if detail is None:
+                return build(Finding, dict(status=Status.PASS, facts=facts, **base))
+            found, exception = detail
+            if code == PASS:
+                return self._excepted(rule, base, facts, found, exception)
+            return self._prohibited_found(spec, base, facts, found)
+        if code == PASS:
+            return build(Finding, dict(status=Status.PASS, facts=facts, **base))
+        assert code == FAIL
+        return self._fail(spec, base, facts)
 
     def _failed_definition(self, rule: CompiledRule) -> _DefinitionFailed | None:
         if not self.failed:
@@ -293,7 +357,7 @@ class _Evaluation:
             if applies is None:
                 return self._unknown(base, facts, rule.when.missing(self.ns))
         if isinstance(spec, RequiredDocuments):
-            return self._documents(rule, base, facts)
+            return self._documents(rule, spec, base, facts)
         if isinstance(spec, ProhibitedItems):
             return self._prohibited(rule, spec, base, facts)
         if isinstance(spec, Deadline):
@@ -357,26 +421,33 @@ class _Evaluation:
         )
 
     def _documents(
-        self, rule: CompiledRule, base: dict[str, Any], facts: dict[str, FactValue]
+        self,
+        rule: CompiledRule,
+        spec: RequiredDocuments,
+        base: dict[str, Any],
+        facts: dict[str, FactValue],
     ) -> Finding:
         present = self.ns["documents"]
         facts["documents"] = fact_value(present)
         if present is None:
             return self._unknown(base, facts, ["documents"])
-        missing: list[Document] = []
-        for requirement in rule.documents:
-            if isinstance(requirement, tuple):
-                if not any(d in present for d in requirement):
-                    missing.append(requirement[0])
-            elif requirement not in present:
-                missing.append(requirement)
+        missing = missing_documents(present, rule.documents)
         if not missing:
             return build(Finding, dict(status=Status.PASS, facts=facts, **base))
-        message = rule.spec.message or Text(
+        return self._missing_documents(spec, base, facts, missing)
+
+    def _missing_documents(
+        self,
+        spec: RequiredDocuments,
+        base: dict[str, Any],
+        facts: dict[str, FactValue],
+        missing: list[Document],
+    ) -> Finding:
+        message = spec.message or Text(
             zh="缺少文件: " + "、".join(d.zh for d in missing),
             en="missing documents: " + ", ".join(d.en for d in missing),
         )
-        return self._fail(rule.spec, base, facts, message=message, missing_documents=missing)
+        return self._fail(spec, base, facts, message=message, missing_documents=missing)
 
     def _prohibited(
         self,
@@ -393,23 +464,37 @@ class _Evaluation:
         if not found:
             return build(Finding, dict(status=Status.PASS, facts=facts, **base))
         undecided: list[str] = []
-        for exception, expr in rule.exceptions:
+        for index, (_, expr) in enumerate(rule.exceptions):
             applies = expr.evaluate(self.ns)
             if applies is True:
-                return build(
-                    Finding,
-                    dict(
-                        status=Status.PASS,
-                        facts=facts,
-                        exception=exception.reason,
-                        prohibited_items=found,
-                        **base,
-                    ),
-                )
+                return self._excepted(rule, base, facts, found, index)
             if applies is None:
                 undecided.extend(expr.missing(self.ns))
         if undecided:
             return self._unknown(base, facts, sorted(set(undecided)), prohibited_items=found)
+        return self._prohibited_found(spec, base, facts, found)
+
+    def _excepted(
+        self,
+        rule: CompiledRule,
+        base: dict[str, Any],
+        facts: dict[str, FactValue],
+        found: list[Item],
+        exception: int,
+    ) -> Finding:
+        reason = rule.exceptions[exception][0].reason
+        return build(
+            Finding,
+            dict(status=Status.PASS, facts=facts, exception=reason, prohibited_items=found, **base),
+        )
+
+    def _prohibited_found(
+        self,
+        spec: ProhibitedItems,
+        base: dict[str, Any],
+        facts: dict[str, FactValue],
+        found: list[Item],
+    ) -> Finding:
         message = spec.message or Text(
             zh="禁止建设或采购: " + "、".join(i.zh for i in found),
             en="prohibited: " + ", ".join(i.en for i in found),
@@ -419,86 +504,38 @@ class _Evaluation:
     def _deadline(
         self, rule: CompiledRule, spec: Deadline, base: dict[str, Any], facts: dict[str, FactValue]
     ) -> Finding:
-        anchor = window_start = due = None
-        if spec.fixed is not None:
-            assert rule.year is not None
-            year = rule.year.evaluate(self.ns)
-            if year is None:
-                return self._unknown(base, facts, rule.year.missing(self.ns))
-            due = fixed_date(spec.fixed, int(year))
-        else:
-            assert rule.anchor is not None
-            assert spec.period is not None
-            anchor = rule.anchor.evaluate(self.ns)
-            if anchor is None:
-                return self._unknown(base, facts, rule.anchor.missing(self.ns))
-            due = add_period(anchor, spec.period)
-            if spec.window_start is not None:
-                window_start = add_period(anchor, spec.window_start)
-        if spec.roll_to_working_day:
-            due = next_working_day(due)
-        steps = self.project.steps
-        record = steps.get(spec.event) if steps is not None else None
-        event_date = record.date if record is not None else None
-        state = _deadline_state(
-            steps is None, record is not None, event_date, window_start, due, self.as_of
-        )
-        result = build(
-            DeadlineResult,
-            {
-                "rule_id": spec.id,
-                "event": spec.event,
-                "anchor": anchor,
-                "window_start": window_start,
-                "due": due,
-                "event_date": event_date,
-                "state": state,
-            },
-        )
-        facts[f"{spec.event.value}_date"] = fact_value(event_date)
-        if state is DeadlineState.MET:
+        code, result, missing = deadline_outcome(rule, self.ns, self.project.steps, self.as_of)
+        if result is None:
+            return self._unknown(base, facts, missing)
+        facts[f"{spec.event.value}_date"] = fact_value(result.event_date)
+        if code == PASS:
             return build(Finding, dict(status=Status.PASS, facts=facts, deadline=result, **base))
-        if state in (DeadlineState.LATE, DeadlineState.EARLY, DeadlineState.OVERDUE):
+        if code == FAIL:
             return self._fail(spec, base, facts, deadline=result)
-        missing = ["steps"] if steps is None else [f"{spec.event.value}_date"]
-        if state is DeadlineState.PENDING:
-            missing = []
         finding = self._unknown(base, facts, missing, deadline=result)
-        if state is DeadlineState.PENDING:
+        if result.state is DeadlineState.PENDING:
+            assert result.due is not None
+            due = result.due.isoformat()
             finding = finding.model_copy(
                 update={
-                    "message": Text(
-                        zh=f"尚未到期: {due.isoformat()} 前完成",
-                        en=f"not yet due: due by {due.isoformat()}",
-                    )
+                    "message": Text(zh=f"尚未到期: {due} 前完成", en=f"not yet due: due by {due}")
                 }
             )
         return finding
 
     def _facts_read(self, rule: CompiledRule) -> dict[str, FactValue]:
-        names: set[str] = set()
-        for expr in rule.expressions():
-            names.update(expr.facts)
-        return {name: fact_value(self.ns.get(name)) for name in sorted(names)}
+        # Each fact is converted once per evaluation, however many rules read it.
+        values = self.fact_values
+        facts: dict[str, FactValue] = {}
+        for name in rule.fact_names:
+            value = values.get(name, _NOT_CONVERTED)
+            if value is _NOT_CONVERTED:
+                value = values[name] = fact_value(self.ns.get(name))
+            facts[name] = value
+        return facts
 
 
-def _deadline_state(
-    steps_unknown: bool,
-    taken: bool,
-    event_date: dt.date | None,
-    window_start: dt.date | None,
-    due: dt.date,
-    as_of: dt.date,
-) -> DeadlineState:
-    if steps_unknown:
-        return DeadlineState.UNKNOWN
-    if taken:
-        if event_date is None:
-            return DeadlineState.UNKNOWN
-        if window_start is not None and event_date < window_start:
-            return DeadlineState.EARLY
-        return DeadlineState.MET if event_date <= due else DeadlineState.LATE
-    return DeadlineState.OVERDUE if as_of > due else DeadlineState.PENDING
+_NOT_CONVERTED: Any = object()
 
 
 def _within(

@@ -312,6 +312,18 @@ def compile_expression(
     )
 
 
+def decimal_literals(source: str, constants: dict[str, Decimal]) -> ast.expr:
+    """The tree of a checked expression, its decimal literals bound as names in `constants`."""
+    tree = ast.parse(source, mode="eval").body
+    body: ast.expr = _DecimalLiterals(constants, source).visit(tree)
+    return body
+
+
+def kleene(expression: Expression, namespace: Mapping[str, Any]) -> Any:
+    """Evaluate with three-valued logic, for a namespace in which some name is unknown."""
+    return _interpreter().run(expression, namespace)
+
+
 def _compile_tree(body: ast.expr) -> CodeType:
     module = ast.Expression(body=body)
     ast.fix_missing_locations(module)

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,8 @@ from .pack import (
     Rule,
     Threshold,
 )
-from .vocabulary import Document
+from .program import Program, compile_program
+from .vocabulary import Document, Stage
 
 BUNDLED_PACKS: tuple[str, ...] = ("wuhan", "mengyin", "zhanggong", "xiangxi", "yiyang")
 """The packs shipped with the library, in the order reports list them."""
@@ -79,6 +80,24 @@ class CompiledRule:
         """The rule's id."""
         return self.spec.id
 
+    @cached_property
+    def fact_names(self) -> tuple[str, ...]:
+        """The facts the rule's expressions read, sorted."""
+        return tuple(sorted({name for expr in self.expressions() for name in expr.facts}))
+
+    def finding_base(self) -> dict[str, Any]:
+        """The fields every finding of this rule shares (a fresh dict each call)."""
+        spec = self.spec
+        return {
+            "rule_id": spec.id,
+            "section": self.section,
+            "category": spec.category,
+            "stages": list(spec.stages),
+            "title": spec.title,
+            "severity": spec.severity,
+            "citation": spec.citation,
+        }
+
     def expressions(self) -> list[Expression]:
         """Every compiled expression of the rule."""
         found = [
@@ -102,6 +121,21 @@ class CompiledPack:
     rule_index: Mapping[str, CompiledRule] = field(repr=False)
     reader: FactReader = field(repr=False, compare=False, default_factory=FactReader)
     marks: Marks = field(repr=False, compare=False, default_factory=lambda: Marks("<pack>"))
+    programs: dict[Stage | None, Program] = field(repr=False, compare=False, default_factory=dict)
+
+    def program(self, stage: Stage | None) -> Program:
+        """The pack's decisions at `stage`, compiled into one function (once per stage)."""
+        program = self.programs.get(stage)
+        if program is None:
+            program = self.programs[stage] = compile_program(self, stage)
+        return program
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Generated functions do not pickle; a copy compiles its own when first used.
+        return {**self.__dict__, "programs": {}}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     def locate(self, *loc: str | int, key: bool = False) -> Location:
         """Where `loc` (a path into the pack, e.g. 'rules', 3, 'check') is in the file."""

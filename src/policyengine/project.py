@@ -319,7 +319,8 @@ class Project(BaseModel):
 
     # Co-building, higher-level applications, construction period and O&M (Mengyin 二、三、四、八).
     multi_department: bool | None = Field(
-        None, description="多部门共建共享的项目 / project co-built and shared by several departments"
+        None,
+        description="多部门共建共享的项目 / project co-built and shared by several departments",
     )
     higher_level_organised: bool | None = Field(
         None,

@@ -1,0 +1,353 @@
+"""A pack compiled, per stage, into one generated Python function that decides every rule.
+
+The interpreter in `evaluator` walks the rules one object at a time. For the many-projects case
+the same decisions are made by a function generated once per (pack, stage): every fact is read
+into a local variable, every checked expression is inlined as Python code, and each rule becomes
+a few lines that set its status. Three-valued logic is kept exactly: an expression that reads an
+unknown fact is handed to the Kleene interpreter, as the interpreter does.
+
+Only expressions that passed the loader's whitelist reach the generator, and every name in the
+generated text is an identifier the loader checked; nothing else is interpolated.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from .calendar import CalendarUnavailable, add_period, fixed_date, next_working_day
+from .expressions import FUNCTIONS, Expression, decimal_literals, kleene
+from .pack import AcceptanceFailure, Deadline, ProhibitedItems, RequiredDocuments, Rule
+from .verdict import DeadlineResult, DeadlineState, Status, build
+from .vocabulary import Document, Stage
+
+if TYPE_CHECKING:
+    from .loader import CompiledPack, CompiledRule
+
+PASS, FAIL, UNKNOWN, NOT_APPLICABLE, ERROR = range(5)
+"""Rule outcomes as the generated code returns them (indexes into STATUSES)."""
+STATUSES: tuple[Status, ...] = (
+    Status.PASS,
+    Status.FAIL,
+    Status.UNKNOWN,
+    Status.NOT_APPLICABLE,
+    Status.ERROR,
+)
+
+Outcome = tuple[list[int], list[Any]]
+"""Per active rule: its outcome code, and its detail (missing documents; (items found, index of
+the exception that applied); a DeadlineResult) or None."""
+
+
+@dataclass(frozen=True)
+class Program:
+    """The rules active at one stage, and the generated function that decides them.
+
+    `run(namespace, steps, as_of)` returns the outcomes, or None when a definition raised (the
+    caller then takes the interpreter, which reports which definition failed).
+    """
+
+    rules: tuple[CompiledRule, ...]
+    run: Callable[[dict[str, Any], Any, dt.date], Outcome | None]
+    source: str
+
+
+def active_rules(pack: CompiledPack, stage: Stage | None) -> tuple[CompiledRule, ...]:
+    """The rules evaluated at `stage` (None: every stage), in pack order."""
+    return tuple(
+        rule
+        for rule in pack.rules
+        if stage is None or not rule.spec.stages or stage in rule.spec.stages
+    )
+
+
+def compile_program(pack: CompiledPack, stage: Stage | None) -> Program:
+    """Generate and compile the decision function of `pack` at `stage`."""
+    rules = active_rules(pack, stage)
+    generator = _Generator(pack)
+    source = generator.function(rules)
+    scope = generator.scope()
+    code = compile(source, f"<pack {pack.id}: {stage.value if stage else 'all stages'}>", "exec")
+    exec(code, scope)  # the text was generated from checked trees only (see the module doc)
+    return Program(rules, scope["decide"], source)
+
+
+def deadline_outcome(
+    rule: CompiledRule, namespace: Mapping[str, Any], steps: Any, as_of: dt.date
+) -> tuple[int, DeadlineResult | None, list[str]]:
+    """A deadline rule's outcome, its computed deadline and the facts it lacked.
+
+    Used by the generated code and by the interpreter alike.
+    """
+    spec = rule.spec
+    assert isinstance(spec, Deadline)
+    anchor = window_start = None
+    if spec.fixed is not None:
+        assert rule.year is not None
+        year = rule.year.evaluate(namespace)
+        if year is None:
+            return UNKNOWN, None, rule.year.missing(namespace)
+        due = fixed_date(spec.fixed, int(year))
+    else:
+        assert rule.anchor is not None
+        assert spec.period is not None
+        anchor = rule.anchor.evaluate(namespace)
+        if anchor is None:
+            return UNKNOWN, None, rule.anchor.missing(namespace)
+        due = add_period(anchor, spec.period)
+        if spec.window_start is not None:
+            window_start = add_period(anchor, spec.window_start)
+    if spec.roll_to_working_day:
+        due = next_working_day(due)
+    record = steps.get(spec.event) if steps is not None else None
+    event_date = record.date if record is not None else None
+    state = _deadline_state(steps is None, record is not None, event_date, window_start, due, as_of)
+    result = build(
+        DeadlineResult,
+        {
+            "rule_id": spec.id,
+            "event": spec.event,
+            "anchor": anchor,
+            "window_start": window_start,
+            "due": due,
+            "event_date": event_date,
+            "state": state,
+        },
+    )
+    if state is DeadlineState.MET:
+        return PASS, result, []
+    if state in (DeadlineState.LATE, DeadlineState.EARLY, DeadlineState.OVERDUE):
+        return FAIL, result, []
+    if state is DeadlineState.PENDING:
+        return UNKNOWN, result, []
+    return UNKNOWN, result, ["steps"] if steps is None else [f"{spec.event.value}_date"]
+
+
+def _deadline_state(
+    steps_unknown: bool,
+    taken: bool,
+    event_date: dt.date | None,
+    window_start: dt.date | None,
+    due: dt.date,
+    as_of: dt.date,
+) -> DeadlineState:
+    if steps_unknown:
+        return DeadlineState.UNKNOWN
+    if taken:
+        if event_date is None:
+            return DeadlineState.UNKNOWN
+        if window_start is not None and event_date < window_start:
+            return DeadlineState.EARLY
+        return DeadlineState.MET if event_date <= due else DeadlineState.LATE
+    return DeadlineState.OVERDUE if as_of > due else DeadlineState.PENDING
+
+
+def missing_documents(
+    present: frozenset[Document], required: Sequence[Document | tuple[Document, ...]]
+) -> list[Document]:
+    """The required documents absent from `present` (for alternatives, the first one named)."""
+    missing: list[Document] = []
+    for requirement in required:
+        if isinstance(requirement, tuple):
+            if not any(document in present for document in requirement):
+                missing.append(requirement[0])
+        elif requirement not in present:
+            missing.append(requirement)
+    return missing
+
+
+# --- code generation ----------------------------------------------------------------------
+
+
+class _Generator:
+    """Writes the source of one decision function; collects the constants it refers to."""
+
+    def __init__(self, pack: CompiledPack) -> None:
+        self.pack = pack
+        self.constants: dict[str, Any] = {}
+        self.expressions: list[Expression] = []
+        self.indexes: dict[int, int] = {}
+        self.loaded: set[str] = set()
+
+    def scope(self) -> dict[str, Any]:
+        return {
+            "__builtins__": {},
+            **{name: spec.implementation for name, spec in FUNCTIONS.items()},
+            **self.constants,
+            "_kleene": kleene,
+            "_E": tuple(self.expressions),
+            "_missing_documents": missing_documents,
+            "_deadline": deadline_outcome,
+            "_CalendarUnavailable": CalendarUnavailable,
+            "Exception": Exception,
+        }
+
+    def function(self, rules: Sequence[CompiledRule]) -> str:
+        definitions = [self._definition(name, expr) for name, expr in self.pack.definitions]
+        blocks = [self._rule(k, rule) for k, rule in enumerate(rules)]
+        for k, rule in enumerate(rules):
+            self.constants[f"_R{k}"] = rule
+        # Loads come first but are known only once every expression has been generated.
+        loads = [f"    v_{name} = ns[{name!r}]" for name in sorted(self.loaded)]
+        lines = [
+            "def decide(ns, steps, as_of):",
+            f"    out = [{NOT_APPLICABLE}] * {len(rules)}",
+            f"    detail = [None] * {len(rules)}",
+            *loads,
+            *[line for block in definitions for line in block],
+            *[line for block in blocks for line in block],
+            "    return out, detail",
+        ]
+        return "\n".join(lines) + "\n"
+
+    # expressions ---------------------------------------------------------------------------
+
+    def expression(self, expr: Expression) -> str:
+        """Python text for `expr`, three-valued: unknown names hand it to the interpreter."""
+        index = self.indexes.get(id(expr))
+        if index is None:
+            index = self.indexes[id(expr)] = len(self.expressions)
+            self.expressions.append(expr)
+        local: dict[str, Decimal] = {}
+        tree = decimal_literals(expr.source, local)
+        renamed = _Rename(expr.names, {name: f"_c{index}_{name}" for name in local}).visit(tree)
+        for name, value in local.items():
+            self.constants[f"_c{index}_{name}"] = value
+        self.loaded.update(name for name in expr.names if name not in self._definition_names)
+        text = ast.unparse(renamed)
+        if not expr.names:
+            return f"({text})"
+        # Thresholds are always known; facts and definitions may not be.
+        unknowable = sorted(name for name in expr.names if name not in self.pack.thresholds)
+        if not unknowable:
+            return f"({text})"
+        guard = " or ".join(f"v_{name} is None" for name in unknowable)
+        return f"(_kleene(_E[{index}], ns) if ({guard}) else ({text}))"
+
+    @property
+    def _definition_names(self) -> set[str]:
+        return {name for name, _ in self.pack.definitions}
+
+    def _definition(self, name: str, expr: Expression) -> list[str]:
+        # A definition that raises sends the whole project to the interpreter (return None),
+        # which reports the rules that read it as errors.
+        return [
+            "    try:",
+            f"        v_{name} = ns[{name!r}] = {self.expression(expr)}",
+            "    except Exception:",
+            "        return None",
+        ]
+
+    # rules ---------------------------------------------------------------------------------
+
+    def _rule(self, k: int, rule: CompiledRule) -> list[str]:
+        body = self._body(k, rule)
+        lines = ["    try:"]
+        depth = 2
+        if rule.when is not None:
+            lines += [
+                f"        w = {self.expression(rule.when)}",
+                "        if w is False:",
+                f"            out[{k}] = {NOT_APPLICABLE}",
+                "        elif w is None:",
+                f"            out[{k}] = {UNKNOWN}",
+                "        else:",
+            ]
+            depth = 3
+        lines += [("    " * depth) + line for line in body]
+        if isinstance(rule.spec, Deadline):
+            lines += ["    except _CalendarUnavailable:", f"        out[{k}] = {UNKNOWN}"]
+        lines += ["    except Exception:", f"        out[{k}] = {ERROR}"]
+        return lines
+
+    def _body(self, k: int, rule: CompiledRule) -> list[str]:
+        spec = rule.spec
+        if isinstance(spec, RequiredDocuments):
+            self.loaded.add("documents")
+            return [
+                "if v_documents is None:",
+                f"    out[{k}] = {UNKNOWN}",
+                "else:",
+                f"    m = _missing_documents(v_documents, _R{k}.documents)",
+                f"    out[{k}] = {FAIL} if m else {PASS}",
+                f"    detail[{k}] = m",
+            ]
+        if isinstance(spec, ProhibitedItems):
+            return self._prohibited(k, rule)
+        if isinstance(spec, Deadline):
+            return [
+                f"s, d, _ = _deadline(_R{k}, ns, steps, as_of)",
+                f"out[{k}] = s",
+                f"detail[{k}] = d",
+            ]
+        assert rule.test is not None
+        lines: list[str] = []
+        indent = ""
+        if isinstance(spec, Rule) and rule.gap is not None:
+            lines += [
+                f"g = {self.expression(rule.gap)}",
+                "if g is None or g:",
+                f"    out[{k}] = {UNKNOWN}",
+                "else:",
+            ]
+            indent = "    "
+        holds = "t" if isinstance(spec, Rule) else "not t"
+        assert isinstance(spec, Rule | AcceptanceFailure)
+        lines += [
+            f"{indent}t = {self.expression(rule.test)}",
+            f"{indent}out[{k}] = {UNKNOWN} if t is None else ({PASS} if {holds} else {FAIL})",
+        ]
+        return lines
+
+    def _prohibited(self, k: int, rule: CompiledRule) -> list[str]:
+        spec = rule.spec
+        assert isinstance(spec, ProhibitedItems)
+        self.loaded.add("items")
+        self.constants[f"_I{k}"] = tuple(spec.items)
+        lines = [
+            "if v_items is None:",
+            f"    out[{k}] = {UNKNOWN}",
+            "else:",
+            f"    f = [i for i in _I{k} if i in v_items]",
+            "    if not f:",
+            f"        out[{k}] = {PASS}",
+            "    else:",
+            "        s = None",
+            "        u = False",
+        ]
+        for j, (_, expr) in enumerate(rule.exceptions):
+            lines += [
+                "        if s is None:",
+                f"            e = {self.expression(expr)}",
+                "            if e is True:",
+                f"                s = {PASS}",
+                f"                detail[{k}] = (f, {j})",
+                "            elif e is None:",
+                "                u = True",
+            ]
+        lines += [
+            "        if s is None:",
+            f"            s = {UNKNOWN} if u else {FAIL}",
+            f"            detail[{k}] = (f, None)",
+            f"        out[{k}] = s",
+        ]
+        return lines
+
+
+class _Rename(ast.NodeTransformer):
+    """Names become the generated function's locals (v_*) or its constants (_c*)."""
+
+    def __init__(self, names: frozenset[str], constants: Mapping[str, str]) -> None:
+        self.names = names
+        self.constants = constants
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id in self.constants:
+            return ast.copy_location(ast.Name(id=self.constants[node.id], ctx=ast.Load()), node)
+        if node.id in self.names:
+            return ast.copy_location(ast.Name(id=f"v_{node.id}", ctx=ast.Load()), node)
+        return node
