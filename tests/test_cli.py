@@ -223,3 +223,20 @@ def test_html_report_is_self_contained(project: Path, tmp_path: Path) -> None:
     assert "<script" not in page
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in page
+
+
+def test_compare_puts_every_jurisdiction_in_one_table() -> None:
+    example = str(Path(__file__).resolve().parents[1] / "examples" / "project.yaml")
+    result = cli("compare", example, "--stage", "application", "--as-of", "2026-11-23")
+    assert result.returncode == 1, result.stderr  # the example fails Wuhan's articles 12 and 13
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:3] == ["pack", "jurisdiction", "in"]
+    rows = {line.split()[0]: line for line in lines[1:6]}
+    assert list(rows) == ["wuhan", "mengyin", "zhanggong", "xiangxi", "yiyang"]
+    assert "NON-COMPLIANT" in rows["wuhan"]
+    assert rows["wuhan"].rstrip().endswith("art. 12, art. 13")
+    assert "approval by the project approval authority" in rows["wuhan"]
+    assert "OUT OF SCOPE" in rows["mengyin"]  # a municipal bureau is outside a county notice
+    assert "approvers:" in lines
+    chinese = cli("compare", example, "--stage", "application", "--lang", "zh").stdout
+    assert "第十二条, 第十三条" in chinese

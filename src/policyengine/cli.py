@@ -27,7 +27,7 @@ from .html import render_html
 from .lint import lint_pack
 from .loader import BUNDLED_PACKS, CompiledPack, get_pack, load_pack
 from .project import Project
-from .render import cite, pad, render_markdown, render_text, status_word
+from .render import cite, pad, render_markdown, render_text, status_word, width
 from .schemas import SCHEMAS, schema_text
 from .testing import Coverage, check_case, iter_case_files, load_cases
 from .verdict import OverallStatus, Status, Verdict
@@ -326,18 +326,18 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 def _comparison(verdicts: Sequence[Verdict], packs: Sequence[CompiledPack], lang: str) -> str:
     en = lang == "en"
     head = (
-        ["jurisdiction", "in scope", "route / approver", "status", "failing articles"]
+        ["pack", "jurisdiction", "in scope", "status", "route", "failing articles"]
         if en
-        else ["辖区", "适用", "审批方式 / 审批机关", "结论", "未满足条款"]
+        else ["规则包", "辖区", "适用", "结论", "审批方式", "未满足条款"]
     )
-    widths = [18, 10, 40, 16]
-    lines = ["  ".join(pad(h, w) for h, w in zip(head, widths, strict=False)) + "  " + head[-1]]
+    rows: list[list[str]] = []
+    approvers: list[str] = []
     for verdict, pack in zip(verdicts, packs, strict=True):
         route = verdict.route
         if route is not None and route.label is not None:
             text = route.label.get(lang)
             if route.approver is not None:
-                text += f" / {route.approver.get(lang)}"
+                approvers.append(f"  {pack.id}: {route.approver.get(lang)}")
         elif route is not None and route.status is Status.UNKNOWN:
             text = "undecided" if en else "未定"
         else:
@@ -351,12 +351,27 @@ def _comparison(verdicts: Sequence[Verdict], packs: Sequence[CompiledPack], lang
             False: "no" if en else "否",
             None: "undecided" if en else "未定",
         }[verdict.in_scope]
-        cells = [verdict.jurisdiction.get(lang), scope, text, status_word(verdict.status, lang)]
-        lines.append(
-            "  ".join(pad(c, w) for c, w in zip(cells, widths, strict=True))
-            + "  "
-            + (", ".join(label for _, label in failing) or "—")
+        if verdict.exclusion is not None:
+            scope += f" ({verdict.exclusion.id})"
+        rows.append(
+            [
+                pack.id,
+                verdict.jurisdiction.zh if not en else verdict.jurisdiction.en.split(" (")[0],
+                scope,
+                status_word(verdict.status, lang),
+                text,
+                ", ".join(label for _, label in failing) or "—",
+            ]
         )
+    widths = [max(width(row[i]) for row in [head, *rows]) for i in range(len(head) - 1)]
+    lines = [
+        "  ".join(pad(cell, width) for cell, width in zip(row, widths, strict=False))
+        + "  "
+        + row[-1]
+        for row in [head, *rows]
+    ]
+    if approvers:
+        lines += ["", "approvers:" if en else "审批机关:", *approvers]
     return "\n".join(lines)
 
 
