@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policyengine import CompiledPack, Stage, evaluate, load_pack
+from policyengine import CompiledPack, Decisions, Stage, decide, evaluate, load_pack
 from policyengine.evaluator import interpret
 from policyengine.loader import BUNDLED_PACKS
 from policyengine.strategies import amounts_near, project_dicts
@@ -31,6 +31,7 @@ def test_compiled_and_interpreted_verdicts_are_identical(pack: CompiledPack) -> 
         compiled = evaluate(data, pack, stage=stage, as_of=as_of)
         interpreted = interpret(data, pack, stage=stage, as_of=as_of)
         assert compiled.to_json() == interpreted.to_json()
+        assert decide(data, pack, stage=stage, as_of=as_of) == Decisions.of(compiled)
 
     check()
 

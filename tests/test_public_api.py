@@ -9,6 +9,7 @@ def test_exported_names() -> None:
     assert sorted(policyengine.__all__) == [
         "BUNDLED_PACKS",
         "CompiledPack",
+        "Decisions",
         "EvaluationError",
         "Finding",
         "Location",
@@ -22,6 +23,7 @@ def test_exported_names() -> None:
         "Status",
         "Verdict",
         "__version__",
+        "decide",
         "evaluate",
         "load_pack",
         "load_packs",

@@ -9,6 +9,7 @@ from .errors import Location as Location
 from .errors import PackError as PackError
 from .errors import PolicyEngineError as PolicyEngineError
 from .errors import ProjectError as ProjectError
+from .evaluator import decide as decide
 from .evaluator import evaluate as evaluate
 from .loader import BUNDLED_PACKS as BUNDLED_PACKS
 from .loader import CompiledPack as CompiledPack
@@ -16,6 +17,7 @@ from .loader import load_pack as load_pack
 from .loader import load_packs as load_packs
 from .pack import PolicyPack as PolicyPack
 from .project import Project as Project
+from .verdict import Decisions as Decisions
 from .verdict import Finding as Finding
 from .verdict import OverallStatus as OverallStatus
 from .verdict import Status as Status
@@ -27,6 +29,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BUNDLED_PACKS",
     "CompiledPack",
+    "Decisions",
     "EvaluationError",
     "Finding",
     "Location",
@@ -40,6 +43,7 @@ __all__ = [
     "Status",
     "Verdict",
     "__version__",
+    "decide",
     "evaluate",
     "load_pack",
     "load_packs",

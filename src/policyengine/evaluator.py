@@ -12,7 +12,7 @@ reference the compiled path is tested against, verdict for verdict.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -27,6 +27,7 @@ from .program import (
     FAIL,
     NOT_APPLICABLE,
     PASS,
+    STATUSES,
     UNKNOWN,
     Outcome,
     active_rules,
@@ -35,8 +36,10 @@ from .program import (
 )
 from .project import Project
 from .verdict import (
+    DeadlineResult,
     DeadlineState,
     Decision,
+    Decisions,
     ExclusionHit,
     FactValue,
     Finding,
@@ -82,6 +85,62 @@ def evaluate(
     if outcome is None:  # a definition raised: the interpreter names the rules it breaks
         return interpret(model, compiled, stage=stage_value, as_of=day)
     return _Evaluation(compiled, model, stage_value, day, namespace).run(outcome)
+
+
+def decide(
+    project: Project | Mapping[str, Any],
+    pack: CompiledPack | str,
+    *,
+    stage: Stage | str | None = None,
+    as_of: dt.date | None = None,
+) -> Decisions:
+    """The decisions of `evaluate` without the findings' detail, for screening many projects.
+
+    Same arguments and the same answers as `evaluate` (`Decisions.of(evaluate(...))`), without
+    building messages, facts read or citations.
+    """
+    compiled = get_pack(pack)
+    model = project if isinstance(project, Project) else Project.from_mapping(project)
+    stage_value = _stage(stage)
+    day = as_of if as_of is not None else dt.date.today()
+    namespace: Namespace = compiled.reader.read(model, day)
+    namespace.update(compiled.thresholds)
+    program = compiled.program(stage_value)
+    outcome = program.run(namespace, model.steps, day)
+    if outcome is None:
+        return Decisions.of(interpret(model, compiled, stage=stage_value, as_of=day))
+    in_scope = _Evaluation(compiled, model, stage_value, day, namespace).scope()[0]
+    if in_scope is False:
+        return Decisions(compiled.id, False, OverallStatus.OUT_OF_SCOPE, None, {}, ())
+    route = None
+    undecided_table = False
+    for table in compiled.tables:
+        if stage_value is not None and table.spec.stages and stage_value not in table.spec.stages:
+            continue
+        status, band, _, _ = choose_band(table, namespace)
+        undecided_table = undecided_table or status is Status.UNKNOWN
+        if table.spec.primary and band is not None:
+            route = table.spec.bands[band].id
+    codes, details = outcome
+    statuses = [STATUSES[code] for code in codes]
+    missing = {
+        document
+        for rule, code, detail in zip(program.rules, codes, details, strict=True)
+        if code == FAIL and isinstance(rule.spec, RequiredDocuments)
+        for document in detail
+    }
+    outcomes = (
+        (rule.spec.severity, status, _pending_result(detail))
+        for rule, status, detail in zip(program.rules, statuses, details, strict=True)
+    )
+    return Decisions(
+        compiled.id,
+        in_scope,
+        _overall(in_scope, outcomes, undecided_table),
+        route,
+        dict(zip((rule.id for rule in program.rules), statuses, strict=True)),
+        tuple(_ordered(missing)),
+    )
 
 
 def interpret(
@@ -158,7 +217,7 @@ class _Evaluation:
     def run(self, outcome: Outcome | None) -> Verdict:
         """The verdict, from the compiled program's outcome (or, with None, by interpretation)."""
         spec = self.pack.spec
-        in_scope, exclusion, scope_missing = self._scope()
+        in_scope, exclusion, scope_missing = self.scope()
         decisions: list[Decision] = []
         findings: list[Finding] = []
         if in_scope is not False:  # out of scope (excluded or not covered): no rule applies
@@ -193,7 +252,11 @@ class _Evaluation:
                 "in_scope": in_scope,
                 "scope_missing_facts": scope_missing,
                 "exclusion": exclusion,
-                "status": _overall(in_scope, exclusion, findings, decisions),
+                "status": _overall(
+                    in_scope,
+                    ((f.severity, f.status, _pending(f)) for f in findings),
+                    any(d.status is Status.UNKNOWN for d in decisions),
+                ),
                 "route": primary,
                 "decisions": decisions,
                 "findings": findings,
@@ -209,7 +272,8 @@ class _Evaluation:
 
     # scope -------------------------------------------------------------------------------
 
-    def _scope(self) -> tuple[bool | None, ExclusionHit | None, list[str]]:
+    def scope(self) -> tuple[bool | None, ExclusionHit | None, list[str]]:
+        """In scope or not (None: undecided), the exclusion that applied, the facts missing."""
         missing: set[str] = set()
         undecided = False
         for exclusion, expr in self.pack.exclusions:
@@ -253,38 +317,29 @@ class _Evaluation:
         if not self._in_stage(spec.stages):
             return None
         base = {"table_id": spec.id, "title": spec.title, "citation": spec.citation}
-        if table.when is not None:
-            applies = table.when.evaluate(self.ns)
-            if applies is False:
-                return build(Decision, dict(status=Status.NOT_APPLICABLE, **base))
-            if applies is None:
-                return build(
-                    Decision,
-                    dict(status=Status.UNKNOWN, missing_facts=table.when.missing(self.ns), **base),
-                )
-        value = table.input.evaluate(self.ns)
-        if value is None:
+        status, band_index, amount, unknown = choose_band(table, self.ns)
+        if unknown is not None:
             return build(
                 Decision,
-                dict(status=Status.UNKNOWN, missing_facts=table.input.missing(self.ns), **base),
+                dict(status=Status.UNKNOWN, missing_facts=unknown.missing(self.ns), **base),
             )
-        amount = Decimal(value)
-        for band, (low, low_inc, high, high_inc) in zip(spec.bands, table.bounds, strict=True):
-            if _within(amount, low, low_inc, high, high_inc):
-                return build(
-                    Decision,
-                    dict(
-                        status=Status.PASS,
-                        input=amount,
-                        band_id=band.id,
-                        label=band.label,
-                        approver=band.approver,
-                        citation=band.citation,
-                        **{k: v for k, v in base.items() if k != "citation"},
-                    ),
-                )
-        # Negative inputs fall below a table that starts at 0: no band applies.
-        return build(Decision, dict(status=Status.NOT_APPLICABLE, input=amount, **base))
+        if band_index is None:
+            # Not applicable; or a negative input below a table that starts at 0.
+            return build(Decision, dict(status=status, input=amount, **base))
+        band = spec.bands[band_index]
+        return build(
+            Decision,
+            {
+                "status": Status.PASS,
+                "input": amount,
+                "band_id": band.id,
+                "label": band.label,
+                "approver": band.approver,
+                "citation": band.citation,
+                "table_id": spec.id,
+                "title": spec.title,
+            },
+        )
 
     # rules -------------------------------------------------------------------------------
 
@@ -321,12 +376,12 @@ class _Evaluation:
         if code == NOT_APPLICABLE:
             return build(Finding, dict(status=Status.NOT_APPLICABLE, facts=facts, **base))
         if isinstance(spec, RequiredDocuments):
-            facts["documents"] = fact_value(self.ns["documents"])
+            facts["documents"] = self._fact("documents")
             if code == PASS:
                 return build(Finding, dict(status=Status.PASS, facts=facts, **base))
             return self._missing_documents(spec, base, facts, detail)
         if isinstance(spec, ProhibitedItems):
-            facts["items"] = fact_value(self.ns["items"])
+            facts["items"] = self._fact("items")
             if detail is None:
                 return build(Finding, dict(status=Status.PASS, facts=facts, **base))
             found, exception = detail
@@ -428,7 +483,7 @@ class _Evaluation:
         facts: dict[str, FactValue],
     ) -> Finding:
         present = self.ns["documents"]
-        facts["documents"] = fact_value(present)
+        facts["documents"] = self._fact("documents")
         if present is None:
             return self._unknown(base, facts, ["documents"])
         missing = missing_documents(present, rule.documents)
@@ -457,7 +512,7 @@ class _Evaluation:
         facts: dict[str, FactValue],
     ) -> Finding:
         items = self.ns["items"]
-        facts["items"] = fact_value(items)
+        facts["items"] = self._fact("items")
         if items is None:
             return self._unknown(base, facts, ["items"])
         found = [item for item in spec.items if item in items]
@@ -524,15 +579,14 @@ class _Evaluation:
         return finding
 
     def _facts_read(self, rule: CompiledRule) -> dict[str, FactValue]:
+        return {name: self._fact(name) for name in rule.fact_names}
+
+    def _fact(self, name: str) -> FactValue:
         # Each fact is converted once per evaluation, however many rules read it.
-        values = self.fact_values
-        facts: dict[str, FactValue] = {}
-        for name in rule.fact_names:
-            value = values.get(name, _NOT_CONVERTED)
-            if value is _NOT_CONVERTED:
-                value = values[name] = fact_value(self.ns.get(name))
-            facts[name] = value
-        return facts
+        value = self.fact_values.get(name, _NOT_CONVERTED)
+        if value is _NOT_CONVERTED:
+            value = self.fact_values[name] = fact_value(self.ns.get(name))
+        return value
 
 
 _NOT_CONVERTED: Any = object()
@@ -552,22 +606,45 @@ def _within(
 
 def _overall(
     in_scope: bool | None,
-    exclusion: ExclusionHit | None,
-    findings: list[Finding],
-    decisions: list[Decision],
+    outcomes: Iterable[tuple[Severity, Status, bool]],
+    undecided_table: bool,
 ) -> OverallStatus:
+    """The verdict's status from (severity, status, deadline pending) of each rule."""
     if in_scope is False:
         return OverallStatus.OUT_OF_SCOPE
-    blocking = [f for f in findings if f.severity is Severity.ERROR]
-    if any(f.status is Status.FAIL for f in blocking):
-        return OverallStatus.NON_COMPLIANT
-    if (
-        in_scope is None
-        or any(f.status in (Status.UNKNOWN, Status.ERROR) and not _pending(f) for f in blocking)
-        or any(d.status is Status.UNKNOWN for d in decisions)
-    ):
-        return OverallStatus.INCOMPLETE
-    return OverallStatus.COMPLIANT
+    incomplete = in_scope is None or undecided_table
+    for severity, status, pending in outcomes:
+        if severity is not Severity.ERROR:
+            continue
+        if status is Status.FAIL:
+            return OverallStatus.NON_COMPLIANT
+        if status in (Status.UNKNOWN, Status.ERROR) and not pending:
+            incomplete = True
+    return OverallStatus.INCOMPLETE if incomplete else OverallStatus.COMPLIANT
+
+
+def choose_band(
+    table: CompiledTable, namespace: Mapping[str, Any]
+) -> tuple[Status, int | None, Decimal | None, Expression | None]:
+    """(status, index of the band chosen, the input amount, the expression that was unknown)."""
+    if table.when is not None:
+        applies = table.when.evaluate(namespace)
+        if applies is False:
+            return Status.NOT_APPLICABLE, None, None, None
+        if applies is None:
+            return Status.UNKNOWN, None, None, table.when
+    value = table.input.evaluate(namespace)
+    if value is None:
+        return Status.UNKNOWN, None, None, table.input
+    amount = Decimal(value)
+    for index, (low, low_inc, high, high_inc) in enumerate(table.bounds):
+        if _within(amount, low, low_inc, high, high_inc):
+            return Status.PASS, index, amount, None
+    return Status.NOT_APPLICABLE, None, amount, None
+
+
+def _pending_result(detail: Any) -> bool:
+    return isinstance(detail, DeadlineResult) and detail.state is DeadlineState.PENDING
 
 
 def _pending(finding: Finding) -> bool:

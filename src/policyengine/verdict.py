@@ -7,6 +7,8 @@ evaluation is the same bytes every time; text, Markdown and HTML are renderings 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal, TypeVar
@@ -203,3 +205,32 @@ def _defaults_of(model: type[BaseModel]) -> tuple[dict[str, Any], list[tuple[str
         if isinstance(default, list | dict | set):
             factories.append((name, type(default)))
     return static, factories
+
+
+@dataclass(frozen=True, slots=True)
+class Decisions:
+    """The decisions of an evaluation without the findings' detail: what `decide` returns.
+
+    For screening many projects: the status of every rule evaluated (in pack order), the band
+    the primary decision table chose, the missing documents and the overall status, exactly as
+    the full `Verdict` would give them.
+    """
+
+    pack_id: str
+    in_scope: bool | None
+    status: OverallStatus
+    route: str | None
+    statuses: Mapping[str, Status]
+    missing_documents: tuple[Document, ...]
+
+    @classmethod
+    def of(cls, verdict: Verdict) -> Decisions:
+        """The decisions a full verdict holds."""
+        return cls(
+            pack_id=verdict.pack_id,
+            in_scope=verdict.in_scope,
+            status=verdict.status,
+            route=verdict.route.band_id if verdict.route is not None else None,
+            statuses={f.rule_id: f.status for f in verdict.findings},
+            missing_documents=tuple(verdict.missing_documents),
+        )
