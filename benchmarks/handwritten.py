@@ -1,0 +1,629 @@
+"""The Zhanggong pack's decisions written by hand: the baseline the engine is measured against.
+
+`decide` makes, in plain Python, the decisions `policyengine.decide(project, "zhanggong")` makes
+from `policies/zhanggong.yaml` (区府办发〔2024〕5号) at every stage: scope and exclusions, the
+approval route, the status of each of the 68 rules, the missing documents and the overall status.
+It is what a developer would write to hard-code these regulations: attribute reads on the
+Project, Decimal thresholds as constants, one small block per rule.
+
+Like the benchmark's generated projects (`benchmarks/projects.py`), it assumes every fact the
+rules read is known and every step taken has a date and a known outcome; it does not handle
+unknown facts (the engine reports those as `unknown`). A step that was not taken is handled.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from decimal import Decimal
+
+from policyengine import Decisions, OverallStatus, Project, Status
+from policyengine.project import StepRecord
+from policyengine.vocabulary import (
+    AdminLevel,
+    Document,
+    FundingSource,
+    Item,
+    ProjectCategory,
+    ProjectKind,
+    Step,
+)
+
+PACK_ID = "zhanggong"
+
+# Thresholds (CNY unless stated), as the pack states them.
+APPLICATION_THRESHOLD = Decimal("500000")  # art. 6: application from 50万
+CITY_THRESHOLD = Decimal("2000000")  # art. 6: city route from 200万
+CONSULTATION_THRESHOLD = Decimal("500000")  # art. 12: city opinion from 50万
+CONSENT_THRESHOLD = Decimal("2000000")  # art. 12: written consent from 200万
+EVALUATION_THRESHOLD = Decimal("500000")  # art. 16: expert and third-party evaluation
+COST_EVALUATION_THRESHOLD = Decimal("2000000")  # art. 19: cost evaluation, budget review
+KEY_LIBRARY_INFRASTRUCTURE_THRESHOLD = Decimal("10000000")  # art. 7: 1000万
+KEY_LIBRARY_OTHER_THRESHOLD = Decimal("5000000")  # art. 7: 500万, O&M excluded
+SECRECY_EXPERTS_MIN = 2  # art. 16: experts from the secrecy pool
+LIBRARY_VALIDITY_MONTHS = 24  # arts. 7 and 16: library admission valid two years
+HALF_YEAR_MONTHS = 6  # arts. 24 and 25
+
+FISCAL_SOURCES = frozenset(
+    {
+        FundingSource.DISTRICT_FISCAL,
+        FundingSource.MUNICIPAL_FISCAL,
+        FundingSource.COUNTY_FISCAL,
+        FundingSource.PREFECTURE_FISCAL,
+        FundingSource.HIGHER_LEVEL,
+        FundingSource.PUBLIC_OPERATING_FUNDS,
+    }
+)
+GOVERNED_LEVELS = frozenset({AdminLevel.DISTRICT, AdminLevel.TOWNSHIP})
+
+# Art. 38: projects that buy only these kinds of items are outside the rules.
+SMART_BUILDING_ITEMS = frozenset(
+    {
+        Item.SMART_BUILDING_SYSTEM,
+        Item.CIVIL_WORKS,
+        Item.DECORATION,
+        Item.FIRE_PROTECTION,
+        Item.POWER_LOW_VOLTAGE,
+    }
+)
+OFFICE_EQUIPMENT_ITEMS = frozenset(
+    {
+        Item.DESKTOP_OFFICE_EQUIPMENT,
+        Item.DESKTOP_SOFTWARE,
+        Item.OTHER_OFFICE_EQUIPMENT,
+        Item.OFFICE_TERMINAL,
+        Item.OFFICE_TERMINAL_SOFTWARE,
+    }
+)
+PROFESSIONAL_EQUIPMENT_ITEMS = frozenset({Item.PROFESSIONAL_EQUIPMENT})
+COMMUNICATIONS_ITEMS = frozenset({Item.OUTDOOR_COMMUNICATIONS, Item.DATA_SIM, Item.IOT_SIM})
+EXCLUDED_CATEGORIES = frozenset(
+    {
+        ProjectCategory.CAPITAL_CONSTRUCTION,
+        ProjectCategory.RESEARCH_SYSTEM,
+        ProjectCategory.OPERATIONS_SERVICE,
+    }
+)
+
+OM_KINDS = frozenset({ProjectKind.OPERATIONS_MAINTENANCE, ProjectKind.SERVICE_PURCHASE})
+UPGRADE_KINDS = frozenset(
+    {ProjectKind.REBUILD, ProjectKind.EXPANSION, ProjectKind.MIGRATION, ProjectKind.UPGRADE}
+)
+CLOUD_KINDS = UPGRADE_KINDS | {ProjectKind.NEW_BUILD}
+INTEGRATION_CATEGORIES = frozenset(
+    {
+        ProjectCategory.INFRASTRUCTURE,
+        ProjectCategory.CROSS_DEPARTMENT_INTEGRATION,
+        ProjectCategory.CROSS_LEVEL_INTEGRATION,
+    }
+)
+
+# Art. 15(1)-(2): items not supported.
+FACILITY_ITEMS = (
+    Item.MACHINE_ROOM,
+    Item.DATA_CENTRE,
+    Item.CLOUD_PLATFORM,
+    Item.PUBLIC_SUPPORT_PLATFORM,
+    Item.DATA_RESOURCE_PLATFORM,
+)
+HARDWARE_ITEMS = (Item.SERVER, Item.STORAGE_DEVICE, Item.SERVER_NETWORK_EQUIPMENT)
+
+# Rules whose failure does not change the overall status (warnings and info).
+NOT_ERRORS = frozenset(
+    {
+        "zg-09-sharing-platform",
+        "zg-07-key-library-by-june",
+        "zg-12-notice-by-september",
+        "zg-25-2-acceptance-within-half-year",
+    }
+)
+
+PASS = Status.PASS
+FAIL = Status.FAIL
+NOT_APPLICABLE = Status.NOT_APPLICABLE
+PENDING = Status.UNKNOWN  # a deadline not yet due whose event has not happened
+
+_DOCUMENT_ORDER = {document: rank for rank, document in enumerate(Document)}
+
+
+def _check(holds: bool | None) -> Status:
+    return PASS if holds else FAIL
+
+
+def _months_later(day: dt.date, months: int) -> dt.date:
+    """The corresponding day `months` later, or that month's last day when it is shorter."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def _date(record: StepRecord) -> dt.date:
+    assert record.date is not None, "every step taken has a date"
+    return record.date
+
+
+def _deadline(event: StepRecord | None, due: dt.date, as_of: dt.date) -> Status:
+    """The event on or before `due`: pass; later, or not happened and overdue: fail."""
+    if event is None:
+        return FAIL if as_of > due else PENDING
+    return PASS if _date(event) <= due else FAIL
+
+
+def _missing(documents: frozenset[Document], *required: Document) -> list[Document]:
+    return [document for document in required if document not in documents]
+
+
+def _only(items: frozenset[Item], kinds: frozenset[Item]) -> bool:
+    return bool(items) and items <= kinds
+
+
+def in_scope(project: Project) -> bool:
+    """Art. 2: fiscal funds and a district or township owner; art. 38: the exclusions."""
+    items = project.items
+    assert items is not None
+    if project.category in EXCLUDED_CATEGORIES:  # zg-38-1, zg-38-3 research, zg-38-5
+        return False
+    if (
+        _only(items, SMART_BUILDING_ITEMS)  # zg-38-1-smart-building
+        or _only(items, OFFICE_EQUIPMENT_ITEMS)  # zg-38-2-office-equipment
+        or _only(items, PROFESSIONAL_EQUIPMENT_ITEMS)  # zg-38-3-professional-equipment
+        or _only(items, COMMUNICATIONS_ITEMS)  # zg-38-4-communications
+    ):
+        return False
+    assert project.funding is not None
+    fiscal = any(share.source in FISCAL_SOURCES for share in project.funding)
+    return fiscal and project.owner.level in GOVERNED_LEVELS
+
+
+def route(total: Decimal) -> str:
+    """Decision table approval_route (art. 6)."""
+    if total < APPLICATION_THRESHOLD:
+        return "filing"
+    if total < CITY_THRESHOLD:
+        return "district_application"
+    return "city_review"
+
+
+def decide(project: Project, as_of: dt.date) -> Decisions:
+    """Zhanggong's decisions for `project` at every stage, written out by hand."""
+    if not in_scope(project):
+        return Decisions(PACK_ID, False, OverallStatus.OUT_OF_SCOPE, None, {}, ())
+
+    p = project
+    total = p.total_investment
+    steps = p.steps
+    documents = p.documents
+    items = p.items
+    assert total is not None
+    assert steps is not None
+    assert documents is not None
+    assert items is not None
+
+    approval = steps.get(Step.APPROVAL)
+    application = steps.get(Step.APPLICATION)
+    expert_evaluation = steps.get(Step.EXPERT_EVALUATION)
+    joint_review = steps.get(Step.JOINT_REVIEW)
+    key_admission = steps.get(Step.KEY_LIBRARY_ADMISSION)
+    preliminary = steps.get(Step.PRELIMINARY_ACCEPTANCE)
+
+    om_kind = p.kind in OM_KINDS
+    upgrade_kind = p.kind in UPGRADE_KINDS
+    if p.category in INTEGRATION_CATEGORIES:
+        key_library_project = total >= KEY_LIBRARY_INFRASTRUCTURE_THRESHOLD
+    else:
+        key_library_project = not om_kind and total >= KEY_LIBRARY_OTHER_THRESHOLD
+    om_funding_considered = om_kind or Step.OPERATION_START in steps
+
+    s: dict[str, Status] = {}
+
+    # --- rules -------------------------------------------------------------------------------
+
+    # zg-03-five-unifications (art. 3)
+    s["zg-03-five-unifications"] = _check(p.meets_five_unifications)
+
+    # zg-06-filing (art. 6): below 50万, filed with the district data bureau
+    if total < APPLICATION_THRESHOLD:
+        s["zg-06-filing"] = _check(Step.FILING in steps)
+    else:
+        s["zg-06-filing"] = NOT_APPLICABLE
+
+    # zg-06-no-splitting (art. 6)
+    s["zg-06-no-splitting"] = _check(not p.similar_projects_split)
+
+    # zg-07-fiscal-affordability (art. 7)
+    fiscal_evaluation = steps.get(Step.FISCAL_AFFORDABILITY_EVALUATION)
+    s["zg-07-fiscal-affordability"] = _check(
+        fiscal_evaluation is not None and fiscal_evaluation.passed
+    )
+
+    # zg-07-key-library (art. 7)
+    if key_library_project:
+        s["zg-07-key-library"] = _check(key_admission is not None)
+    else:
+        s["zg-07-key-library"] = NOT_APPLICABLE
+
+    # zg-07-key-library-valid (art. 7): admission valid two years when approved
+    if key_library_project and key_admission is not None and approval is not None:
+        expiry = _months_later(_date(key_admission), LIBRARY_VALIDITY_MONTHS)
+        s["zg-07-key-library-valid"] = _check(_date(approval) <= expiry)
+    else:
+        s["zg-07-key-library-valid"] = NOT_APPLICABLE
+
+    # zg-09-sharing-platform (art. 9, warning)
+    s["zg-09-sharing-platform"] = _check(p.connected_to_sharing_platform)
+
+    # zg-09-no-exclusive-opening (art. 9)
+    s["zg-09-no-exclusive-opening"] = _check(not p.shared_data_opened_exclusively)
+
+    # zg-11-application (art. 11)
+    s["zg-11-application"] = _check(application is not None)
+
+    # zg-11-no-build-before-approval (art. 11): from 50万
+    construction_start = steps.get(Step.CONSTRUCTION_START)
+    if construction_start is not None and total >= APPLICATION_THRESHOLD:
+        s["zg-11-no-build-before-approval"] = _check(
+            approval is not None and _date(approval) <= _date(construction_start)
+        )
+    else:
+        s["zg-11-no-build-before-approval"] = NOT_APPLICABLE
+
+    # zg-12-city-opinion (art. 12): 50万 to below 200万, before the application
+    if CONSULTATION_THRESHOLD <= total < CONSENT_THRESHOLD:
+        consultation = steps.get(Step.CITY_CONSULTATION)
+        s["zg-12-city-opinion"] = _check(
+            consultation is not None
+            and (application is None or _date(consultation) <= _date(application))
+        )
+    else:
+        s["zg-12-city-opinion"] = NOT_APPLICABLE
+
+    # zg-12-written-consent (art. 12): from 200万, both consents before the application
+    if total >= CONSENT_THRESHOLD:
+        provincial = steps.get(Step.PROVINCIAL_CONSENT)
+        city = steps.get(Step.CITY_CONSENT)
+        s["zg-12-written-consent"] = _check(
+            provincial is not None
+            and bool(provincial.passed)
+            and city is not None
+            and bool(city.passed)
+            and (
+                application is None
+                or (_date(provincial) <= _date(application) and _date(city) <= _date(application))
+            )
+        )
+    else:
+        s["zg-12-written-consent"] = NOT_APPLICABLE
+
+    # zg-13-party-group (art. 13)
+    s["zg-13-party-group"] = _check(p.party_group_approved)
+
+    # zg-15-3-government-cloud (art. 15(3)): non-classified new builds and upgrades
+    if p.kind in CLOUD_KINDS and not p.classified:
+        s["zg-15-3-government-cloud"] = _check(p.uses_government_cloud)
+    else:
+        s["zg-15-3-government-cloud"] = NOT_APPLICABLE
+
+    # zg-15-4-secure-reliable (art. 15(4))
+    s["zg-15-4-secure-reliable"] = _check(p.secure_reliable_products)
+
+    # zg-15-5-crypto-security (art. 15(5))
+    s["zg-15-5-crypto-security"] = _check(
+        p.crypto_security_compliant and not p.major_security_hazard
+    )
+
+    # zg-15-6-needs-integration-sharing (art. 15(6))
+    s["zg-15-6-needs-integration-sharing"] = _check(
+        p.needs_and_targets_clear
+        and p.internal_systems_integrated
+        and p.data_sharing_obligations_met
+    )
+
+    # zg-15-7-original-accepted (art. 15(7)): upgrades
+    if upgrade_kind:
+        s["zg-15-7-original-accepted"] = _check(p.original_project_accepted)
+    else:
+        s["zg-15-7-original-accepted"] = NOT_APPLICABLE
+
+    # zg-16-evaluated (art. 16): from 50万, unless a major central or provincial deployment
+    if total >= EVALUATION_THRESHOLD:
+        third_party = steps.get(Step.THIRD_PARTY_EVALUATION)
+        s["zg-16-evaluated"] = _check(
+            p.major_central_provincial_deployment
+            or (
+                expert_evaluation is not None
+                and bool(expert_evaluation.passed)
+                and third_party is not None
+                and bool(third_party.passed)
+            )
+        )
+    else:
+        s["zg-16-evaluated"] = NOT_APPLICABLE
+
+    # zg-16-joint-review-after-evaluation (art. 16)
+    if joint_review is not None and total >= EVALUATION_THRESHOLD:
+        s["zg-16-joint-review-after-evaluation"] = _check(
+            p.major_central_provincial_deployment
+            or (expert_evaluation is not None and _date(expert_evaluation) <= _date(joint_review))
+        )
+    else:
+        s["zg-16-joint-review-after-evaluation"] = NOT_APPLICABLE
+
+    # zg-16-secrecy-experts (art. 16): classified projects that are evaluated
+    if p.classified and (total >= EVALUATION_THRESHOLD or expert_evaluation is not None):
+        assert p.secrecy_pool_experts is not None
+        s["zg-16-secrecy-experts"] = _check(p.secrecy_pool_experts >= SECRECY_EXPERTS_MIN)
+    else:
+        s["zg-16-secrecy-experts"] = NOT_APPLICABLE
+
+    # zg-16-library-valid (art. 16): library admission valid two years when approved
+    library_admission = steps.get(Step.LIBRARY_ADMISSION)
+    if library_admission is not None and approval is not None:
+        expiry = _months_later(_date(library_admission), LIBRARY_VALIDITY_MONTHS)
+        s["zg-16-library-valid"] = _check(_date(approval) <= expiry)
+    else:
+        s["zg-16-library-valid"] = NOT_APPLICABLE
+
+    # zg-18-joint-review-before-approval (art. 18): from 50万
+    if approval is not None and total >= EVALUATION_THRESHOLD:
+        s["zg-18-joint-review-before-approval"] = _check(
+            joint_review is not None and _date(joint_review) <= _date(approval)
+        )
+    else:
+        s["zg-18-joint-review-before-approval"] = NOT_APPLICABLE
+
+    # zg-19-cost-evaluation-budget-review (art. 19): from 200万, review before procurement
+    if total >= COST_EVALUATION_THRESHOLD:
+        budget_review = steps.get(Step.BUDGET_REVIEW)
+        procurement = steps.get(Step.PROCUREMENT)
+        s["zg-19-cost-evaluation-budget-review"] = _check(
+            Step.COST_EVALUATION in steps
+            and budget_review is not None
+            and (procurement is None or _date(budget_review) <= _date(procurement))
+        )
+    else:
+        s["zg-19-cost-evaluation-budget-review"] = NOT_APPLICABLE
+
+    # zg-22-crypto-three-synchronous (art. 22)
+    s["zg-22-crypto-three-synchronous"] = _check(p.crypto_three_synchronous)
+
+    # zg-25-1-preliminary-acceptance (art. 25)
+    s["zg-25-1-preliminary-acceptance"] = _check(preliminary is not None and preliminary.passed)
+
+    # zg-25-1-data-sharing-confirmed (art. 25(1))
+    s["zg-25-1-data-sharing-confirmed"] = _check(p.data_sharing_confirmed)
+
+    # zg-25-1-security-confirmed (art. 25(1))
+    s["zg-25-1-security-confirmed"] = _check(p.secure_crypto_confirmed)
+
+    # zg-27-ip-to-government (art. 27)
+    s["zg-27-ip-to-government"] = _check(p.ip_to_government)
+
+    # zg-33-1 to zg-33-4 (art. 33): O&M funds at stake
+    if om_funding_considered:
+        s["zg-33-1-data-sharing"] = _check(
+            p.data_sharing_obligations_met and not p.duplicate_data_collection
+        )
+        s["zg-33-2-security"] = _check(
+            p.secure_reliable_products
+            and p.crypto_security_compliant
+            and not p.major_security_hazard
+        )
+        if not p.classified:
+            s["zg-33-3-egov-network-cloud"] = _check(p.on_egov_network and p.uses_government_cloud)
+        else:
+            s["zg-33-3-egov-network-cloud"] = NOT_APPLICABLE
+        s["zg-33-4-unified-om"] = _check(p.unified_om)
+    else:
+        s["zg-33-1-data-sharing"] = NOT_APPLICABLE
+        s["zg-33-2-security"] = NOT_APPLICABLE
+        s["zg-33-3-egov-network-cloud"] = NOT_APPLICABLE
+        s["zg-33-4-unified-om"] = NOT_APPLICABLE
+
+    # zg-34-surplus-returned (art. 34): objectives and content unchanged, a surplus left
+    assert p.settlement_amount is not None
+    if (
+        not p.construction_objectives_changed
+        and not p.content_changed
+        and p.settlement_amount < total
+    ):
+        s["zg-34-surplus-returned"] = _check(p.surplus_funds_returned)
+    else:
+        s["zg-34-surplus-returned"] = NOT_APPLICABLE
+
+    # --- required documents (a failed one reports what is missing) -----------------------------
+
+    missing: set[Document] = set()
+
+    def require(rule_id: str, applies: bool, *required: Document) -> None:
+        if not applies:
+            s[rule_id] = NOT_APPLICABLE
+            return
+        absent = _missing(documents, *required)
+        s[rule_id] = FAIL if absent else PASS
+        missing.update(absent)
+
+    # zg-10-framework-plan (art. 10): cross-department, non-classified
+    require(
+        "zg-10-framework-plan",
+        p.category is ProjectCategory.CROSS_DEPARTMENT_INTEGRATION and not p.classified,
+        Document.FRAMEWORK_PLAN,
+    )
+    # zg-13-application-materials (art. 13)
+    require(
+        "zg-13-application-materials",
+        True,
+        Document.PROJECT_INFORMATION_FORM,
+        Document.BASIS_DOCUMENTS,
+        Document.CONSTRUCTION_PLAN,
+    )
+    # zg-13-3-1-technical-plan (art. 13(3)1): new builds
+    require("zg-13-3-1-technical-plan", p.kind is ProjectKind.NEW_BUILD, Document.TECHNICAL_PLAN)
+    # zg-13-3-1-classified-protection-plan (art. 13(3)1): new builds with work secrets
+    require(
+        "zg-13-3-1-classified-protection-plan",
+        p.kind is ProjectKind.NEW_BUILD and bool(p.involves_work_secrets),
+        Document.CLASSIFIED_PROTECTION_PLAN,
+    )
+    # zg-13-3-2-upgrade-plan (art. 13(3)2)
+    require("zg-13-3-2-upgrade-plan", upgrade_kind, Document.UPGRADE_PLAN)
+    # zg-13-3-3-om-plan (art. 13(3)3): an O&M plan or a service purchase plan
+    if om_kind:
+        if (
+            Document.OM_IMPLEMENTATION_PLAN in documents
+            or Document.SERVICE_PURCHASE_PLAN in documents
+        ):
+            s["zg-13-3-3-om-plan"] = PASS
+        else:
+            s["zg-13-3-3-om-plan"] = FAIL
+            missing.add(Document.OM_IMPLEMENTATION_PLAN)
+    else:
+        s["zg-13-3-3-om-plan"] = NOT_APPLICABLE
+    # zg-16-evaluation-report (art. 16): from 50万
+    require("zg-16-evaluation-report", total >= EVALUATION_THRESHOLD, Document.EVALUATION_REPORT)
+    # zg-17-joint-review-opinion (art. 17): from 50万
+    require(
+        "zg-17-joint-review-opinion", total >= EVALUATION_THRESHOLD, Document.JOINT_REVIEW_OPINION
+    )
+    # zg-25-2-* (art. 25(2)): materials of the completion-acceptance application
+    require("zg-25-2-1-request-letter", True, Document.ACCEPTANCE_REQUEST_LETTER)
+    require(
+        "zg-25-2-2-procurement-file",
+        True,
+        Document.APPROVAL_DOCUMENT,
+        Document.PROCUREMENT_APPLICATION_FORM,
+        Document.TENDER_DOCUMENTS,
+        Document.AWARD_NOTICE,
+        Document.CONTRACT,
+        Document.INVOICE_COPIES,
+    )
+    require(
+        "zg-25-2-3-expert-opinion",
+        True,
+        Document.ACCEPTANCE_EXPERT_OPINION,
+        Document.ACCEPTANCE_EXPERT_LIST,
+    )
+    require(
+        "zg-25-2-4-data-sharing",
+        True,
+        Document.DATA_SHARING_REPORT,
+        Document.DATA_SHARING_CONFIRMATION,
+    )
+    require(
+        "zg-25-2-5-secure-reliable",
+        True,
+        Document.SECURE_RELIABLE_STATEMENT,
+        Document.VENDOR_ADAPTATION_CERTIFICATES,
+    )
+    require("zg-25-2-6-audit", True, Document.THIRD_PARTY_AUDIT_REPORT)
+    require("zg-25-2-7-test", True, Document.THIRD_PARTY_TEST_REPORT)
+    require("zg-25-2-8-security-risk", True, Document.SECURITY_RISK_ASSESSMENT_REPORT)
+    require(
+        "zg-25-2-8-classified-protection",
+        bool(p.classified),
+        Document.CLASSIFIED_PROTECTION_TEST_REPORT,
+    )
+    require("zg-25-2-8-mlps", not p.classified, Document.MLPS_TEST_REPORT)
+    require(
+        "zg-25-2-8-work-secrets",
+        bool(p.involves_work_secrets),
+        Document.WORK_SECRET_INSPECTION_REPORT,
+    )
+    require(
+        "zg-25-2-9-crypto-secrecy-archive",
+        True,
+        Document.CRYPTO_SECURITY_EVALUATION_REPORT,
+        Document.SECRECY_RISK_ASSESSMENT,
+        Document.ARCHIVE_ACCEPTANCE,
+    )
+
+    # --- prohibited items (art. 15(1)-(2)) ----------------------------------------------------
+
+    # zg-15-1-facilities: not for classified projects
+    if any(item in items for item in FACILITY_ITEMS):
+        s["zg-15-1-facilities"] = PASS if p.classified else FAIL
+    else:
+        s["zg-15-1-facilities"] = PASS
+    # zg-15-1-hardware: not for classified projects
+    if any(item in items for item in HARDWARE_ITEMS):
+        s["zg-15-1-hardware"] = PASS if p.classified else FAIL
+    else:
+        s["zg-15-1-hardware"] = PASS
+    # zg-15-2-internet-egress: no exception
+    s["zg-15-2-internet-egress"] = FAIL if Item.INTERNET_EGRESS_LEASE in items else PASS
+    # zg-15-2-private-network-lease: unless integrated into the e-government networks
+    if Item.PRIVATE_NETWORK_LEASE in items:
+        s["zg-15-2-private-network-lease"] = PASS if p.private_network_integrated else FAIL
+    else:
+        s["zg-15-2-private-network-lease"] = PASS
+
+    # --- acceptance failures (art. 26): the condition holding fails acceptance ----------------
+
+    # zg-26-1-deviation
+    s["zg-26-1-deviation"] = FAIL if p.deviates_from_approved_content else PASS
+    # zg-26-2-trial-run
+    s["zg-26-2-trial-run"] = (
+        FAIL
+        if not p.trial_run_indicators_met
+        or not p.expected_use_achieved
+        or p.major_incident_unresolved
+        else PASS
+    )
+    # zg-26-3-third-party-tests
+    s["zg-26-3-third-party-tests"] = FAIL if not p.third_party_tests_passed else PASS
+    # zg-26-4-materials
+    s["zg-26-4-materials"] = FAIL if not p.acceptance_materials_compliant else PASS
+    # zg-26-5-archives
+    archive = steps.get(Step.ARCHIVE_ACCEPTANCE)
+    s["zg-26-5-archives"] = FAIL if archive is None or not archive.passed else PASS
+    # zg-26-6-expert-panel
+    s["zg-26-6-expert-panel"] = FAIL if not p.expert_panel_passed else PASS
+
+    # --- deadlines ------------------------------------------------------------------------------
+
+    assert p.plan_year is not None
+    # zg-07-key-library-by-june (art. 7, warning): by 30 June of the year before the plan year
+    if key_library_project:
+        s["zg-07-key-library-by-june"] = _deadline(
+            steps.get(Step.KEY_LIBRARY_SUBMISSION), dt.date(p.plan_year - 1, 6, 30), as_of
+        )
+    else:
+        s["zg-07-key-library-by-june"] = NOT_APPLICABLE
+
+    # zg-12-notice-by-september (art. 12, info): by 30 September of the year before
+    s["zg-12-notice-by-september"] = _deadline(
+        steps.get(Step.APPLICATION_NOTICE), dt.date(p.plan_year - 1, 9, 30), as_of
+    )
+
+    # zg-24-start-within-half-year (art. 24): construction within six months of approval
+    if approval is not None and not p.force_majeure:
+        due = _months_later(_date(approval), HALF_YEAR_MONTHS)
+        s["zg-24-start-within-half-year"] = _deadline(construction_start, due, as_of)
+    else:
+        s["zg-24-start-within-half-year"] = NOT_APPLICABLE
+
+    # zg-25-2-acceptance-within-half-year (art. 25(2), warning): unless a deferral is requested
+    if (
+        preliminary is not None
+        and preliminary.passed
+        and Document.ACCEPTANCE_EXTENSION_REQUEST not in documents
+    ):
+        due = _months_later(_date(preliminary), HALF_YEAR_MONTHS)
+        s["zg-25-2-acceptance-within-half-year"] = _deadline(
+            steps.get(Step.ACCEPTANCE_APPLICATION), due, as_of
+        )
+    else:
+        s["zg-25-2-acceptance-within-half-year"] = NOT_APPLICABLE
+
+    # --- overall status -------------------------------------------------------------------------
+
+    # With every fact known, the only undecided rules are deadlines not yet due (PENDING),
+    # which do not make the verdict incomplete.
+    failed = any(status is FAIL for rule_id, status in s.items() if rule_id not in NOT_ERRORS)
+    return Decisions(
+        PACK_ID,
+        True,
+        OverallStatus.NON_COMPLIANT if failed else OverallStatus.COMPLIANT,
+        route(total),
+        s,
+        tuple(sorted(missing, key=_DOCUMENT_ORDER.__getitem__)),
+    )
