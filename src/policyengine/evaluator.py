@@ -44,6 +44,7 @@ from .verdict import (
     FactValue,
     Finding,
     OverallStatus,
+    Prototype,
     SourceRef,
     Status,
     Verdict,
@@ -212,7 +213,7 @@ class _Evaluation:
         self.as_of = as_of
         self.ns = namespace
         self.failed: dict[str, _DefinitionFailed] = namespace.get("__failed__") or {}
-        self.fact_values: dict[str, FactValue] = {}
+        self.fact_values = _FactValues(namespace)
 
     def run(self, outcome: Outcome | None) -> Verdict:
         """The verdict, from the compiled program's outcome (or, with None, by interpretation)."""
@@ -347,49 +348,52 @@ class _Evaluation:
         return self.stage is None or not stages or self.stage in stages
 
     def _finding(self, rule: CompiledRule) -> Finding:
-        base = rule.finding_base()
+        base = rule.prototype
         broken = self._failed_definition(rule)
         if broken is not None:
-            return build(
-                Finding,
-                dict(
-                    status=Status.ERROR,
-                    error=f"definition '{broken.name}' failed: {_describe(broken.error)}",
-                    **base,
-                ),
+            return base.make(
+                {
+                    "status": Status.ERROR,
+                    "error": f"definition '{broken.name}' failed: {_describe(broken.error)}",
+                }
             )
         try:
             return self._judge(rule, base)
         except CalendarUnavailable as exc:
-            return build(Finding, dict(status=Status.UNKNOWN, error=str(exc), **base))
+            return base.make({"status": Status.UNKNOWN, "error": str(exc)})
         except Exception as exc:
-            return build(Finding, dict(status=Status.ERROR, error=_describe(exc), **base))
+            return base.make({"status": Status.ERROR, "error": _describe(exc)})
 
     def _from_outcome(self, rule: CompiledRule, code: int, detail: Any) -> Finding:
         """The finding of a rule the compiled program decided."""
         spec = rule.spec
-        if code in (UNKNOWN, ERROR) or isinstance(spec, Deadline):
-            # The interpreter says which facts are missing, what raised, and when things are due.
+        if code in (UNKNOWN, ERROR):
+            # The interpreter says which facts are missing, what raised, or when a step is due.
             return self._finding(rule)
-        base = rule.finding_base()
+        base = rule.prototype
         facts = self._facts_read(rule)
         if code == NOT_APPLICABLE:
-            return build(Finding, dict(status=Status.NOT_APPLICABLE, facts=facts, **base))
+            return base.make({"status": Status.NOT_APPLICABLE, "facts": facts})
+        if isinstance(spec, Deadline):
+            facts[f"{spec.event.value}_date"] = fact_value(detail.event_date)
+            if code == PASS:
+                return base.make({"status": Status.PASS, "facts": facts, "deadline": detail})
+            return self._fail(spec, base, facts, deadline=detail)
         if isinstance(spec, RequiredDocuments):
             facts["documents"] = self._fact("documents")
             if code == PASS:
-                return build(Finding, dict(status=Status.PASS, facts=facts, **base))
+                return base.make({"status": Status.PASS, "facts": facts})
             return self._missing_documents(spec, base, facts, detail)
         if isinstance(spec, ProhibitedItems):
             facts["items"] = self._fact("items")
             if detail is None:
-                return build(Finding, dict(status=Status.PASS, facts=facts, **base))
+                return base.make({"status": Status.PASS, "facts": facts})
             found, exception = detail
             if code == PASS:
                 return self._excepted(rule, base, facts, found, exception)
             return self._prohibited_found(spec, base, facts, found)
         if code == PASS:
-            return build(Finding, dict(status=Status.PASS, facts=facts, **base))
+            return base.make({"status": Status.PASS, "facts": facts})
         assert code == FAIL
         return self._fail(spec, base, facts)
 
@@ -402,13 +406,13 @@ class _Evaluation:
                     return self.failed[name]
         return None
 
-    def _judge(self, rule: CompiledRule, base: dict[str, Any]) -> Finding:
+    def _judge(self, rule: CompiledRule, base: Prototype[Finding]) -> Finding:
         spec = rule.spec
         facts = self._facts_read(rule)
         if rule.when is not None:
             applies = rule.when.evaluate(self.ns)
             if applies is False:
-                return build(Finding, dict(status=Status.NOT_APPLICABLE, facts=facts, **base))
+                return base.make({"status": Status.NOT_APPLICABLE, "facts": facts})
             if applies is None:
                 return self._unknown(base, facts, rule.when.missing(self.ns))
         if isinstance(spec, RequiredDocuments):
@@ -425,11 +429,8 @@ class _Evaluation:
                 # The source itself cannot decide this case: unknown, never a guessed pass or fail.
                 assert isinstance(spec, Rule)
                 assert spec.source_gap is not None
-                return build(
-                    Finding,
-                    dict(
-                        status=Status.UNKNOWN, message=spec.source_gap.reason, facts=facts, **base
-                    ),
+                return base.make(
+                    {"status": Status.UNKNOWN, "message": spec.source_gap.reason, "facts": facts}
                 )
         assert rule.test is not None
         value = rule.test.evaluate(self.ns)
@@ -438,31 +439,32 @@ class _Evaluation:
         # A rule's check must hold; an acceptance failure's condition must not.
         holds = bool(value) if rule.section == "rules" else not value
         if holds:
-            return build(Finding, dict(status=Status.PASS, facts=facts, **base))
+            return base.make({"status": Status.PASS, "facts": facts})
         return self._fail(spec, base, facts)
 
     def _fail(
-        self, spec: Any, base: dict[str, Any], facts: dict[str, FactValue], **extra: Any
+        self, spec: Any, base: Prototype[Finding], facts: dict[str, FactValue], **extra: Any
     ) -> Finding:
         message = extra.pop("message", None) or spec.message
-        return build(
-            Finding,
+        return base.make(
             dict(
                 status=Status.FAIL,
                 message=message,
                 facts=facts,
                 consequences=list(spec.consequences),
                 **extra,
-                **base,
-            ),
+            )
         )
 
     def _unknown(
-        self, base: dict[str, Any], facts: dict[str, FactValue], missing: list[str], **extra: Any
+        self,
+        base: Prototype[Finding],
+        facts: dict[str, FactValue],
+        missing: list[str],
+        **extra: Any,
     ) -> Finding:
         names = ", ".join(missing) or "a fact"
-        return build(
-            Finding,
+        return base.make(
             dict(
                 status=Status.UNKNOWN,
                 message=Text(
@@ -471,15 +473,14 @@ class _Evaluation:
                 facts=facts,
                 missing_facts=missing,
                 **extra,
-                **base,
-            ),
+            )
         )
 
     def _documents(
         self,
         rule: CompiledRule,
         spec: RequiredDocuments,
-        base: dict[str, Any],
+        base: Prototype[Finding],
         facts: dict[str, FactValue],
     ) -> Finding:
         present = self.ns["documents"]
@@ -488,13 +489,13 @@ class _Evaluation:
             return self._unknown(base, facts, ["documents"])
         missing = missing_documents(present, rule.documents)
         if not missing:
-            return build(Finding, dict(status=Status.PASS, facts=facts, **base))
+            return base.make({"status": Status.PASS, "facts": facts})
         return self._missing_documents(spec, base, facts, missing)
 
     def _missing_documents(
         self,
         spec: RequiredDocuments,
-        base: dict[str, Any],
+        base: Prototype[Finding],
         facts: dict[str, FactValue],
         missing: list[Document],
     ) -> Finding:
@@ -508,7 +509,7 @@ class _Evaluation:
         self,
         rule: CompiledRule,
         spec: ProhibitedItems,
-        base: dict[str, Any],
+        base: Prototype[Finding],
         facts: dict[str, FactValue],
     ) -> Finding:
         items = self.ns["items"]
@@ -517,7 +518,7 @@ class _Evaluation:
             return self._unknown(base, facts, ["items"])
         found = [item for item in spec.items if item in items]
         if not found:
-            return build(Finding, dict(status=Status.PASS, facts=facts, **base))
+            return base.make({"status": Status.PASS, "facts": facts})
         undecided: list[str] = []
         for index, (_, expr) in enumerate(rule.exceptions):
             applies = expr.evaluate(self.ns)
@@ -532,21 +533,20 @@ class _Evaluation:
     def _excepted(
         self,
         rule: CompiledRule,
-        base: dict[str, Any],
+        base: Prototype[Finding],
         facts: dict[str, FactValue],
         found: list[Item],
         exception: int,
     ) -> Finding:
         reason = rule.exceptions[exception][0].reason
-        return build(
-            Finding,
-            dict(status=Status.PASS, facts=facts, exception=reason, prohibited_items=found, **base),
+        return base.make(
+            {"status": Status.PASS, "facts": facts, "exception": reason, "prohibited_items": found}
         )
 
     def _prohibited_found(
         self,
         spec: ProhibitedItems,
-        base: dict[str, Any],
+        base: Prototype[Finding],
         facts: dict[str, FactValue],
         found: list[Item],
     ) -> Finding:
@@ -557,14 +557,18 @@ class _Evaluation:
         return self._fail(spec, base, facts, message=message, prohibited_items=found)
 
     def _deadline(
-        self, rule: CompiledRule, spec: Deadline, base: dict[str, Any], facts: dict[str, FactValue]
+        self,
+        rule: CompiledRule,
+        spec: Deadline,
+        base: Prototype[Finding],
+        facts: dict[str, FactValue],
     ) -> Finding:
         code, result, missing = deadline_outcome(rule, self.ns, self.project.steps, self.as_of)
         if result is None:
             return self._unknown(base, facts, missing)
         facts[f"{spec.event.value}_date"] = fact_value(result.event_date)
         if code == PASS:
-            return build(Finding, dict(status=Status.PASS, facts=facts, deadline=result, **base))
+            return base.make({"status": Status.PASS, "facts": facts, "deadline": result})
         if code == FAIL:
             return self._fail(spec, base, facts, deadline=result)
         finding = self._unknown(base, facts, missing, deadline=result)
@@ -579,17 +583,23 @@ class _Evaluation:
         return finding
 
     def _facts_read(self, rule: CompiledRule) -> dict[str, FactValue]:
-        return {name: self._fact(name) for name in rule.fact_names}
+        values = self.fact_values
+        return {name: values[name] for name in rule.fact_names}
 
     def _fact(self, name: str) -> FactValue:
-        # Each fact is converted once per evaluation, however many rules read it.
-        value = self.fact_values.get(name, _NOT_CONVERTED)
-        if value is _NOT_CONVERTED:
-            value = self.fact_values[name] = fact_value(self.ns.get(name))
+        return self.fact_values[name]
+
+
+class _FactValues(dict[str, FactValue]):
+    """Facts as findings record them, each converted once per evaluation, when first read."""
+
+    def __init__(self, namespace: Namespace) -> None:
+        super().__init__()
+        self.namespace = namespace
+
+    def __missing__(self, name: str) -> FactValue:
+        value = self[name] = fact_value(self.namespace.get(name))
         return value
-
-
-_NOT_CONVERTED: Any = object()
 
 
 def _within(

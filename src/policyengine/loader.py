@@ -44,6 +44,7 @@ from .pack import (
     Threshold,
 )
 from .program import Program, compile_program
+from .verdict import Finding, Prototype
 from .vocabulary import Document, Stage
 
 BUNDLED_PACKS: tuple[str, ...] = ("wuhan", "mengyin", "zhanggong", "xiangxi", "yiyang")
@@ -85,18 +86,22 @@ class CompiledRule:
         """The facts the rule's expressions read, sorted."""
         return tuple(sorted({name for expr in self.expressions() for name in expr.facts}))
 
-    def finding_base(self) -> dict[str, Any]:
-        """The fields every finding of this rule shares (a fresh dict each call)."""
+    @cached_property
+    def prototype(self) -> Prototype[Finding]:
+        """Builds this rule's findings: the fields they all share are set once."""
         spec = self.spec
-        return {
-            "rule_id": spec.id,
-            "section": self.section,
-            "category": spec.category,
-            "stages": list(spec.stages),
-            "title": spec.title,
-            "severity": spec.severity,
-            "citation": spec.citation,
-        }
+        return Prototype(
+            Finding,
+            {
+                "rule_id": spec.id,
+                "section": self.section,
+                "category": spec.category,
+                "stages": list(spec.stages),
+                "title": spec.title,
+                "severity": spec.severity,
+                "citation": spec.citation,
+            },
+        )
 
     def expressions(self) -> list[Expression]:
         """Every compiled expression of the rule."""

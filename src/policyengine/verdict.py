@@ -7,11 +7,11 @@ evaluation is the same bytes every time; text, Markdown and HTML are renderings 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer
 
@@ -178,10 +178,7 @@ def build(model: type[_M], values: dict[str, Any]) -> _M:
     Equivalent to `model.model_construct(**values)` for these frozen models, at a fraction of its
     cost: evaluation builds one Finding per rule per project, so this is the hot path.
     """
-    defaults = _DEFAULTS.get(model)
-    if defaults is None:
-        defaults = _DEFAULTS[model] = _defaults_of(model)
-    static, factories = defaults
+    static, factories = _defaults(model)
     data = static.copy()
     for name, factory in factories:
         if name not in values:
@@ -193,6 +190,61 @@ def build(model: type[_M], values: dict[str, Any]) -> _M:
     object.__setattr__(instance, "__pydantic_extra__", None)
     object.__setattr__(instance, "__pydantic_private__", None)
     return instance
+
+
+class Prototype(Generic[_M]):
+    """Builds the many instances of a verdict model that share most values (one rule's findings).
+
+    Like `build`, without validation; the shared values are merged once, and mutable ones (lists,
+    dicts) are copied for every instance, so no two instances share a list. `make` is generated
+    for the model's fields, because evaluation calls it once per rule per project.
+    """
+
+    __slots__ = ("_args", "make")
+
+    make: Callable[[dict[str, Any]], _M]
+    """An instance with the shared values and `values` (already checked)."""
+    _args: tuple[type[_M], dict[str, Any]]
+
+    def __init__(self, model: type[_M], shared: dict[str, Any]) -> None:
+        static, _ = _defaults(model)
+        data = {**static, **shared}
+        lines = ["def make(values):", "    d = data.copy()"]
+        for name, value in data.items():
+            if isinstance(value, list | dict | set):
+                lines.append(f"    d[{name!r}] = data[{name!r}].copy()")
+        lines += [
+            "    d.update(values)",
+            "    instance = new(model)",
+            "    setattr(instance, '__dict__', d)",
+            "    setattr(instance, '__pydantic_fields_set__', shared_fields.union(values))",
+            "    setattr(instance, '__pydantic_extra__', None)",
+            "    setattr(instance, '__pydantic_private__', None)",
+            "    return instance",
+        ]
+        scope: dict[str, Any] = {
+            "__builtins__": {},
+            "data": data,
+            "model": model,
+            "new": model.__new__,
+            "setattr": object.__setattr__,
+            "shared_fields": set(shared),
+        }
+        # The text holds only the model's own field names: nothing from a pack or a project.
+        exec("\n".join(lines), scope)
+        object.__setattr__(self, "make", scope["make"])
+        object.__setattr__(self, "_args", (model, shared))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The generated function does not pickle; a copy generates its own.
+        return (Prototype, self._args)
+
+
+def _defaults(model: type[BaseModel]) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
+    defaults = _DEFAULTS.get(model)
+    if defaults is None:
+        defaults = _DEFAULTS[model] = _defaults_of(model)
+    return defaults
 
 
 def _defaults_of(model: type[BaseModel]) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
