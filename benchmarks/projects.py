@@ -62,7 +62,7 @@ def _project(pack: CompiledPack, rng: random.Random, edges: list[Decimal], i: in
     }
     total = data.get("total_investment") or _amount(rng, edges)
     data["funding"] = _funding(rng, Decimal(total))
-    data["steps"] = _steps(rng)
+    data["steps"] = _steps(rng, data.get("plan_year"))
     if "budget_increase_total" in names or "budget_increase_ratio" in names:
         data["budget_changes"] = [
             {"increase": str(_amount(rng, [])), "approved_by_authority": rng.random() < 0.8}
@@ -122,7 +122,7 @@ def _funding(rng: random.Random, total: Decimal) -> list[dict[str, str]]:
     # Mostly fiscal money first, the usual case for government IT projects.
     first_source = rng.choice(_FISCAL) if rng.random() < 0.85 else rng.choice(list(FundingSource))
     others = [s for s in FundingSource if s is not first_source]
-    sources = [first_source] + rng.sample(others, rng.randint(0, 1))
+    sources = [first_source, *rng.sample(others, rng.randint(0, 1))]
     if len(sources) == 1:
         return [{"source": sources[0].value, "amount": str(total)}]
     first = (total * Decimal(rng.randint(1, 99)) / 100).quantize(Decimal("0.01"))
@@ -132,9 +132,11 @@ def _funding(rng: random.Random, total: Decimal) -> list[dict[str, str]]:
     ]
 
 
-def _steps(rng: random.Random) -> dict[str, dict[str, Any]]:
-    # Every step, dated in vocabulary order, which is life-cycle order.
-    day = dt.date(2022, 1, 1) + dt.timedelta(days=rng.randint(0, 700))
+def _steps(rng: random.Random, plan_year: int | None) -> dict[str, dict[str, Any]]:
+    # Every step, dated in vocabulary order, which is life-cycle order; the application falls
+    # in the year before the plan year when there is one.
+    start = dt.date(plan_year - 1, 1, 1) if plan_year else dt.date(2022, 1, 1)
+    day = start + dt.timedelta(days=rng.randint(0, 300))
     steps: dict[str, dict[str, Any]] = {}
     for step in Step:
         day += dt.timedelta(days=rng.randint(0, 45))

@@ -21,7 +21,15 @@ from .calendar import CalendarUnavailable
 from .errors import EvaluationError
 from .expressions import Expression
 from .loader import CompiledPack, CompiledRule, CompiledTable, get_pack
-from .pack import Deadline, ProhibitedItems, RequiredDocuments, Rule, Severity, Text
+from .pack import (
+    AcceptanceFailure,
+    Deadline,
+    ProhibitedItems,
+    RequiredDocuments,
+    Rule,
+    Severity,
+    Text,
+)
 from .program import (
     ERROR,
     FAIL,
@@ -45,7 +53,6 @@ from .verdict import (
     Finding,
     OverallStatus,
     Prototype,
-    SourceRef,
     Status,
     Verdict,
     build,
@@ -239,13 +246,7 @@ class _Evaluation:
                 "pack_id": spec.id,
                 "pack_version": spec.version,
                 "jurisdiction": spec.jurisdiction,
-                "source": SourceRef.model_construct(
-                    title=spec.source.title,
-                    title_en=spec.source.title_en,
-                    number=spec.source.number,
-                    seed_file=spec.source.seed_file,
-                    citation_style=spec.source.citation_style,
-                ),
+                "source": self.pack.source_ref,
                 "project_id": self.project.id,
                 "project_name": self.project.name,
                 "stage": self.stage,
@@ -365,37 +366,38 @@ class _Evaluation:
             return base.make({"status": Status.ERROR, "error": _describe(exc)})
 
     def _from_outcome(self, rule: CompiledRule, code: int, detail: Any) -> Finding:
-        """The finding of a rule the compiled program decided."""
-        spec = rule.spec
+        """The finding of a rule the compiled program decided (the hot path: one per rule)."""
         if code in (UNKNOWN, ERROR):
             # The interpreter says which facts are missing, what raised, or when a step is due.
             return self._finding(rule)
-        base = rule.prototype
-        facts = self._facts_read(rule)
+        values = self.fact_values
         if code == NOT_APPLICABLE:
-            return base.make({"status": Status.NOT_APPLICABLE, "facts": facts})
-        if isinstance(spec, Deadline):
-            facts[f"{spec.event.value}_date"] = fact_value(detail.event_date)
+            facts = {name: values[name] for name in rule.fact_names}
+            return rule.prototype.make({"status": Status.NOT_APPLICABLE, "facts": facts})
+        # As the interpreter does, a decided rule also records the list it judged.
+        facts = {name: values[name] for name in rule.recorded_facts}
+        spec = rule.spec
+        if isinstance(spec, Rule | AcceptanceFailure):
             if code == PASS:
-                return base.make({"status": Status.PASS, "facts": facts, "deadline": detail})
-            return self._fail(spec, base, facts, deadline=detail)
+                return rule.prototype.make({"status": Status.PASS, "facts": facts})
+            return self._fail(spec, rule.prototype, facts)
+        base = rule.prototype
         if isinstance(spec, RequiredDocuments):
-            facts["documents"] = self._fact("documents")
             if code == PASS:
                 return base.make({"status": Status.PASS, "facts": facts})
             return self._missing_documents(spec, base, facts, detail)
         if isinstance(spec, ProhibitedItems):
-            facts["items"] = self._fact("items")
             if detail is None:
                 return base.make({"status": Status.PASS, "facts": facts})
             found, exception = detail
             if code == PASS:
                 return self._excepted(rule, base, facts, found, exception)
             return self._prohibited_found(spec, base, facts, found)
+        assert isinstance(spec, Deadline)
+        facts[f"{spec.event.value}_date"] = fact_value(detail.event_date)
         if code == PASS:
-            return base.make({"status": Status.PASS, "facts": facts})
-        assert code == FAIL
-        return self._fail(spec, base, facts)
+            return base.make({"status": Status.PASS, "facts": facts, "deadline": detail})
+        return self._fail(spec, base, facts, deadline=detail)
 
     def _failed_definition(self, rule: CompiledRule) -> _DefinitionFailed | None:
         if not self.failed:
@@ -666,8 +668,10 @@ def _pending(finding: Finding) -> bool:
 def fact_value(value: Any) -> FactValue:
     """A fact as a finding records it."""
     # JSON-native and unambiguous, so that a verdict's JSON round-trips to an equal verdict.
+    if value is None or value.__class__ is bool:
+        return value
     if isinstance(value, frozenset | set):
-        return sorted(str(v) for v in value)
+        return sorted(map(str, value))
     if isinstance(value, Enum):
         return str(value.value)
     if value is None or isinstance(value, bool | int):

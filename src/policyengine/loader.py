@@ -44,7 +44,7 @@ from .pack import (
     Threshold,
 )
 from .program import Program, compile_program
-from .verdict import Finding, Prototype
+from .verdict import Finding, Prototype, SourceRef
 from .vocabulary import Document, Stage
 
 BUNDLED_PACKS: tuple[str, ...] = ("wuhan", "mengyin", "zhanggong", "xiangxi", "yiyang")
@@ -87,6 +87,14 @@ class CompiledRule:
         return tuple(sorted({name for expr in self.expressions() for name in expr.facts}))
 
     @cached_property
+    def recorded_facts(self) -> tuple[str, ...]:
+        """The facts a decided finding of this rule records: those read, and the list judged."""
+        judged = {RequiredDocuments: "documents", ProhibitedItems: "items"}.get(type(self.spec))
+        if judged is None or judged in self.fact_names:
+            return self.fact_names
+        return (*self.fact_names, judged)
+
+    @cached_property
     def prototype(self) -> Prototype[Finding]:
         """Builds this rule's findings: the fields they all share are set once."""
         spec = self.spec
@@ -127,6 +135,18 @@ class CompiledPack:
     reader: FactReader = field(repr=False, compare=False, default_factory=FactReader)
     marks: Marks = field(repr=False, compare=False, default_factory=lambda: Marks("<pack>"))
     programs: dict[Stage | None, Program] = field(repr=False, compare=False, default_factory=dict)
+
+    @cached_property
+    def source_ref(self) -> SourceRef:
+        """The source as every verdict of this pack names it (one immutable object)."""
+        source = self.spec.source
+        return SourceRef.model_construct(
+            title=source.title,
+            title_en=source.title_en,
+            number=source.number,
+            seed_file=source.seed_file,
+            citation_style=source.citation_style,
+        )
 
     def program(self, stage: Stage | None) -> Program:
         """The pack's decisions at `stage`, compiled into one function (once per stage)."""
