@@ -83,3 +83,36 @@ def test_cli_resume_after_an_interrupted_run(tmp_path: Path) -> None:
     subprocess.run([*args, str(partial), "--resume"], check=False, capture_output=True, timeout=60)
     resumed = partial.read_text(encoding="utf-8").splitlines()
     assert resumed == expected
+
+
+def test_cli_reads_json_lines_from_standard_input_and_keeps_bad_lines(tmp_path: Path) -> None:
+    good = [json.dumps({"id": f"p{i}", "total_investment": "600000"}) for i in range(7)]
+    lines = [*good[:5], "{not json", '"a string, not an object"', *good[5:]]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "policyengine",
+            "evaluate",
+            "-",
+            "--pack",
+            MINI,
+            "--format",
+            "jsonl",
+            "--as-of",
+            "2025-06-01",
+        ],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["index"] for r in records] == list(range(9))
+    assert [r["source"] for r in records][:2] == ["<stdin>:1", "<stdin>:2"]
+    assert records[5]["error"]["code"] == "json.syntax"
+    assert records[6]["error"]["code"] == "project.invalid"
+    assert all("verdicts" in r for i, r in enumerate(records) if i not in (5, 6))
+    assert result.returncode == 2  # bad input was met, and said so on stderr
+    assert "<stdin>:6" in result.stderr

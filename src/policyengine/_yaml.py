@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -152,19 +152,22 @@ def load_data_file(path: Path) -> Any:
     return data
 
 
-def iter_json_lines(path: Path) -> Iterator[tuple[int, Any | PackError]]:
-    """Yield (line number, record or error) for each non-blank line of a JSON Lines file."""
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                yield number, json.loads(raw.decode("utf-8"), parse_float=Decimal)
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                yield (
-                    number,
-                    PackError(str(exc), code="json.syntax", location=Location(str(path), number)),
-                )
+def iter_json_lines(handle: BinaryIO, name: str) -> Iterator[tuple[int, str | PackError]]:
+    """Yield (line number, JSON text or error) for each non-blank line of a JSON Lines stream.
+
+    The text is not parsed here: a batch parses each record where it is evaluated, so that
+    worker processes share the parsing.
+    """
+    for number, raw in enumerate(handle, start=1):
+        if not raw.strip():
+            continue
+        try:
+            yield number, raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield (
+                number,
+                PackError(str(exc), code="json.encoding", location=Location(name, number)),
+            )
 
 
 class _Builder:

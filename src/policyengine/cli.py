@@ -69,7 +69,10 @@ def _build_parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("evaluate", help="evaluate projects against packs")
     ev.add_argument(
-        "projects", nargs="+", metavar="PROJECT", help="YAML, JSON or JSON Lines (.jsonl) files"
+        "projects",
+        nargs="+",
+        metavar="PROJECT",
+        help="YAML, JSON or JSON Lines (.jsonl) files; - reads JSON Lines from standard input",
     )
     ev.add_argument(
         "--pack",
@@ -178,23 +181,34 @@ def _packs(refs: Sequence[str] | None) -> list[CompiledPack]:
 def _records(paths: Sequence[str]) -> Iterator[Record]:
     """Every input record, lazily: each file is one project; each JSON Lines line is one."""
     for name in paths:
+        if name == "-":  # JSON Lines on standard input
+            for line, record in iter_json_lines(sys.stdin.buffer, "<stdin>"):
+                yield f"<stdin>:{line}", record
+            continue
         path = Path(name)
         if path.suffix.lower() == ".jsonl":
-            for line, record in iter_json_lines(path):
-                yield f"{path}:{line}", record
+            try:
+                handle = path.open("rb")
+            except OSError as exc:
+                yield str(path), _unreadable(path, exc)
+                continue
+            with handle:
+                for line, record in iter_json_lines(handle, str(path)):
+                    yield f"{path}:{line}", record
             continue
         try:
             yield str(path), Project.from_file(path)
         except PolicyEngineError as exc:
             yield str(path), exc
         except OSError as exc:
-            yield (
-                str(path),
-                ProjectError(
-                    [ProjectIssue(loc=(), msg=f"cannot read: {exc.strerror or exc}", input=None)],
-                    source=str(path),
-                ),
-            )
+            yield str(path), _unreadable(path, exc)
+
+
+def _unreadable(path: Path, exc: OSError) -> ProjectError:
+    return ProjectError(
+        [ProjectIssue(loc=(), msg=f"cannot read: {exc.strerror or exc}", input=None)],
+        source=str(path),
+    )
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
