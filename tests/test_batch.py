@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from policyengine import CompiledPack, ProjectError
-from policyengine.batch import evaluate_many
+from policyengine.batch import evaluate_many, write_json_lines
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = str(FIXTURES / "mini.yaml")
@@ -54,6 +57,28 @@ def test_two_workers_give_the_same_results_as_one(mini: CompiledPack) -> None:
         r.to_json() for r in evaluate_many(records, [mini], as_of=AS_OF, workers=2, chunk_size=16)
     ]
     assert one == two
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_json_lines_written_directly_match_the_results(
+    mini: CompiledPack, tmp_path: Path, workers: int
+) -> None:
+    records = [(f"r{i}", line) for i, line in enumerate(_lines(150))]
+    expected = [r.to_json() for r in evaluate_many(records, [mini], as_of=AS_OF)]
+    path = tmp_path / "out.jsonl"
+    with path.open("wb") as handle:  # a real file: the spool files are copied by the kernel
+        light = list(
+            write_json_lines(records, [mini], handle, as_of=AS_OF, workers=workers, chunk_size=16)
+        )
+    assert path.read_text(encoding="utf-8").splitlines() == expected
+    assert [r.index for r in light] == list(range(150))
+    assert all(r.verdicts_json == () for r in light)
+    assert [r.error_code for r in light] == [
+        json.loads(e).get("error", {}).get("code") for e in expected
+    ]
+    memory = io.BytesIO()  # no file descriptor: copied in Python instead
+    list(write_json_lines(records, [mini], memory, as_of=AS_OF, workers=workers, chunk_size=16))
+    assert memory.getvalue().decode("utf-8").splitlines() == expected
 
 
 def test_cli_resume_after_an_interrupted_run(tmp_path: Path) -> None:

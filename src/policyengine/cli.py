@@ -13,11 +13,11 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import __version__
 from ._yaml import iter_json_lines
-from .batch import Record, evaluate_many
+from .batch import Record, evaluate_many, write_json_lines
 from .diff import diff_packs, render_diff
 from .errors import PolicyEngineError, ProjectError, ProjectIssue
 from .evaluator import evaluate
@@ -97,6 +97,11 @@ def _build_parser() -> argparse.ArgumentParser:
         help="with --format jsonl --output FILE: skip the records FILE already holds",
     )
     ev.add_argument("--all", action="store_true", help="text: list passing rules too")
+    ev.add_argument(
+        "--summary",
+        action="store_true",
+        help="jsonl: at the end, print to stderr how many records were written and rejected",
+    )
     ev.set_defaults(handler=_cmd_evaluate)
 
     cmp_ = sub.add_parser("compare", help="one project against several packs, side by side")
@@ -220,27 +225,41 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     progress = _Progress(sys.stderr)
     worst = EXIT_OK
     collected: list[Any] = []
-    results = evaluate_many(
-        _records(args.projects),
-        packs,
-        stage=args.stage,
-        as_of=args.as_of,
-        workers=args.workers,
-        skip=skip,
-    )
+    options: dict[str, Any] = {
+        "stage": args.stage,
+        "as_of": args.as_of,
+        "workers": args.workers,
+        "skip": skip,
+    }
+    if args.format == "jsonl":
+        # Lines go straight to the output; what comes back is each record's status or error.
+        written = write_json_lines(_records(args.projects), packs, out.handle, **options)
+        tally = {"records": 0, "errors": 0, "non_compliant": 0}
+        for result in progress.track(written):
+            tally["records"] += 1
+            if not result.ok:
+                tally["errors"] += 1
+                print(f"{result.source}: {result.error_message}", file=sys.stderr)
+                worst = max(worst, EXIT_USAGE)
+            elif OverallStatus.NON_COMPLIANT in result.statuses:
+                tally["non_compliant"] += 1
+                worst = max(worst, EXIT_FAIL)
+        progress.done()
+        out.close()
+        if args.summary:
+            print(
+                f"policyengine: {tally['records']} records written, {tally['errors']} rejected, "
+                f"{tally['non_compliant']} non-compliant in some pack",
+                file=sys.stderr,
+            )
+        return worst
+    results = evaluate_many(_records(args.projects), packs, **options)
     for result in progress.track(results):
         if not result.ok:
             print(f"{result.source}: {result.error_message}", file=sys.stderr)
             worst = max(worst, EXIT_USAGE)
-            if args.format == "jsonl":
-                out.write(result.to_json())
-            elif args.format == "json":
+            if args.format == "json":
                 collected.append(json.loads(result.to_json()))
-            continue
-        if args.format == "jsonl":
-            out.write(result.to_json())
-            if any('"status":"non_compliant"' in text for text in result.verdicts_json):
-                worst = max(worst, EXIT_FAIL)
             continue
         for verdict in result.verdicts:
             if verdict.status is OverallStatus.NON_COMPLIANT:
@@ -290,17 +309,25 @@ class UsageError(PolicyEngineError):
 
 
 class _Output:
-    """stdout, or a file given with --output."""
+    """stdout, or a file given with --output; UTF-8, one record or report per write."""
 
     def __init__(self, path: str | None, *, append: bool = False) -> None:
-        mode = "a" if append else "w"
-        self.handle = open(path, mode, encoding="utf-8") if path else sys.stdout  # noqa: SIM115
+        sys.stdout.flush()
+        mode = "ab" if append else "wb"
+        self.handle: BinaryIO = (
+            open(path, mode) if path else sys.stdout.buffer  # type: ignore[assignment]  # noqa: SIM115
+        )
 
     def write(self, text: str) -> None:
-        self.handle.write(text if text.endswith("\n") else text + "\n")
+        self.write_bytes(text.encode("utf-8"))
+
+    def write_bytes(self, data: bytes) -> None:
+        self.handle.write(data if data.endswith(b"\n") else data + b"\n")
 
     def close(self) -> None:
-        if self.handle is not sys.stdout:
+        if self.handle is sys.stdout.buffer:
+            self.handle.flush()
+        else:
             self.handle.close()
 
 

@@ -375,7 +375,8 @@ class _Evaluation:
             facts = {name: values[name] for name in rule.fact_names}
             return rule.prototype.make({"status": Status.NOT_APPLICABLE, "facts": facts})
         # As the interpreter does, a decided rule also records the list it judged.
-        facts = {name: values[name] for name in rule.recorded_facts}
+        facts = {name: values[name] for name in rule.fact_names}
+        rule.record_judged(facts, self.ns)
         spec = rule.spec
         if isinstance(spec, Rule | AcceptanceFailure):
             if code == PASS:
@@ -486,7 +487,7 @@ class _Evaluation:
         facts: dict[str, FactValue],
     ) -> Finding:
         present = self.ns["documents"]
-        facts["documents"] = self._fact("documents")
+        rule.record_judged(facts, self.ns)
         if present is None:
             return self._unknown(base, facts, ["documents"])
         missing = missing_documents(present, rule.documents)
@@ -515,7 +516,7 @@ class _Evaluation:
         facts: dict[str, FactValue],
     ) -> Finding:
         items = self.ns["items"]
-        facts["items"] = self._fact("items")
+        rule.record_judged(facts, self.ns)
         if items is None:
             return self._unknown(base, facts, ["items"])
         found = [item for item in spec.items if item in items]

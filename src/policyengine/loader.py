@@ -87,12 +87,30 @@ class CompiledRule:
         return tuple(sorted({name for expr in self.expressions() for name in expr.facts}))
 
     @cached_property
-    def recorded_facts(self) -> tuple[str, ...]:
-        """The facts a decided finding of this rule records: those read, and the list judged."""
-        judged = {RequiredDocuments: "documents", ProhibitedItems: "items"}.get(type(self.spec))
-        if judged is None or judged in self.fact_names:
-            return self.fact_names
-        return (*self.fact_names, judged)
+    def judged(self) -> tuple[str, frozenset[Any]] | None:
+        """For a documents or items rule: the list it judges, and the members it asks about."""
+        if isinstance(self.spec, RequiredDocuments):
+            asked = {
+                d
+                for entry in self.documents
+                for d in (entry if isinstance(entry, tuple) else (entry,))
+            }
+            return "documents", frozenset(asked)
+        if isinstance(self.spec, ProhibitedItems):
+            return "items", frozenset(self.spec.items)
+        return None
+
+    def record_judged(self, facts: dict[str, Any], namespace: Mapping[str, Any]) -> None:
+        """Record in `facts` the members of the judged list this rule asks about that are there.
+
+        Where an expression of the rule reads the whole list, the whole list is recorded already.
+        """
+        judged = self.judged
+        if judged is None or judged[0] in self.fact_names:
+            return
+        name, asked = judged
+        present = namespace.get(name)
+        facts[name] = None if present is None else sorted(str(m) for m in asked if m in present)
 
     @cached_property
     def prototype(self) -> Prototype[Finding]:
