@@ -305,3 +305,24 @@ def test_the_same_pack_text_is_compiled_once_and_an_edit_is_compiled_afresh() ->
     assert edited.thresholds["approval_threshold"] == Decimal(600000)
     # The same text under another path is another pack: its errors and marks name that path.
     assert load_pack_text(text, "elsewhere.yaml").path == "elsewhere.yaml"
+
+
+def test_facts_are_recorded_as_fact_value_records_them() -> None:
+    from policyengine.evaluator import _CONVERTERS, fact_value
+    from policyengine.facts import FACTS, FactType
+    from policyengine.vocabulary import Document
+
+    samples: dict[FactType, Any] = {
+        FactType.DECIMAL: Decimal("500000.10"),
+        FactType.INT: 3,
+        FactType.BOOL: False,
+        FactType.DATE: dt.date(2026, 2, 28),
+        FactType.STR: "市城管委",
+        FactType.SET: frozenset({Document.CONTRACT, Document.AWARD_NOTICE}),
+    }
+    for name, spec in FACTS.items():
+        value = samples.get(spec.kind)
+        if spec.kind is FactType.ENUM:
+            assert spec.vocabulary is not None
+            value = next(iter(spec.vocabulary))
+        assert _CONVERTERS[name](value) == fact_value(value), name

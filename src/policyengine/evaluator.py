@@ -12,7 +12,7 @@ reference the compiled path is tested against, verdict for verdict.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 from .calendar import CalendarUnavailable
 from .errors import EvaluationError
 from .expressions import Expression
+from .facts import FACTS, FactType
 from .loader import CompiledPack, CompiledRule, CompiledTable, get_pack
 from .pack import (
     AcceptanceFailure,
@@ -601,8 +602,9 @@ class _FactValues(dict[str, FactValue]):
         self.namespace = namespace
 
     def __missing__(self, name: str) -> FactValue:
-        value = self[name] = fact_value(self.namespace.get(name))
-        return value
+        value = self.namespace.get(name)
+        converted = self[name] = None if value is None else _CONVERTERS[name](value)
+        return converted
 
 
 def _within(
@@ -681,6 +683,24 @@ def fact_value(value: Any) -> FactValue:
         return value.isoformat()
     return str(value)
 
+
+def _sorted_names(members: frozenset[Any]) -> list[str]:
+    return sorted(map(str, members))
+
+
+_BY_TYPE: dict[FactType, Callable[[Any], FactValue]] = {
+    FactType.DECIMAL: str,
+    FactType.INT: int,
+    FactType.BOOL: bool,
+    FactType.DATE: dt.date.isoformat,
+    FactType.STR: str,
+    FactType.ENUM: str,
+    FactType.SET: _sorted_names,
+}
+# The same conversions as fact_value, chosen once per fact by its declared type.
+_CONVERTERS: dict[str, Callable[[Any], FactValue]] = {
+    name: _BY_TYPE[spec.kind] for name, spec in FACTS.items()
+}
 
 _RANK: dict[Any, int] = {
     member: rank for vocabulary in (Document, Consequence) for rank, member in enumerate(vocabulary)

@@ -87,18 +87,23 @@ class CompiledRule:
         return tuple(sorted({name for expr in self.expressions() for name in expr.facts}))
 
     @cached_property
-    def judged(self) -> tuple[str, frozenset[Any]] | None:
-        """For a documents or items rule: the list it judges, and the members it asks about."""
+    def judged(self) -> tuple[str, tuple[tuple[str, Any], ...]] | None:
+        """For a documents or items rule: the list it judges, and the members it asks about
+        (as (identifier, member) pairs in identifier order)."""
+        asked: set[Any]
         if isinstance(self.spec, RequiredDocuments):
             asked = {
                 d
                 for entry in self.documents
                 for d in (entry if isinstance(entry, tuple) else (entry,))
             }
-            return "documents", frozenset(asked)
-        if isinstance(self.spec, ProhibitedItems):
-            return "items", frozenset(self.spec.items)
-        return None
+            name = "documents"
+        elif isinstance(self.spec, ProhibitedItems):
+            asked = set(self.spec.items)
+            name = "items"
+        else:
+            return None
+        return name, tuple(sorted((str(member), member) for member in asked))
 
     def record_judged(self, facts: dict[str, Any], namespace: Mapping[str, Any]) -> None:
         """Record in `facts` the members of the judged list this rule asks about that are there.
@@ -110,7 +115,9 @@ class CompiledRule:
             return
         name, asked = judged
         present = namespace.get(name)
-        facts[name] = None if present is None else sorted(str(m) for m in asked if m in present)
+        facts[name] = (
+            None if present is None else [key for key, member in asked if member in present]
+        )
 
     @cached_property
     def prototype(self) -> Prototype[Finding]:

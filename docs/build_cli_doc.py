@@ -1,0 +1,171 @@
+"""Write docs/cli.md from real runs of every command (`python docs/build_cli_doc.py`).
+
+`--check` compares instead of writing, and exits 1 if the committed page is stale; the test suite
+runs that, so the page always shows what the commands print today.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = ROOT / "docs" / "cli.md"
+EXAMPLE = "examples/project.yaml"
+AS_OF = "--as-of 2026-11-23"
+
+# (heading, explanation, command, lines to show: 0 = all)
+SECTIONS: list[tuple[str, str, str, int]] = [
+    (
+        "Commands",
+        "Every command prints its own help with `--help`. Exit codes: 0 success, 1 a non-compliant "
+        "verdict, a failing case or a lint finding, 2 bad input (never a traceback).",
+        "policyengine --help",
+        0,
+    ),
+    (
+        "evaluate: one project, one pack",
+        "A readable table: the failing articles with their messages, the missing documents and "
+        "the consequences. `--all` lists passing rules too.",
+        f"policyengine evaluate {EXAMPLE} --pack wuhan --stage application {AS_OF}",
+        0,
+    ),
+    (
+        "evaluate in Chinese",
+        "`--lang zh` renders the same verdict with the Chinese texts and 第N条 citations.",
+        f"policyengine evaluate {EXAMPLE} --pack wuhan --stage application {AS_OF} --lang zh",
+        0,
+    ),
+    (
+        "evaluate as JSON",
+        "The verdict as data (schema/verdict.schema.json); the same input gives the same bytes. "
+        "Shown: the beginning.",
+        f"policyengine evaluate {EXAMPLE} --pack wuhan --stage application {AS_OF} --format json",
+        40,
+    ),
+    (
+        "evaluate as Markdown",
+        "For a review comment or a ticket. `--format html -o report.html` writes a single "
+        "self-contained page (no scripts, no network) with the verdict per jurisdiction, the "
+        "findings grouped by stage, the deadlines on a timeline and the quoted law.",
+        f"policyengine evaluate {EXAMPLE} --pack wuhan --stage application {AS_OF} "
+        "--format markdown",
+        24,
+    ),
+    (
+        "evaluate many projects",
+        "JSON Lines in (files, or `-` for standard input), JSON Lines out, one line per record in "
+        "input order; a bad record becomes an error line and the others are still evaluated. "
+        "`--workers N` uses N processes; `--resume` with `-o FILE` continues an interrupted run. "
+        "A progress line appears on a terminal's stderr only.",
+        "sh -c 'printf \"%s\\n\" \"{\\\"id\\\": \\\"a\\\", \\\"total_investment\\\": \\\"600000\\\"}\" "
+        "\"{broken\" | policyengine evaluate - --pack wuhan --format jsonl --summary "
+        "--as-of 2026-11-23 -o /dev/null'",
+        0,
+    ),
+    (
+        "compare: one project, every jurisdiction",
+        "In scope or not (and which exclusion applied), status, route, failing articles, and the "
+        "approvers below.",
+        f"policyengine compare {EXAMPLE} --stage application {AS_OF}",
+        0,
+    ),
+    (
+        "explain: why a rule gave its answer",
+        "Each sub-expression's value on this project, the facts read, and the cited article.",
+        f"policyengine explain {EXAMPLE} --pack wuhan --rule wh-12-rely-on-shared-facilities "
+        f"--stage application {AS_OF}",
+        0,
+    ),
+    (
+        "lint: the packs",
+        "Schema and static checks; silent packs print `ok`.",
+        "policyengine lint policies",
+        0,
+    ),
+    (
+        "lint: a broken pack",
+        "Every problem as `file:line:column: code: message`, with a hint.",
+        "policyengine lint tests/invalid/unknown_key.yaml tests/lint/article_unaccounted.yaml",
+        0,
+    ),
+    (
+        "test: the packs' YAML cases",
+        "Failures show expected and actual; the coverage lines name rules no case made pass or "
+        "fail.",
+        "policyengine test tests/packs/wuhan",
+        0,
+    ),
+    (
+        "thresholds",
+        "A pack's thresholds with their boundaries, and its decision tables.",
+        "policyengine thresholds wuhan",
+        0,
+    ),
+    (
+        "diff: two jurisdictions",
+        "Thresholds, prohibited items, required documents and acceptance conditions that differ. "
+        "Shown: the beginning.",
+        "policyengine diff wuhan zhanggong",
+        30,
+    ),
+    (
+        "facts",
+        "The facts pack expressions may read. Shown: the beginning.",
+        "policyengine facts",
+        15,
+    ),
+    (
+        "schema",
+        "The JSON Schemas: `pack`, `project`, `verdict`. Shown: the beginning.",
+        "policyengine schema project",
+        12,
+    ),
+]
+
+
+def run(command: str) -> tuple[str, int]:
+    """Output (stdout then stderr) and exit code of `command`, run from the repository root."""
+    bin_dir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""), "COLUMNS": "100"}
+    args = shlex.split(command)
+    result = subprocess.run(
+        args, cwd=ROOT, capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    return result.stdout + result.stderr, result.returncode
+
+
+def page() -> str:
+    parts = [
+        "# The command line",
+        "",
+        "Every example below is a real run, regenerated by `python docs/build_cli_doc.py` and "
+        "checked by the test suite. The project is `examples/project.yaml`.",
+    ]
+    for heading, text, command, lines in SECTIONS:
+        output, code = run(command)
+        shown = output.rstrip("\n").splitlines()
+        cut = lines and len(shown) > lines
+        if cut:
+            shown = [*shown[:lines], "…"]
+        parts += ["", f"## {heading}", "", text, "", "```console", f"$ {command}", *shown]
+        parts += [f"[exit {code}]", "```"]
+    return "\n".join(parts) + "\n"
+
+
+def main() -> int:
+    text = page()
+    if "--check" in sys.argv:
+        if PAGE.read_text(encoding="utf-8") != text:
+            print("docs/cli.md is stale: run python docs/build_cli_doc.py", file=sys.stderr)
+            return 1
+        return 0
+    PAGE.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
