@@ -77,7 +77,7 @@ SECTIONS: list[tuple[str, str, str, int]] = [
         "explain: why a rule gave its answer",
         "Each sub-expression's value on this project, the facts read, and the cited article.",
         f"policyengine explain {EXAMPLE} --pack wuhan --rule wh-12-rely-on-shared-facilities "
-        f"--stage application {AS_OF}",
+        f"{AS_OF}",
         0,
     ),
     (
