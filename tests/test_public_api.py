@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import policyengine
 
 
@@ -39,3 +41,24 @@ def test_error_hierarchy() -> None:
     assert issubclass(policyengine.PackError, policyengine.PolicyEngineError)
     assert issubclass(policyengine.ProjectError, policyengine.PolicyEngineError)
     assert issubclass(policyengine.EvaluationError, policyengine.PolicyEngineError)
+
+
+def test_testing_module_exports_the_hypothesis_strategies() -> None:
+    from hypothesis import given, settings
+
+    from policyengine import Project, load_pack, strategies, testing
+
+    assert testing.boundary_values is strategies.boundary_values
+    wuhan = load_pack("wuhan")
+    assert testing.boundary_values(wuhan.thresholds["approval_threshold"]) == (
+        Decimal("499999.99"),
+        Decimal("500000"),
+        Decimal("500000.01"),
+    )
+
+    @settings(max_examples=10)
+    @given(testing.projects(testing.amounts_near(wuhan)))
+    def check(project: Project) -> None:
+        assert isinstance(project, Project)
+
+    check()

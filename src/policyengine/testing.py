@@ -3,6 +3,11 @@
 A case file names its pack, an optional `base` project, and cases. Each case's project is merged
 over the base (mappings merge recursively; a null removes the key) and evaluated; only what
 `expect` lists is checked. `run_case` returns the list of mismatches (empty: the case passes).
+
+The hypothesis strategies of `policyengine.strategies` (valid projects, and the boundary values
+of every threshold and decision table of a pack) are available here too, as
+`policyengine.testing.projects` and so on; they are imported on first use, so that the case runner
+and the pytest plugin do not need hypothesis.
 """
 
 from __future__ import annotations
@@ -273,3 +278,25 @@ def _check_keys(
                 location=marks.locate((*loc, key), key=True),
                 hint=(hint + " " if hint else "") + f"allowed: {list(allowed)}",
             )
+
+
+_STRATEGIES = (
+    "FEN",
+    "amounts",
+    "amounts_near",
+    "boundary_values",
+    "project_dicts",
+    "projects",
+    "step_for",
+    "table_boundaries",
+    "threshold_boundaries",
+)
+
+
+def __getattr__(name: str) -> Any:
+    # The hypothesis strategies, imported only when asked for (hypothesis is a test extra).
+    if name in _STRATEGIES:
+        from . import strategies
+
+        return getattr(strategies, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
