@@ -12,7 +12,6 @@ import dataclasses
 import datetime as dt
 import io
 import json
-import multiprocessing
 import os
 import shutil
 import tempfile
@@ -20,7 +19,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from multiprocessing.pool import AsyncResult
 from typing import Any, BinaryIO, TypeVar
 
 from .errors import PolicyEngineError, ProjectError
@@ -233,9 +231,11 @@ def _in_pool(
     args: tuple[Any, ...],
 ) -> Iterator[_T]:
     """`function(chunk, *args)` for each chunk, in worker processes; results in input order."""
+    import multiprocessing  # only batches with workers need it
+
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_init_worker, initargs=(tuple(packs),)) as pool:
-        pending: deque[AsyncResult[_T]] = deque()
+        pending: deque[Any] = deque()  # AsyncResult[_T], in submission order
         for chunk in _chunks(numbered, chunk_size):
             pending.append(pool.apply_async(function, (chunk, *args)))
             if len(pending) >= 4 * workers:

@@ -18,21 +18,19 @@ from typing import Any, BinaryIO
 from . import __version__
 from ._yaml import iter_json_lines
 from .batch import Record, evaluate_many, write_json_lines
-from .diff import diff_packs, render_diff
 from .errors import PolicyEngineError, ProjectError, ProjectIssue
 from .evaluator import evaluate
-from .explain import explain, render_explanation
 from .facts import FACTS
-from .html import render_html
-from .lint import lint_pack
 from .loader import BUNDLED_PACKS, CompiledPack, get_pack, load_pack
 from .project import Project
 from .render import cite, pad, render_markdown, render_text, status_word, width
 from .schemas import SCHEMAS, schema_text
-from .testing import Coverage, check_case, iter_case_files, load_cases
 from .verdict import OverallStatus, Status, Verdict
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+# The modules of the rarer commands (diff, explain, html, lint, test) are imported by their
+# handlers: a cold `policyengine evaluate` should pay only for what it uses.
 
 
 class _Parser(argparse.ArgumentParser):
@@ -279,6 +277,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     if args.format == "json":
         out.write(json.dumps(collected, ensure_ascii=False, indent=2))
     elif args.format == "html":
+        from .html import render_html
+
         out.write(render_html(collected, lang=args.lang))
     out.close()
     return worst
@@ -417,6 +417,8 @@ def _comparison(verdicts: Sequence[Verdict], packs: Sequence[CompiledPack], lang
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
+    from .explain import explain, render_explanation
+
     project = Project.from_file(args.project)
     pack = load_pack(args.pack)
     try:
@@ -432,6 +434,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import diff_packs, render_diff
+
     difference = diff_packs(load_pack(args.pack_a), load_pack(args.pack_b))
     if args.format == "json":
         print(difference.model_dump_json(indent=2))
@@ -470,6 +474,8 @@ def _cmd_thresholds(args: argparse.Namespace) -> int:
 
 
 def _cmd_lint(args: argparse.Namespace) -> int:
+    from .lint import lint_pack
+
     refs: list[str] = []
     for ref in args.packs or BUNDLED_PACKS:
         path = Path(ref)
@@ -495,6 +501,8 @@ def _cmd_lint(args: argparse.Namespace) -> int:
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
+    from .testing import Coverage, check_case, iter_case_files, load_cases
+
     files: list[Path] = []
     for name in args.paths:
         path = Path(name)
