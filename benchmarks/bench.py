@@ -21,6 +21,7 @@ import platform
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -82,15 +83,19 @@ def main() -> int:
         print(f"{name:<34}{1 / seconds:>12,.0f}{seconds * 1e6:>12.1f}{ratio:>8.1f}   {verdict}")
     print()
 
-    cold_ms, warm_ms = _load_times()
+    with tempfile.TemporaryDirectory() as cache:
+        compiled_ms, cached_ms, warm_ms = _load_times(cache)
+        cli_s = _cli_cold(cache)
     print(
-        f"load all five packs, warm process:     {warm_ms:8.2f} ms   target < {LOAD_TARGET_MS:g} ms  "
+        f"load all five packs, warm process:        {warm_ms:8.2f} ms   target < {LOAD_TARGET_MS:g} ms  "
         + _ok(warm_ms < LOAD_TARGET_MS, "warm load", misses)
     )
-    print(f"load all five packs, first in process: {cold_ms:8.1f} ms   (parse, check, compile)")
-    cli_s = _cli_cold()
     print(
-        f"command line, one project, cold:       {cli_s:8.2f} s    target < {CLI_TARGET_S:g} s   "
+        f"load all five packs, new process, compile: {compiled_ms:6.1f} ms   (parse, check, compile)"
+    )
+    print(f"load all five packs, new process, cached:  {cached_ms:6.1f} ms   (from the disk cache)")
+    print(
+        f"command line, one project, cold:          {cli_s:8.2f} s    target < {CLI_TARGET_S:g} s   "
         + _ok(cli_s < CLI_TARGET_S, "cold CLI", misses)
     )
     print()
@@ -161,8 +166,10 @@ def _best(function: Callable[[Project], Any], projects: Sequence[Project], runs:
     return best / len(projects)
 
 
-def _load_times() -> tuple[float, float]:
-    # In a fresh process: the first load parses, checks and compiles; later ones find the
+def _load_times(cache: str) -> tuple[float, float, float]:
+    """(first load, compiling; first load, from the on-disk cache; a load in a warm process)."""
+    # In a fresh process: the first load parses, checks and compiles (and fills the disk cache);
+    # in the next process the first load reads the disk cache; later loads in a process find the
     # compiled packs by the hash of their text.
     code = (
         "import time, policyengine\n"
@@ -173,15 +180,23 @@ def _load_times() -> tuple[float, float]:
         "    warm.append(time.perf_counter() - t)\n"
         "print(first * 1000, min(warm) * 1000)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    )
-    first, warm = (float(x) for x in result.stdout.split())
+    env = {**os.environ, "POLICYENGINE_CACHE_DIR": cache}
+    runs = []
+    for _ in range(2):
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+            env=env,
+        )
+        runs.append([float(x) for x in result.stdout.split()])
     assert len(BUNDLED_PACKS) == 5
-    return first, warm
+    return runs[0][0], runs[1][0], min(runs[0][1], runs[1][1])
 
 
-def _cli_cold(runs: int = 7) -> float:
+def _cli_cold(cache: str, runs: int = 7) -> float:
     command = [
         str(Path(sys.executable).with_name("policyengine")),
         "evaluate",
@@ -194,9 +209,10 @@ def _cli_cold(runs: int = 7) -> float:
         os.devnull,
     ]
     times = []
+    env = {**os.environ, "POLICYENGINE_CACHE_DIR": cache}
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(command, capture_output=True, check=False, timeout=60)
+        subprocess.run(command, capture_output=True, check=False, timeout=60, env=env)
         times.append(time.perf_counter() - start)
     return sorted(times)[runs // 2]
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from . import _pack_cache
 from ._suggest import did_you_mean
 from ._yaml import MAX_FILE_BYTES, Marks, load_yaml, read_text
 from .errors import Location, PackError, PackErrors
@@ -240,7 +241,7 @@ def load_pack(ref: str | Path) -> CompiledPack:
             code="pack.unreadable",
             location=Location(str(path)),
         ) from None
-    return load_pack_text(read_text(raw, str(path)), str(path))
+    return _load(read_text(raw, str(path)), str(path), persist=True)
 
 
 def load_packs(refs: Iterable[str | Path] | None = None) -> list[CompiledPack]:
@@ -260,13 +261,23 @@ def load_pack_text(text: str, path: str = "<pack>") -> CompiledPack:
     process returns the pack compiled the first time (the text's hash is the key: an edited file
     is always compiled afresh).
     """
+    return _load(text, path, persist=False)
+
+
+def _load(text: str, path: str, *, persist: bool) -> CompiledPack:
+    # In this process first; then, for pack files, the on-disk cache (`_pack_cache`).
     key = (path, hashlib.sha256(text.encode("utf-8")).hexdigest())
     with _compiled_lock:
         cached = _compiled.get(key)
         if cached is not None:
             _compiled.move_to_end(key)
             return cached
-    pack = _compile_text(text, path)
+    entry = _pack_cache.key(text, path) if persist else None
+    pack = _pack_cache.load(entry) if entry is not None else None
+    if pack is None:
+        pack = _compile_text(text, path)
+        if entry is not None:
+            _pack_cache.store(entry, pack)
     with _compiled_lock:
         _compiled[key] = pack
         while len(_compiled) > _COMPILED_CACHE_SIZE:

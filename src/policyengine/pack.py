@@ -18,7 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from .vocabulary import AdminLevel, Consequence, Document, Item, Stage, Step
 
-_FROZEN = ConfigDict(extra="forbid", frozen=True)
+# Built on first validation, not at import: a process that finds its packs compiled in the
+# on-disk cache never validates one (see `_pack_cache`).
+_FROZEN = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]*$", max_length=80)]
