@@ -503,11 +503,25 @@ class _Evaluation:
         facts: dict[str, FactValue],
         missing: list[Document],
     ) -> Finding:
-        message = spec.message or Text(
-            zh="缺少文件: " + "、".join(d.zh for d in missing),
-            en="missing documents: " + ", ".join(d.en for d in missing),
+        return self._fail_listing(
+            spec, base, facts, "missing_documents", missing, ("缺少文件: ", "missing documents: ")
         )
-        return self._fail(spec, base, facts, message=message, missing_documents=missing)
+
+    def _fail_listing(
+        self,
+        spec: RequiredDocuments | ProhibitedItems,
+        base: Prototype[Finding],
+        facts: dict[str, FactValue],
+        field: str,
+        members: list[Document] | list[Item],
+        prefixes: tuple[str, str],
+    ) -> Finding:
+        # A failure that lists vocabulary members; the default message names them.
+        zh, en = prefixes
+        message = spec.message or Text(
+            zh=zh + "、".join(m.zh for m in members), en=en + ", ".join(m.en for m in members)
+        )
+        return self._fail(spec, base, facts, message=message, **{field: members})
 
     def _prohibited(
         self,
@@ -554,11 +568,9 @@ class _Evaluation:
         facts: dict[str, FactValue],
         found: list[Item],
     ) -> Finding:
-        message = spec.message or Text(
-            zh="禁止建设或采购: " + "、".join(i.zh for i in found),
-            en="prohibited: " + ", ".join(i.en for i in found),
+        return self._fail_listing(
+            spec, base, facts, "prohibited_items", found, ("禁止建设或采购: ", "prohibited: ")
         )
-        return self._fail(spec, base, facts, message=message, prohibited_items=found)
 
     def _deadline(
         self,
