@@ -387,14 +387,14 @@ class _Evaluation:
         if isinstance(spec, RequiredDocuments):
             if code == PASS:
                 return base.make({"status": Status.PASS, "facts": facts})
-            return self._missing_documents(spec, base, facts, detail)
+            return self._fail_listing(spec, base, facts, "missing_documents", detail, _MISSING)
         if isinstance(spec, ProhibitedItems):
             if detail is None:
                 return base.make({"status": Status.PASS, "facts": facts})
             found, exception = detail
             if code == PASS:
                 return self._excepted(rule, base, facts, found, exception)
-            return self._prohibited_found(spec, base, facts, found)
+            return self._fail_listing(spec, base, facts, "prohibited_items", found, _PROHIBITED)
         assert isinstance(spec, Deadline)
         facts[f"{spec.event.value}_date"] = fact_value(detail.event_date)
         if code == PASS:
@@ -494,18 +494,7 @@ class _Evaluation:
         missing = missing_documents(present, rule.documents)
         if not missing:
             return base.make({"status": Status.PASS, "facts": facts})
-        return self._missing_documents(spec, base, facts, missing)
-
-    def _missing_documents(
-        self,
-        spec: RequiredDocuments,
-        base: Prototype[Finding],
-        facts: dict[str, FactValue],
-        missing: list[Document],
-    ) -> Finding:
-        return self._fail_listing(
-            spec, base, facts, "missing_documents", missing, ("缺少文件: ", "missing documents: ")
-        )
+        return self._fail_listing(spec, base, facts, "missing_documents", missing, _MISSING)
 
     def _fail_listing(
         self,
@@ -546,7 +535,7 @@ class _Evaluation:
                 undecided.extend(expr.missing(self.ns))
         if undecided:
             return self._unknown(base, facts, sorted(set(undecided)), prohibited_items=found)
-        return self._prohibited_found(spec, base, facts, found)
+        return self._fail_listing(spec, base, facts, "prohibited_items", found, _PROHIBITED)
 
     def _excepted(
         self,
@@ -559,17 +548,6 @@ class _Evaluation:
         reason = rule.exceptions[exception][0].reason
         return base.make(
             {"status": Status.PASS, "facts": facts, "exception": reason, "prohibited_items": found}
-        )
-
-    def _prohibited_found(
-        self,
-        spec: ProhibitedItems,
-        base: Prototype[Finding],
-        facts: dict[str, FactValue],
-        found: list[Item],
-    ) -> Finding:
-        return self._fail_listing(
-            spec, base, facts, "prohibited_items", found, ("禁止建设或采购: ", "prohibited: ")
         )
 
     def _deadline(
@@ -602,8 +580,10 @@ class _Evaluation:
         values = self.fact_values
         return {name: values[name] for name in rule.fact_names}
 
-    def _fact(self, name: str) -> FactValue:
-        return self.fact_values[name]
+
+_MISSING = ("缺少文件: ", "missing documents: ")
+_PROHIBITED = ("禁止建设或采购: ", "prohibited: ")
+"""Prefixes (zh, en) of the default messages of failures that list documents or items."""
 
 
 class _FactValues(dict[str, FactValue]):

@@ -190,17 +190,6 @@ class FactReader:
         return (FactReader, (self.names,))
 
 
-_EVERY_FACT: FactReader | None = None
-
-
-def extract_facts(project: Project, as_of: dt.date | None) -> Facts:
-    """Read every fact of `project` into a flat mapping (unknown facts are None)."""
-    global _EVERY_FACT
-    if _EVERY_FACT is None:
-        _EVERY_FACT = FactReader()
-    return _EVERY_FACT.read(project, as_of)
-
-
 def _funding_facts(funding: list[FundingShare] | None) -> Facts:
     if funding is None:
         facts: Facts = dict.fromkeys(_FUNDING_NAMES.values())

@@ -172,6 +172,7 @@ class _Generator:
         self.expressions: list[Expression] = []
         self.indexes: dict[int, int] = {}
         self.loaded: set[str] = set()
+        self.definition_names = {name for name, _ in pack.definitions}
 
     def scope(self) -> dict[str, Any]:
         return {
@@ -217,7 +218,7 @@ class _Generator:
         renamed = _Rename(expr.names, {name: f"_c{index}_{name}" for name in local}).visit(tree)
         for name, value in local.items():
             self.constants[f"_c{index}_{name}"] = value
-        self.loaded.update(name for name in expr.names if name not in self._definition_names)
+        self.loaded.update(name for name in expr.names if name not in self.definition_names)
         text = ast.unparse(renamed)
         if not expr.names:
             return f"({text})"
@@ -227,10 +228,6 @@ class _Generator:
             return f"({text})"
         guard = " or ".join(f"v_{name} is None" for name in unknowable)
         return f"(_kleene(_E[{index}], ns) if ({guard}) else ({text}))"
-
-    @property
-    def _definition_names(self) -> set[str]:
-        return {name for name, _ in self.pack.definitions}
 
     def _definition(self, name: str, expr: Expression) -> list[str]:
         # A definition that raises sends the whole project to the interpreter (return None),
