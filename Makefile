@@ -1,18 +1,27 @@
-# The two commands: `make demo` and `make test`. Each creates .venv on first use.
+# The two commands: `make demo` and `make test`. Each creates .venv on first use, from uv.lock.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 AS_OF ?= 2026-11-23
 
-.PHONY: demo test lint typecheck format install bench clean
+# uv installs the locked dependency tree; it is itself pinned and kept apart from the project's venv
+# so that an exact sync never removes it.
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+EXTRAS := --extra dev --extra fuzz
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@# The coverage-guided fuzzer is optional: its test is skipped where atheris does not install.
-	$(BIN)/python -m pip install --quiet atheris || echo "atheris does not install here; its fuzz test will be skipped"
+.PHONY: demo test test-latest lint typecheck format install lock bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# --locked fails if uv.lock no longer matches pyproject.toml: run `make lock` and commit both.
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --quiet --locked $(EXTRAS) --python $(PYTHON)
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -33,9 +42,24 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+PYTEST = HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-$$( [ "$$CI" = true ] && echo ci || echo dev )} \
+	  $(1)/python -m pytest
+
 test: lint typecheck
-	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-$$( [ "$$CI" = true ] && echo ci || echo dev )} \
-	  $(BIN)/python -m pytest
+	$(call PYTEST,$(BIN))
+
+# The newest versions that pyproject.toml allows, resolved afresh (not from the lock), in a venv of
+# their own: catches an upstream release that breaks us before a user meets it.
+LATEST := .venv-latest
+test-latest: | $(UV)
+	rm -rf $(LATEST)
+	$(UV) venv --quiet --python $(PYTHON) $(LATEST)
+	VIRTUAL_ENV=$(LATEST) $(UV) pip install --quiet --upgrade --resolution highest -e '.[dev,fuzz]'
+	$(call PYTEST,$(LATEST)/bin)
+
+# Re-resolve after changing dependencies in pyproject.toml; commit uv.lock with it.
+lock: | $(UV)
+	$(UV) lock --python $(PYTHON)
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
@@ -45,4 +69,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build
+	rm -rf $(VENV) $(LATEST) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build
