@@ -65,6 +65,42 @@ def test_deep_nesting_is_bounded(depth: int) -> None:
     assert error.location.line == 1
 
 
+@pytest.mark.parametrize("depth", [999, 1000, 1001, 1100])
+def test_nesting_at_the_c_parser_limit_is_too_deep(depth: int) -> None:
+    # libyaml has a nesting limit of its own; whichever limit stops the parse, the code is ours.
+    for deep in (
+        "[" * depth + "]" * depth,
+        "".join(" " * i + "k:\n" for i in range(depth)) + "v\n",
+    ):
+        assert error_of(deep).code == "yaml.too_deep"
+
+
+def test_a_syntax_error_after_allowed_nesting_stays_a_syntax_error() -> None:
+    error = error_of("a: " + "[" * 10 + "]" * 9 + "}\n")
+    assert error.code == "yaml.syntax"
+
+
+def test_wide_documents_are_refused_before_they_are_composed() -> None:
+    # B26: the node limit applies on the event stream, before libyaml builds every node.
+    import tracemalloc
+
+    from policyengine._yaml import MAX_NODES
+
+    wide = "x: [" + "0," * (MAX_NODES + 10) + "0]\n"
+    tracemalloc.start()
+    try:
+        error = error_of(wide)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert error.code == "yaml.too_many_nodes"
+    assert error.location is not None
+    # The mapping, its key and the sequence count too: the value over the limit is number
+    # MAX_NODES - 3 of the sequence, at column 5 + 2 * (MAX_NODES - 3).
+    assert error.location.column == 5 + 2 * (MAX_NODES - 3)
+    assert peak < 50 * 1024 * 1024
+
+
 def test_block_nesting_is_bounded() -> None:
     deep = "".join(" " * i + f"k{i}:\n" for i in range(100)) + " " * 100 + "v\n"
     assert error_of(deep).code == "yaml.too_deep"

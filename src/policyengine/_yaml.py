@@ -88,46 +88,82 @@ def read_text(data: bytes, path: str) -> str:
 _LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_NODE = (yaml.ScalarEvent, yaml.AliasEvent, *_OPEN)
 
 
-def _check_depth(text: str, path: str) -> None:
-    # libyaml composes nodes recursively in C and crashes the process on very deep nesting, so
-    # the depth is measured first on the event stream, which it parses without recursion.
+def _too_deep(path: str, mark: Any) -> PackError:
+    where = Location(path, mark.line + 1, mark.column + 1) if mark is not None else Location(path)
+    return PackError(
+        f"nesting is deeper than {MAX_DEPTH} levels",
+        code="yaml.too_deep",
+        location=where,
+        hint="flatten the structure",
+    )
+
+
+def _too_many_nodes(path: str, mark: Any) -> PackError:
+    where = Location(path, mark.line + 1, mark.column + 1) if mark is not None else Location(path)
+    return PackError(
+        f"the document has more than {MAX_NODES:,} values",
+        code="yaml.too_many_nodes",
+        location=where,
+        hint="a pack or project this large is not plausible; split it or check the file",
+    )
+
+
+def _check_events(text: str, path: str, loader: type[Any]) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and more than MAX_NODES values, on the event stream.
+
+    Composing builds every node (with its marks) and libyaml composes recursively in C, so both
+    limits are checked first on the event stream, which is parsed without recursion and without
+    keeping what it has seen.
+    """
     depth = 0
-    for event in yaml.parse(text, Loader=_LOADER):
+    nodes = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, _NODE):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise _too_many_nodes(path, event.start_mark)
         if isinstance(event, _OPEN):
             depth += 1
             if depth > MAX_DEPTH:
-                mark = event.start_mark
-                where = Location(path, mark.line + 1, mark.column + 1) if mark else Location(path)
-                raise PackError(
-                    f"nesting is deeper than {MAX_DEPTH} levels",
-                    code="yaml.too_deep",
-                    location=where,
-                    hint="flatten the structure",
-                )
+                raise _too_deep(path, event.start_mark)
         elif isinstance(event, _CLOSE):
             depth -= 1
+
+
+def _deeper_before(text: str, path: str, error: yaml.MarkedYAMLError) -> PackError | None:
+    """A depth error hidden behind a syntax error that the C parser raised first, if any.
+
+    libyaml scans ahead and stops at its own nesting limit (1,000 in recent releases) before the
+    events of level MAX_DEPTH reach us. The pure-Python parser has no such limit and does not
+    recurse: it reads the text up to the error and reports the depth, whatever libyaml's message.
+    """
+    mark = error.problem_mark or error.context_mark
+    if mark is None or mark.index is None:
+        return None
+    try:
+        _check_events(text[: mark.index + 1], path, yaml.SafeLoader)
+    except PackError as deep:
+        return deep if deep.code == "yaml.too_deep" else None
+    except yaml.YAMLError:
+        return None
+    return None
 
 
 def load_yaml(text: str, path: str) -> tuple[Any, Marks]:
     """Parse one YAML document into plain data plus the marks of its nodes."""
     marks = Marks(path)
     try:
-        if _LOADER is not yaml.SafeLoader:
-            _check_depth(text, path)
+        _check_events(text, path, _LOADER)
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(exc, path, text) from None
+        raise (_deeper_before(text, path, exc) or _syntax_error(exc, path, text)) from None
     except yaml.YAMLError as exc:
         raise PackError(str(exc), code="yaml.syntax", location=Location(path)) from None
     except RecursionError:
-        raise PackError(
-            f"nesting is deeper than {MAX_DEPTH} levels",
-            code="yaml.too_deep",
-            location=Location(path),
-            hint="flatten the structure",
-        ) from None
+        raise _too_deep(path, None) from None
     if root is None:
         return None, marks
     builder = _Builder(marks)
@@ -185,12 +221,7 @@ class _Builder:
                 hint="aliases that refer to aliases multiply; write the values out or trim them",
             )
         if depth > MAX_DEPTH:
-            raise PackError(
-                f"nesting is deeper than {MAX_DEPTH} levels",
-                code="yaml.too_deep",
-                location=self._loc(node),
-                hint="flatten the structure",
-            )
+            raise _too_deep(self.marks.path, node.start_mark)
         self.marks.values.setdefault(path, _mark(node))
         if isinstance(node, MappingNode):
             return self._mapping(node, path, depth)
