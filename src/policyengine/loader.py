@@ -22,7 +22,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from . import _pack_cache
 from ._suggest import did_you_mean
 from ._yaml import MAX_FILE_BYTES, Marks, load_yaml, read_text
 from .errors import Location, PackError, PackErrors
@@ -241,7 +240,7 @@ def load_pack(ref: str | Path) -> CompiledPack:
             code="pack.unreadable",
             location=Location(str(path)),
         ) from None
-    return _load(read_text(raw, str(path)), str(path), persist=True)
+    return _load(read_text(raw, str(path)), str(path))
 
 
 def load_packs(refs: Iterable[str | Path] | None = None) -> list[CompiledPack]:
@@ -261,23 +260,21 @@ def load_pack_text(text: str, path: str = "<pack>") -> CompiledPack:
     process returns the pack compiled the first time (the text's hash is the key: an edited file
     is always compiled afresh).
     """
-    return _load(text, path, persist=False)
+    return _load(text, path)
 
 
-def _load(text: str, path: str, *, persist: bool) -> CompiledPack:
-    # In this process first; then, for pack files, the on-disk cache (`_pack_cache`).
+def _load(text: str, path: str) -> CompiledPack:
+    # Compiled packs are kept in this process only. An on-disk cache of pickled packs once saved
+    # cold starts ~100 ms, but a pickle runs code when read, so its directory, its entries and
+    # its key all became attack surface (a symlink race, trimming of others' files, stale code);
+    # loading is made fast instead.
     key = (path, hashlib.sha256(text.encode("utf-8")).hexdigest())
     with _compiled_lock:
         cached = _compiled.get(key)
         if cached is not None:
             _compiled.move_to_end(key)
             return cached
-    entry = _pack_cache.key(text, path) if persist else None
-    pack = _pack_cache.load(entry) if entry is not None else None
-    if pack is None:
-        pack = _compile_text(text, path)
-        if entry is not None:
-            _pack_cache.store(entry, pack)
+    pack = _compile_text(text, path)
     with _compiled_lock:
         _compiled[key] = pack
         while len(_compiled) > _COMPILED_CACHE_SIZE:

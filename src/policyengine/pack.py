@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from .vocabulary import AdminLevel, Consequence, Document, Item, Stage, Step
 
-# Built on first validation, not at import: a process that finds its packs compiled in the
-# on-disk cache never validates one (see `_pack_cache`).
+# Built on first validation, not at import: a command that reads no pack never pays for building
+# the validators of the pack format.
 _FROZEN = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
