@@ -7,11 +7,18 @@ generates random YAML, expressions and projects. `HYPOTHESIS_PROFILE=ci` runs mo
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.test_expressions import NAMES
@@ -19,6 +26,10 @@ from tests.test_expressions import NAMES
 from policyengine import PackError, Project, ProjectError, evaluate
 from policyengine.expressions import ExpressionError, compile_expression
 from policyengine.loader import load_pack_text
+from policyengine.testing import load_cases
+
+# libFuzzer's names for what it saves: a foreign exception, a slow input, a greedy input, a leak.
+_ARTIFACTS = ("crash-", "timeout-", "oom-", "leak-", "slow-unit-")
 
 ROOT = Path(__file__).resolve().parents[1]
 PACK_TEXTS = [
@@ -183,30 +194,56 @@ def test_atheris_style_byte_flips(path: Path) -> None:
             load_pack_text(text, path.name)
 
 
-ATHERIS_TARGET = Path(__file__).parent / "fuzz" / "atheris_load_pack.py"
+FUZZ_DIR = Path(__file__).parent / "fuzz"
 
 
-def test_coverage_guided_fuzzer_finds_no_foreign_exception(tmp_path: Path) -> None:
-    """atheris (libFuzzer) mutates the real packs for a bounded time; a foreign exception fails."""
+def _pack_seeds(corpus: Path) -> None:
+    for path in PACK_TEXTS:
+        shutil.copy(path, corpus / path.name)
+
+
+def _project_seeds(corpus: Path) -> None:
+    # Every author case of every pack, as a JSON line and as a YAML project file, and all the
+    # cases of a file as one JSON Lines stream.
+    for case_file in sorted((ROOT / "tests" / "packs").rglob("*.yaml")):
+        lines = []
+        for number, case in enumerate(load_cases(case_file)):
+            text = json.dumps(case.project, ensure_ascii=False, default=str)
+            lines.append(text)
+            stem = f"{case_file.parent.name}-{case_file.stem}-{number}"
+            (corpus / f"{stem}.json").write_text(text + "\n", encoding="utf-8")
+            (corpus / f"{stem}.yaml").write_text(yaml.safe_dump(json.loads(text)), encoding="utf-8")
+        (corpus / f"{case_file.parent.name}-{case_file.stem}.jsonl").write_text(
+            "\n".join(lines) + "\n", encoding="utf-8"
+        )
+
+
+@pytest.mark.parametrize(
+    ("target", "seed"),
+    [("atheris_load_pack.py", _pack_seeds), ("atheris_projects.py", _project_seeds)],
+    ids=["packs", "projects-and-batches"],
+)
+def test_coverage_guided_fuzzer_finds_no_foreign_exception(
+    tmp_path: Path, target: str, seed: Callable[[Path], None]
+) -> None:
+    """atheris (libFuzzer) mutates real inputs for a bounded time; any foreign exception fails.
+
+    A slow input (over the per-input timeout) or a greedy one (over the memory limit) fails too.
+    """
     pytest.importorskip("atheris", reason="atheris does not install on this platform")
-    import os
-    import shutil
-    import subprocess
-    import sys
-
     seconds = int(os.environ.get("ATHERIS_SECONDS", "60" if os.environ.get("CI") else "10"))
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for path in PACK_TEXTS:
-        shutil.copy(path, corpus / path.name)
+    seed(corpus)
     result = subprocess.run(
         [
             sys.executable,
-            str(ATHERIS_TARGET),
+            str(FUZZ_DIR / target),
             str(corpus),
             f"-max_total_time={seconds}",
-            "-rss_limit_mb=4096",
-            "-timeout=30",
+            "-rss_limit_mb=2048",
+            "-timeout=10",
+            "-max_len=1048576",
             f"-artifact_prefix={tmp_path}/",
         ],
         capture_output=True,
@@ -214,7 +251,7 @@ def test_coverage_guided_fuzzer_finds_no_foreign_exception(tmp_path: Path) -> No
         timeout=seconds + 300,
         check=False,
     )
-    crashes = sorted(p.name for p in tmp_path.glob("crash-*"))
+    crashes = sorted(p.name for p in tmp_path.glob("*-*") if p.name.startswith(_ARTIFACTS))
     assert not crashes, result.stderr[-3000:]
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Done" in result.stderr
