@@ -111,8 +111,6 @@ ARTICLE_START = re.compile(rf"^第({NUMERAL})条", re.M)
 SECTION_START = re.compile(rf"^({NUMERAL})、[^\n]*\n", re.M)
 # Lines inside an article's span that belong to no article: chapter headings, restoration notes.
 NOT_TEXT = re.compile(rf"^(?:第{NUMERAL}章[^。,;:\n]*|〔[^〕\n]*missing from the source〕)$", re.M)
-ITEM_MARK = re.compile(rf"[(（]({NUMERAL})[)）]")
-SUB_MARK = re.compile(r"(\d+)[.．]")
 MARK = re.compile(rf"[(（]{NUMERAL}[)）]|\d+[.．]")
 PUNCTUATION = frozenset("。,，;；:：、!！?？()（）“”《》〔〕【】.．")
 
