@@ -201,3 +201,32 @@ def test_load_bundled_pack_takes_only_bundled_names(tmp_path: Path) -> None:
         with pytest.raises(PackError) as info:
             load_bundled_pack(name)
         assert info.value.code == "pack.not_found"
+
+
+def test_errors_past_the_limit_are_counted_without_building_their_hints(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from policyengine import _suggest
+
+    rule = (
+        "  - {{id: r{i}, category: precondition, title: {{zh: a, en: a}}, stages: [application],"
+        ' check: "unknown_{i} > 1", message: {{zh: a, en: a}},'
+        " citation: {{article: 3, quote: q}}}}\n"
+    )
+    text = MINI.split("rules:")[0] + "rules:\n" + "".join(rule.format(i=i) for i in range(1000))
+    calls = 0
+    did_you_mean = _suggest.did_you_mean
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return did_you_mean(*args, **kwargs)
+
+    monkeypatch.setattr(_suggest, "did_you_mean", counting)
+    with pytest.raises(PackError) as info:
+        load_pack_text(text, "unknown-names.yaml")
+    errors = _errors(info.value)
+    assert len(errors) == 101
+    assert errors[0].hint is not None
+    assert errors[-1].message == "... and 900 more errors"
+    assert calls <= 100

@@ -46,13 +46,30 @@ MAX_DATE_STEP = 100_000
 
 
 class ExpressionError(Exception):
-    """An expression is invalid. `column` counts from 1 within the expression text."""
+    """An expression is invalid. `column` counts from 1 within the expression text.
 
-    def __init__(self, message: str, *, hint: str | None = None, column: int | None = None):
+    The hint may be given as a function: a suggestion that searches every known name is
+    computed only for an error that is reported.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | Callable[[], str | None] | None = None,
+        column: int | None = None,
+    ):
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self._hint = hint
         self.column = column
+
+    @property
+    def hint(self) -> str | None:
+        """How to fix the expression, if there is advice to give."""
+        if callable(self._hint):
+            self._hint = self._hint()
+        return self._hint
 
 
 @dataclass(frozen=True, slots=True)
@@ -482,8 +499,10 @@ class _Checker:
             raise ExpressionError(
                 f"unknown name '{node.id}'",
                 column=_column(node),
-                hint=did_you_mean(node.id, self.names)
-                or "names are facts (policyengine.facts.FACTS), thresholds and definitions",
+                hint=lambda: (
+                    did_you_mean(node.id, self.names)
+                    or "names are facts (policyengine.facts.FACTS), thresholds and definitions"
+                ),
             )
         self.seen.add(node.id)
         return _Type(

@@ -15,7 +15,7 @@ import threading
 import types
 import typing
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, cached_property
@@ -554,6 +554,7 @@ class _Compiler:
         self.spec = spec
         self.marks = marks
         self.errors: list[PackError] = []
+        self.uncounted = 0  # errors found past MAX_REPORTED_ERRORS: counted, not built
         self.names: dict[str, NameInfo] = dict(_FACT_NAMES)
         self.compiled: dict[tuple[str, FactType | None], Expression] = {}
 
@@ -580,7 +581,7 @@ class _Compiler:
         rules = self._compile_rules()
         self._check_unique_ids()
         if self.errors:
-            raise _pack_errors(self.errors)
+            raise _pack_errors(self.errors, self.uncounted)
         expressions = [expr for _, expr in definitions] + [expr for _, expr in exclusions]
         expressions += [applies_when] if applies_when is not None else []
         expressions += [e for t in tables for e in (t.input, t.when) if e is not None]
@@ -708,15 +709,14 @@ class _Compiler:
     def _expr_error(
         self, exc: ExpressionError, loc: tuple[Any, ...], rule_id: str | None, source: str
     ) -> None:
-        location = self.marks.locate(loc)
         message = exc.message
         if exc.column is not None:
             message += f" (column {exc.column} of the expression)"
-        self.errors.append(
-            PackError(
+        self._add(
+            lambda: PackError(
                 message,
                 code="pack.expression",
-                location=location,
+                location=self.marks.locate(loc),
                 pack=self.spec.id,
                 rule_id=rule_id,
                 expression=source,
@@ -872,7 +872,7 @@ class _Compiler:
     def _compile_rule(
         self, section: str, rule: AnyRule, loc: tuple[Any, ...]
     ) -> CompiledRule | None:
-        before = len(self.errors)
+        before = self.found
         when = self._expr(rule.when, (*loc, "when"), FactType.BOOL, rule.id)
         test = anchor = year = gap = None
         exceptions: list[tuple[ItemException, Expression]] = []
@@ -900,7 +900,7 @@ class _Compiler:
             anchor = self._expr(rule.anchor, (*loc, "anchor"), FactType.DATE, rule.id)
             if rule.fixed is not None:
                 year = self._expr(rule.fixed.year, (*loc, "fixed", "year"), FactType.INT, rule.id)
-        if len(self.errors) > before:
+        if self.found > before:
             return None
         return CompiledRule(
             section=section,
@@ -947,8 +947,8 @@ class _Compiler:
         hint: str | None = None,
         key: bool = False,
     ) -> None:
-        self.errors.append(
-            PackError(
+        self._add(
+            lambda: PackError(
                 message,
                 code=code,
                 location=self.marks.locate(loc, key=key),
@@ -957,6 +957,18 @@ class _Compiler:
                 hint=hint,
             )
         )
+
+    def _add(self, make: Callable[[], PackError]) -> None:
+        # Past the limit an error is only counted: building it (its hint above all) is the cost.
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(make())
+        else:
+            self.uncounted += 1
+
+    @property
+    def found(self) -> int:
+        """How many errors were found so far, reported or only counted."""
+        return len(self.errors) + self.uncounted
 
 
 def _names_in(source: str) -> set[str]:
