@@ -230,3 +230,30 @@ def test_errors_past_the_limit_are_counted_without_building_their_hints(
     assert errors[0].hint is not None
     assert errors[-1].message == "... and 900 more errors"
     assert calls <= 100
+
+
+@pytest.mark.parametrize(
+    ("value", "quoted"),
+    [
+        ("wuhan", "wuhan"),
+        ("a\x1b[31mb\u2028c\x00", "a\\x1b[31mb\\u2028c\\x00"),
+        ("x" * 100, "x" * 40 + "..."),
+        (10**5000, "<an integer of 16,610 bits>"),
+        (12345, "12345"),
+        (["a"] * 1000, "['a', 'a', 'a', 'a', 'a', 'a', ...]"),
+    ],
+    ids=["plain", "controls", "long", "huge-int", "int", "list"],
+)
+def test_values_from_the_file_are_quoted_short_and_printable(value: Any, quoted: str) -> None:
+    from policyengine.loader import _quoted
+
+    assert _quoted(value) == quoted
+
+
+def test_an_invalid_enum_value_is_quoted_short_in_its_hint() -> None:
+    text = MINI.replace("level: municipal", "level: munic" + "i" * 100_000 + "pal")
+    with pytest.raises(PackError) as info:
+        load_pack_text(text, "long-level.yaml")
+    (error,) = _errors(info.value)
+    assert error.code == "pack.invalid_value"
+    assert len(str(error)) < 1_000
