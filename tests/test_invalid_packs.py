@@ -99,27 +99,24 @@ def test_a_definition_cycle_lists_a_bounded_number_of_names() -> None:
 @pytest.mark.parametrize(
     "rules",
     [
-        "[" + ",".join(["{}"] * 20_000) + "]",
-        "[&r {zzz: 1}" + ", *r" * 20_000 + "]",
+        "[" + ",".join(["{}"] * 100_000) + "]",
+        "[&r {zzz: 1}" + ", *r" * 60_000 + "]",
     ],
     ids=["empty-rules", "aliases"],
 )
 def test_schema_errors_stop_early_and_are_capped(rules: str) -> None:
-    import tracemalloc
+    import time
 
     text = MINI.split("rules:")[0] + "rules: " + rules + "\n"
-    tracemalloc.start()
-    try:
-        with pytest.raises(PackError) as info:
-            load_pack_text(text, "many-errors.yaml")
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    start = time.perf_counter()
+    with pytest.raises(PackError) as info:
+        load_pack_text(text, "many-errors.yaml")
+    # Reading the YAML is most of it; validation stops at the first list over the limit.
+    assert time.perf_counter() - start < 5
     errors = _errors(info.value)
     assert [e.code for e in errors] == ["pack.invalid_value"]
     assert "at most 1000 items" in errors[0].message
     assert len(str(info.value)) < 2_000
-    assert peak < 100 * 1024 * 1024
 
 
 def test_many_schema_errors_are_reported_up_to_a_limit_and_counted() -> None:
