@@ -40,7 +40,8 @@ MAX_STRING_LITERAL = 200
 MAX_LITERAL_DIGITS = 30
 """Most significant digits in a decimal literal."""
 MAX_LITERAL_EXPONENT = 18
-"""Largest magnitude of a decimal literal's adjusted exponent (1e18 and 1e-18 are the extremes)."""
+"""Largest magnitude of a decimal literal's adjusted exponent: literals lie between 1e-18 and
+9.99...e18 in magnitude (zero written with at most 18 decimals)."""
 MAX_DATE_STEP = 100_000
 """Most days or months that add_days and add_months move a date, either way."""
 
@@ -432,8 +433,8 @@ def literal_decimal(source: str, node: ast.Constant) -> Decimal:
         raise ExpressionError(
             f"number out of range: {_shorten(text)}",
             column=_column(node),
-            hint=f"decimal literals have at most {MAX_LITERAL_DIGITS} digits and lie between "
-            f"1e-{MAX_LITERAL_EXPONENT} and 1e{MAX_LITERAL_EXPONENT} in magnitude",
+            hint=f"decimal literals have at most {MAX_LITERAL_DIGITS} digits and an exponent "
+            f"between -{MAX_LITERAL_EXPONENT} and {MAX_LITERAL_EXPONENT} (1e-18 to 9.9e18)",
         )
     return number
 
