@@ -326,3 +326,73 @@ def test_facts_are_recorded_as_fact_value_records_them() -> None:
             assert spec.vocabulary is not None
             value = next(iter(spec.vocabulary))
         assert _CONVERTERS[name](value) == fact_value(value), name
+
+
+# --- decision tables that raise; exact division (security review B14, B15) --------------------
+
+
+@pytest.mark.parametrize(
+    ("replace", "by"),
+    [
+        ("input: total_investment\n", "input: total_investment / budget_estimate\n"),
+        ("input: total_investment\n", "input: total_investment * 1e18 * 1e18 * 1e18 * 1e18\n"),
+        (
+            "input: total_investment\n",
+            "input: total_investment\n    when: total_investment / budget_estimate > 1\n",
+        ),
+    ],
+    ids=["input-divides-by-zero", "input-overflows", "when-divides-by-zero"],
+)
+def test_a_table_that_raises_is_an_error_decision_on_every_path(replace: str, by: str) -> None:
+    import decimal
+
+    from policyengine import Decisions, decide
+    from policyengine.evaluator import interpret
+
+    assert replace in FIXTURE_TEXT
+    pack = load_pack_text(FIXTURE_TEXT.replace(replace, by), f"raising-table-{len(by)}.yaml")
+    data = merge(BASE, {"budget_estimate": "0"})
+    with decimal.localcontext() as context:
+        context.Emax = 60  # small enough that the product above overflows
+        compiled = evaluate(data, pack, as_of=AS_OF)
+        interpreted = interpret(data, pack, as_of=AS_OF)
+        decisions = decide(data, pack, as_of=AS_OF)
+    assert compiled.to_json() == interpreted.to_json()
+    (decision,) = compiled.decisions
+    assert decision.status is Status.ERROR
+    assert decision.band_id is None
+    assert compiled.route is not None
+    assert compiled.route.status is Status.ERROR
+    assert compiled.status is OverallStatus.INCOMPLETE
+    assert decisions == Decisions.of(compiled)
+
+
+def test_integer_division_is_exact_in_a_pack() -> None:
+    from policyengine.evaluator import interpret
+
+    text = FIXTURE_TEXT.replace(
+        'when: "needs_approval"\n    check: "in_annual_plan"', 'check: "mlps_level / 10 >= 0.3"'
+    )
+    pack = load_pack_text(text, "exact-division.yaml")
+    data = merge(BASE, {"mlps_level": 3})
+    compiled = evaluate(data, pack, stage="application", as_of=AS_OF)
+    assert status(compiled, "mi-03-in-plan") == "pass"
+    assert compiled.to_json() == interpret(data, pack, stage="application", as_of=AS_OF).to_json()
+    assert status(run(pack, "application", mlps_level=2), "mi-03-in-plan") == "fail"
+
+
+@pytest.mark.parametrize(
+    ("year", "message"),
+    [
+        ('"1e999999"', "number out of range"),
+        ('"plan_year / 1"', "expression gives decimal, but int is required here"),
+    ],
+)
+def test_a_fixed_deadline_year_must_be_an_integer(year: str, message: str) -> None:
+    from policyengine import PackError
+
+    text = FIXTURE_TEXT.replace('year: "plan_year - 1"', f"year: {year}")
+    with pytest.raises(PackError) as info:
+        load_pack_text(text, "fixed-year.yaml")
+    assert info.value.code == "pack.expression"
+    assert message in info.value.message

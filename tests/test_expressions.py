@@ -55,6 +55,17 @@ def namespace(**facts: Any) -> dict[str, Any]:
         ("classified == None", "literal None is not allowed"),
         ("", "an expression must be a non-empty string"),
         ("a" * 2001, "the limit is 2000"),
+        # Integer parameters take integers only; decimal literals are bounded (B12, B13).
+        ("add_days(approval_date, 1e1000000) > approval_date", "number out of range"),
+        ("add_days(approval_date, 1.5) > approval_date", "add_days() expects int, got decimal"),
+        ("add_months(approval_date, 1e18) > as_of", "add_months() expects int, got decimal"),
+        ("add_days(approval_date, budget_estimate) > as_of", "add_days() expects int, got decimal"),
+        ("total_investment >= 1e9999999999999999999", "number out of range"),
+        ("total_investment >= 1e19", "number out of range"),
+        ("total_investment >= 1e-19", "number out of range"),
+        ("total_investment >= 1." + "1" * 30, "number out of range"),
+        # Tuple members obey the string literal limit (B23).
+        ("owner_name in ('" + "a" * 201 + "', 'b')", "string literal is too long"),
     ],
 )
 def test_rejected_with_message(source: str, message: str) -> None:
@@ -143,3 +154,47 @@ def test_expression_pickles() -> None:
     clone = pickle.loads(pickle.dumps(expr))
     assert clone.evaluate(namespace(budget_increase_ratio=Decimal("0.2"))) is False
     assert clone.evaluate(namespace()) is None
+
+
+@pytest.mark.parametrize(
+    ("source", "facts"),
+    [
+        ("mlps_level / 10 >= 0.3", {"mlps_level": 3}),
+        ("count(items) / 10 == 0.1", {"items": frozenset({"server"})}),
+        ("plan_year / 3 * 3 == plan_year", {"plan_year": 2025}),
+        ("1 / 3 == 1.0 / 3.0", {}),
+    ],
+)
+def test_division_is_exact_on_both_paths(source: str, facts: dict[str, Any]) -> None:
+    from policyengine.expressions import kleene
+
+    expr = compile_expression(source, NAMES, expect=FactType.BOOL)
+    full = namespace(**facts)
+    assert expr.evaluate(full) is True
+    assert kleene(expr, full) is True
+
+
+def test_division_gives_a_decimal() -> None:
+    expr = compile_expression("mlps_level / 10", NAMES, expect=FactType.DECIMAL)
+    value = expr.evaluate(namespace(mlps_level=3))
+    assert type(value) is Decimal
+    assert value == Decimal("0.3")
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        ("add_days", Decimal("1E+30")),
+        ("add_days", 10**30),
+        ("add_months", Decimal("-1E+30")),
+        ("add_months", 100_001),
+    ],
+)
+def test_date_steps_are_bounded_before_converting(call: str, argument: Any) -> None:
+    import datetime as dt
+
+    from policyengine.expressions import FUNCTIONS
+
+    with pytest.raises(ValueError, match="out of range: the limits are"):
+        FUNCTIONS[call].implementation(dt.date(2024, 1, 31), argument)
+    assert FUNCTIONS[call].implementation(dt.date(2024, 1, 31), 1) > dt.date(2024, 1, 31)

@@ -27,6 +27,7 @@ def test_exported_names() -> None:
         "__version__",
         "decide",
         "evaluate",
+        "load_bundled_pack",
         "load_pack",
         "load_packs",
     ]

@@ -129,3 +129,53 @@ def test_oversized_input_is_refused_before_parsing() -> None:
 
 def test_merge_keys_are_refused() -> None:
     assert error_of("a: &a {x: 1}\nb:\n  <<: *a\n").code == "yaml.merge_key"
+
+
+# --- numbers and keys that would be costly to build (security review B11, B13) ----------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 0x" + "f" * 900_000 + "\n",
+        "a: !!int -0o" + "7" * 40 + "\n",
+        "a: 0b" + "1" * 40 + "\n",
+        "a: 0x" + "f" * 4000 + "\n",
+    ],
+    ids=["hex-900k", "octal", "binary", "hex-4000"],
+)
+def test_long_non_decimal_integers_are_refused(text: str) -> None:
+    start = time.perf_counter()
+    error = error_of(text)
+    assert time.perf_counter() - start < 2
+    assert error.code == "yaml.bad_number"
+    assert error.location is not None
+    assert error.location.line == 1
+    assert len(error.message) < 200
+
+
+def test_short_non_decimal_integers_are_read() -> None:
+    data, _ = load_yaml("a: 0x" + "f" * 28 + "\nb: !!int 0o17\nc: -0b101\n", "t.yaml")
+    assert data == {"a": 16**28 - 1, "b": 15, "c": -5}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("? 0x" + "f" * 4000 + "\n: 1\n", "yaml.bad_key"),
+        ("? " + "9" * 100 + "\n: 1\n", "yaml.bad_key"),
+        ("a: !!timestamp garbage\n", "yaml.bad_date"),
+        ("a: !!timestamp 2024-13-45\n", "yaml.bad_date"),
+    ],
+    ids=["hex-key", "long-int-key", "garbage-timestamp", "impossible-date"],
+)
+def test_hostile_scalars_are_located_pack_errors(text: str, code: str) -> None:
+    error = error_of(text)
+    assert error.code == code
+    assert error.location is not None
+    assert error.location.line == 1
+
+
+def test_short_number_keys_are_still_read_as_text() -> None:
+    data, _ = load_yaml("1: a\n2024-01-01: b\n", "t.yaml")
+    assert data == {"1": "a", "2024-01-01": "b"}

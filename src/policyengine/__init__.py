@@ -13,6 +13,7 @@ from .evaluator import decide as decide
 from .evaluator import evaluate as evaluate
 from .loader import BUNDLED_PACKS as BUNDLED_PACKS
 from .loader import CompiledPack as CompiledPack
+from .loader import load_bundled_pack as load_bundled_pack
 from .loader import load_pack as load_pack
 from .loader import load_packs as load_packs
 from .pack import PolicyPack as PolicyPack
@@ -45,6 +46,7 @@ __all__ = [
     "__version__",
     "decide",
     "evaluate",
+    "load_bundled_pack",
     "load_pack",
     "load_packs",
 ]

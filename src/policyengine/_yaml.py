@@ -248,6 +248,14 @@ class _Builder:
                     code="yaml.complex_key",
                     location=self._loc(key_node),
                 )
+            if key_node.tag != f"{_CORE}str" and len(key_node.value) > _MAX_KEY_TEXT:
+                # Not converted: a long number would be costly to build and to print.
+                raise PackError(
+                    f"a key that is not a string is longer than {_MAX_KEY_TEXT} characters",
+                    code="yaml.bad_key",
+                    location=self._loc(key_node),
+                    hint="keys are short names",
+                )
             key = self._scalar(key_node)
             key = key if isinstance(key, str) else str(key)
             if key in result:
@@ -283,8 +291,9 @@ class _Builder:
             try:
                 return _int(value)
             except ValueError:
+                shown = value if len(value) <= _MAX_KEY_TEXT else value[: _MAX_KEY_TEXT - 3] + "..."
                 raise PackError(
-                    f"'{value}' is not an integer this loader accepts",
+                    f"'{shown}' is not an integer this loader accepts",
                     code="yaml.bad_number",
                     location=self._loc(node),
                     hint="write integers in plain decimal digits",
@@ -311,7 +320,7 @@ class _Builder:
         constructor = yaml.SafeLoader.__new__(yaml.SafeLoader)
         try:
             value = yaml.constructor.SafeConstructor.construct_yaml_timestamp(constructor, node)
-        except (ValueError, TypeError):
+        except Exception:  # PyYAML raises AttributeError, ValueError... for malformed text
             raise PackError(
                 f"'{node.value}' is not a valid date",
                 code="yaml.bad_date",
@@ -339,10 +348,20 @@ def _mark(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+_MAX_KEY_TEXT = 64
+"""Longest text of a key that is not a string (a number, a date), and longest text quoted."""
+_MAX_INT_TEXT = 30
+"""Longest hexadecimal, octal or binary integer literal (int() of these has no digit limit)."""
+
+
 def _int(text: str) -> int:
     cleaned = text.replace("_", "")
     sign = -1 if cleaned.startswith("-") else 1
     cleaned = cleaned.lstrip("+-")
+    if cleaned.startswith(("0b", "0x", "0o")) and len(cleaned) > _MAX_INT_TEXT:
+        # Python's 4,300-digit guard covers base 10 only; a long hex literal then takes
+        # quadratic time to become a Decimal.
+        raise ValueError(f"integer literal longer than {_MAX_INT_TEXT} characters")
     if cleaned.startswith("0b"):
         return sign * int(cleaned[2:], 2)
     if cleaned.startswith("0x"):

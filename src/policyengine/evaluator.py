@@ -127,7 +127,7 @@ def decide(
         if stage_value is not None and table.spec.stages and stage_value not in table.spec.stages:
             continue
         status, band, _, _ = choose_band(table, namespace)
-        undecided_table = undecided_table or status is Status.UNKNOWN
+        undecided_table = undecided_table or status in _UNDECIDED
         if table.spec.primary and band is not None:
             route = table.spec.bands[band].id
     codes, details = outcome
@@ -258,7 +258,7 @@ class _Evaluation:
                 "status": _overall(
                     in_scope,
                     ((f.severity, f.status, _pending(f)) for f in findings),
-                    any(d.status is Status.UNKNOWN for d in decisions),
+                    any(d.status in _UNDECIDED for d in decisions),
                 ),
                 "route": primary,
                 "decisions": decisions,
@@ -327,7 +327,7 @@ class _Evaluation:
                 dict(status=Status.UNKNOWN, missing_facts=unknown.missing(self.ns), **base),
             )
         if band_index is None:
-            # Not applicable; or a negative input below a table that starts at 0.
+            # Not applicable; in error; or a negative input below a table that starts at 0.
             return build(Decision, dict(status=status, input=amount, **base))
         band = spec.bands[band_index]
         return build(
@@ -581,6 +581,9 @@ class _Evaluation:
         return {name: values[name] for name in rule.fact_names}
 
 
+_UNDECIDED = (Status.UNKNOWN, Status.ERROR)
+"""Statuses of a decision table that leave the verdict incomplete."""
+
 _MISSING = ("缺少文件: ", "missing documents: ")
 _PROHIBITED = ("禁止建设或采购: ", "prohibited: ")
 """Prefixes (zh, en) of the default messages of failures that list documents or items."""
@@ -633,7 +636,20 @@ def _overall(
 def choose_band(
     table: CompiledTable, namespace: Mapping[str, Any]
 ) -> tuple[Status, int | None, Decimal | None, Expression | None]:
-    """(status, index of the band chosen, the input amount, the expression that was unknown)."""
+    """(status, index of the band chosen, the input amount, the expression that was unknown).
+
+    A `when` or `input` that raises (a division by zero, an overflow) makes the table's status
+    `error`, as a rule that raises is an `error` finding.
+    """
+    try:
+        return _choose_band(table, namespace)
+    except Exception:
+        return Status.ERROR, None, None, None
+
+
+def _choose_band(
+    table: CompiledTable, namespace: Mapping[str, Any]
+) -> tuple[Status, int | None, Decimal | None, Expression | None]:
     if table.when is not None:
         applies = table.when.evaluate(namespace)
         if applies is False:

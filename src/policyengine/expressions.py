@@ -18,10 +18,11 @@ from __future__ import annotations
 import ast
 import calendar
 import datetime as dt
+import keyword
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from types import CodeType
 from typing import Any
 
@@ -36,16 +37,40 @@ MAX_EXPRESSION_NODES = 400
 """Most syntax-tree nodes in one expression."""
 MAX_STRING_LITERAL = 200
 """Longest string literal (identifiers are short)."""
+MAX_LITERAL_DIGITS = 30
+"""Most significant digits in a decimal literal."""
+MAX_LITERAL_EXPONENT = 18
+"""Largest magnitude of a decimal literal's adjusted exponent: literals lie between 1e-18 and
+9.99...e18 in magnitude (zero written with at most 18 decimals)."""
+MAX_DATE_STEP = 100_000
+"""Most days or months that add_days and add_months move a date, either way."""
 
 
 class ExpressionError(Exception):
-    """An expression is invalid. `column` counts from 1 within the expression text."""
+    """An expression is invalid. `column` counts from 1 within the expression text.
 
-    def __init__(self, message: str, *, hint: str | None = None, column: int | None = None):
+    The hint may be given as a function: a suggestion that searches every known name is
+    computed only for an error that is reported.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | Callable[[], str | None] | None = None,
+        column: int | None = None,
+    ):
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self._hint = hint
         self.column = column
+
+    @property
+    def hint(self) -> str | None:
+        """How to fix the expression, if there is advice to give."""
+        if callable(self._hint):
+            self._hint = self._hint()
+        return self._hint
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,16 +120,28 @@ def _year(day: dt.date) -> int:
     return day.year
 
 
+def whole_number(value: Any, low: int, high: int, what: str) -> int:
+    """`value` as an int, or ValueError when it lies outside [low, high].
+
+    The range is checked before converting: `int()` of a Decimal with a huge exponent takes
+    time that grows with the exponent.
+    """
+    if not low <= value <= high:
+        raise ValueError(f"{what} out of range: the limits are {low:,} and {high:,}")
+    return int(value)
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The corresponding day `months` later, or that month's last day (民法典 第二百零二条)."""
-    index = day.year * 12 + (day.month - 1) + int(months)
+    step = whole_number(months, -MAX_DATE_STEP, MAX_DATE_STEP, "months")
+    index = day.year * 12 + (day.month - 1) + step
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return dt.date(year, month + 1, min(day.day, last))
 
 
 def _add_days(day: dt.date, days: int) -> dt.date:
-    return day + dt.timedelta(days=int(days))
+    return day + dt.timedelta(days=whole_number(days, -MAX_DATE_STEP, MAX_DATE_STEP, "days"))
 
 
 def _days_between(start: dt.date, end: dt.date) -> int:
@@ -113,6 +150,11 @@ def _days_between(start: dt.date, end: dt.date) -> int:
 
 def _known(value: Any) -> bool:
     return value is not None
+
+
+def _divide(left: Any, right: Any) -> Decimal:
+    # `/` is exact: two integers divide as Decimals, never into a binary float (3 / 10 is 0.3).
+    return Decimal(left) / Decimal(right)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +180,13 @@ FUNCTIONS: Mapping[str, _Function] = {
     "days_between": _Function(_days_between, (FactType.DATE, FactType.DATE), FactType.INT),
 }
 """The functions an expression may call."""
+
+RESERVED_NAMES: frozenset[str] = frozenset(FUNCTIONS) | frozenset(keyword.kwlist)
+"""Names a threshold or definition may not take: a function's name would shadow the function,
+and a keyword cannot be written as a name in an expression."""
+
+_DIVIDE = "_divide"
+"""The name under which compiled code calls `_divide` (not an identifier a pack can use)."""
 
 _ALLOWED_NODES: tuple[type[ast.AST], ...] = (
     ast.Expression,
@@ -228,7 +277,7 @@ def _rebuild(
 ) -> Expression:
     # Re-parse the (already checked) source: literal names come out the same, in the same order.
     compiled = ast.parse(source, mode="eval").body
-    compiled = _DecimalLiterals({}, source).visit(compiled)
+    compiled = _ExactDivision().visit(_DecimalLiterals({}, source).visit(compiled))
     return Expression(
         source,
         type_,
@@ -241,10 +290,16 @@ def _rebuild(
     )
 
 
-_GLOBALS: dict[str, Any] = {
-    "__builtins__": {},
-    **{name: spec.implementation for name, spec in FUNCTIONS.items()},
-}
+def runtime_scope() -> dict[str, Any]:
+    """The globals compiled expression code runs with: the functions, and no builtins."""
+    return {
+        "__builtins__": {},
+        **{name: spec.implementation for name, spec in FUNCTIONS.items()},
+        _DIVIDE: _divide,
+    }
+
+
+_GLOBALS: dict[str, Any] = runtime_scope()
 
 
 def compile_expression(
@@ -286,7 +341,7 @@ def compile_expression(
                 hint="allowed: names, literals, and/or/not, comparisons, in, + - * /, "
                 "and the functions " + ", ".join(sorted(FUNCTIONS)),
             )
-    checker = _Checker(names)
+    checker = _Checker(names, text)
     result = checker.check(tree.body)
     if expect is not None and not _assignable(result, expect):
         raise ExpressionError(
@@ -294,7 +349,7 @@ def compile_expression(
             hint="a condition must be true or false (compare the value with something)",
         )
     constants: dict[str, Decimal] = {}
-    body = _DecimalLiterals(constants, text).visit(tree.body)
+    body = _ExactDivision().visit(_DecimalLiterals(constants, text).visit(tree.body))
     facts: frozenset[str] = frozenset().union(*(names[name].facts for name in checker.seen))
     code = _compile_tree(body)
     # A second parse is cheaper than a deep copy of the first tree.
@@ -313,9 +368,10 @@ def compile_expression(
 
 
 def decimal_literals(source: str, constants: dict[str, Decimal]) -> ast.expr:
-    """The tree of a checked expression, its decimal literals bound as names in `constants`."""
+    """The tree of a checked expression as compiled code runs it: its decimal literals bound as
+    names in `constants`, and `/` a call of the exact division (see `runtime_scope`)."""
     tree = ast.parse(source, mode="eval").body
-    body: ast.expr = _DecimalLiterals(constants, source).visit(tree)
+    body: ast.expr = _ExactDivision().visit(_DecimalLiterals(constants, source).visit(tree))
     return body
 
 
@@ -339,11 +395,52 @@ class _DecimalLiterals(ast.NodeTransformer):
 
     def visit_Constant(self, node: ast.Constant) -> ast.AST:
         if isinstance(node.value, float):
-            text = ast.get_source_segment(self.source, node) or repr(node.value)
             name = f"_c{len(self.constants)}"
-            self.constants[name] = Decimal(text.replace("_", ""))
+            self.constants[name] = literal_decimal(self.source, node)
             return ast.copy_location(ast.Name(id=name, ctx=ast.Load()), node)
         return node
+
+
+class _ExactDivision(ast.NodeTransformer):
+    """For compiled code: `a / b` becomes `_divide(a, b)`, as the interpreter divides."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if not isinstance(node.op, ast.Div):
+            return node
+        call = ast.Call(
+            func=ast.Name(id=_DIVIDE, ctx=ast.Load()), args=[node.left, node.right], keywords=[]
+        )
+        return ast.copy_location(call, node)
+
+
+def literal_decimal(source: str, node: ast.Constant) -> Decimal:
+    """The exact value of a decimal literal, from its text; ExpressionError when out of range.
+
+    Bounded like integer literals, so that no literal makes arithmetic or a conversion to int
+    run long (`int(Decimal("1e1000000"))` takes seconds).
+    """
+    text = ast.get_source_segment(source, node) or repr(node.value)
+    try:
+        number = Decimal(text.replace("_", ""))
+    except (InvalidOperation, ValueError):
+        number = Decimal("NaN")
+    if (
+        not number.is_finite()
+        or len(number.as_tuple().digits) > MAX_LITERAL_DIGITS
+        or not -MAX_LITERAL_EXPONENT <= number.adjusted() <= MAX_LITERAL_EXPONENT
+    ):
+        raise ExpressionError(
+            f"number out of range: {_shorten(text)}",
+            column=_column(node),
+            hint=f"decimal literals have at most {MAX_LITERAL_DIGITS} digits and an exponent "
+            f"between -{MAX_LITERAL_EXPONENT} and {MAX_LITERAL_EXPONENT} (1e-18 to 9.9e18)",
+        )
+    return number
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class _ConstantsInline(ast.NodeTransformer):
@@ -363,8 +460,9 @@ class _ConstantsInline(ast.NodeTransformer):
 
 
 class _Checker:
-    def __init__(self, names: Mapping[str, NameInfo]) -> None:
+    def __init__(self, names: Mapping[str, NameInfo], source: str) -> None:
         self.names = names
+        self.source = source
         self.seen: set[str] = set()
 
     def check(self, node: ast.expr) -> _Type:
@@ -380,6 +478,7 @@ class _Checker:
                 raise ExpressionError("integer literal is too large", column=_column(node))
             return _Type(FactType.INT)
         if isinstance(value, float):
+            literal_decimal(self.source, node)  # range-checked here, converted when compiled
             return _Type(FactType.DECIMAL)
         if isinstance(value, str):
             if len(value) > MAX_STRING_LITERAL:
@@ -401,8 +500,10 @@ class _Checker:
             raise ExpressionError(
                 f"unknown name '{node.id}'",
                 column=_column(node),
-                hint=did_you_mean(node.id, self.names)
-                or "names are facts (policyengine.facts.FACTS), thresholds and definitions",
+                hint=lambda: (
+                    did_you_mean(node.id, self.names)
+                    or "names are facts (policyengine.facts.FACTS), thresholds and definitions"
+                ),
             )
         self.seen.add(node.id)
         return _Type(
@@ -419,6 +520,8 @@ class _Checker:
                 raise ExpressionError(
                     "a tuple may hold only identifiers ('a', 'b', ...)", column=_column(element)
                 )
+            if len(element.value) > MAX_STRING_LITERAL:
+                raise ExpressionError("string literal is too long", column=_column(element))
             items.append(element.value)
         return _Type(None, items=tuple(items))
 
@@ -631,7 +734,9 @@ def _both(a: _Type, b: _Type, kind: FactType) -> bool:
 def _assignable(got: _Type, wanted: FactType) -> bool:
     if got.kind == wanted:
         return True
-    return wanted.numeric and got.kind is not None and got.kind.numeric
+    # An integer widens to a decimal; a decimal never narrows to an integer (days, months, a
+    # year): converting one with a huge exponent to int takes unbounded time.
+    return wanted is FactType.DECIMAL and got.kind is FactType.INT
 
 
 def _type_name(t: _Type) -> str:
@@ -681,7 +786,8 @@ class _KleeneEval(simpleeval.SimpleEval):  # type: ignore[misc]
     def __init__(self) -> None:
         functions = {name: _none_safe(spec.implementation) for name, spec in FUNCTIONS.items()}
         functions["known"] = _known
-        super().__init__(functions=functions, names={})
+        operators = {**simpleeval.DEFAULT_OPERATORS, ast.Div: _divide}
+        super().__init__(operators=operators, functions=functions, names={})
         self.nodes[ast.Tuple] = self._eval_tuple
 
     def run(self, expression: Expression, namespace: Mapping[str, Any]) -> Any:

@@ -64,6 +64,31 @@ def unaccounted_articles(pack: CompiledPack) -> list[int]:
     return [n for n in range(1, spec.source.articles + 1) if n not in accounted]
 
 
+MAX_RANGES = 50
+"""Most ranges of article numbers one message lists (the rest are counted)."""
+
+
+def article_ranges(articles: list[int]) -> str:
+    """Sorted article numbers as a short list: runs of three or more become ranges.
+
+    `[1, 2, 3, 4, 7, 8, 10]` reads `[1-4, 7, 8, 10]`; past MAX_RANGES parts the rest is counted.
+    """
+    parts: list[str] = []
+    start = 0
+    while start < len(articles):
+        end = start
+        while end + 1 < len(articles) and articles[end + 1] == articles[end] + 1:
+            end += 1
+        if end - start >= 2:
+            parts.append(f"{articles[start]}-{articles[end]}")
+        else:
+            parts += [str(n) for n in articles[start : end + 1]]
+        start = end + 1
+    if len(parts) > MAX_RANGES:
+        parts = [*parts[:MAX_RANGES], f"... and {len(parts) - MAX_RANGES} more"]
+    return "[" + ", ".join(parts) + "]"
+
+
 def lint_pack(pack: CompiledPack) -> list[LintIssue]:
     """Every lint issue of a loaded pack, in file order."""
     issues = _articles(pack) + _unused_thresholds(pack)
@@ -89,7 +114,7 @@ def _articles(pack: CompiledPack) -> list[LintIssue]:
         issues.append(
             LintIssue(
                 "lint.article_unaccounted",
-                f"articles neither encoded nor ledgered: {missing}",
+                f"articles neither encoded nor ledgered: {article_ranges(missing)}",
                 where,
                 "cite each article in a rule, or list it under not_computable with the reason",
             )

@@ -7,12 +7,15 @@ file:line:column, a stable code and a hint.
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import heapq
+import reprlib
 import threading
 import types
 import typing
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, cached_property
@@ -25,7 +28,14 @@ from pydantic import BaseModel, ValidationError
 from ._suggest import did_you_mean
 from ._yaml import MAX_FILE_BYTES, Marks, load_yaml, read_text
 from .errors import Location, PackError, PackErrors
-from .expressions import Expression, ExpressionError, NameInfo, compile_expression
+from .expressions import (
+    FUNCTIONS,
+    RESERVED_NAMES,
+    Expression,
+    ExpressionError,
+    NameInfo,
+    compile_expression,
+)
 from .facts import FACTS, FactReader, FactType
 from .pack import (
     RULE_SECTIONS,
@@ -49,6 +59,13 @@ from .vocabulary import Document, Stage
 
 BUNDLED_PACKS: tuple[str, ...] = ("wuhan", "mengyin", "zhanggong", "xiangxi", "yiyang")
 """The packs shipped with the library, in the order reports list them."""
+
+MAX_REPORTED_ERRORS = 100
+"""Most errors one load reports; a last error counts the rest."""
+_MAX_LISTED = 10
+"""Most names listed in one message (the rest are counted)."""
+_MAX_QUOTED = 40
+"""Most characters of a key or value from the file quoted in a message."""
 
 
 @dataclass(frozen=True)
@@ -243,6 +260,21 @@ def load_pack(ref: str | Path) -> CompiledPack:
     return _load(read_text(raw, str(path)), str(path))
 
 
+def load_bundled_pack(name: str) -> CompiledPack:
+    """Load a pack shipped with the library by its name; any other name is refused.
+
+    For callers that take a pack name from an untrusted source: unlike `load_pack`, a name is
+    never read as a path. Raises `PackError` (`pack.not_found`).
+    """
+    if name not in BUNDLED_PACKS:
+        raise PackError(
+            f"no bundled pack named '{_quoted(name)}'",
+            code="pack.not_found",
+            hint="bundled packs: " + ", ".join(BUNDLED_PACKS),
+        )
+    return _bundled(name)
+
+
 def load_packs(refs: Iterable[str | Path] | None = None) -> list[CompiledPack]:
     """Load several packs (default: every bundled pack)."""
     return [load_pack(ref) for ref in (BUNDLED_PACKS if refs is None else refs)]
@@ -283,6 +315,22 @@ def _load(text: str, path: str) -> CompiledPack:
 
 
 def _compile_text(text: str, path: str) -> CompiledPack:
+    try:
+        return _compile_checked(text, path)
+    except PackError:
+        raise
+    except Exception as exc:
+        # Every input error should be a located PackError already; anything else is a fault of
+        # the loader, and still must not escape as a raw exception.
+        raise PackError(
+            f"the pack could not be loaded: internal error ({type(exc).__name__})",
+            code="pack.internal",
+            location=Location(path),
+            hint="this is a fault of policyengine, not of the pack; please report it with the file",
+        ) from exc
+
+
+def _compile_checked(text: str, path: str) -> CompiledPack:
     data, marks = load_yaml(text, path)
     if not isinstance(data, dict):
         raise PackError(
@@ -291,11 +339,63 @@ def _compile_text(text: str, path: str) -> CompiledPack:
             location=Location(path, 1, 1),
             hint="start from docs/authoring.md",
         )
+    if not _looks_like_a_pack(data):
+        # Say so once, without quoting the file's keys: they may be another file's contents.
+        raise PackError(
+            "this file is not a policy pack: its top level needs 'format' or 'id', and mostly "
+            "the keys of a pack",
+            code="pack.not_a_pack",
+            location=Location(path, 1, 1),
+            hint="a pack starts with 'format: 1' and 'id: ...'; start from docs/authoring.md",
+        )
     try:
         spec = PolicyPack.model_validate(data)
     except ValidationError as exc:
-        raise PackErrors(_schema_errors(exc, marks, data.get("id"), data)) from None
+        errors, more = _schema_errors(exc, marks, data.get("id"), data)
+        raise _pack_errors(errors, more) from None
     return _Compiler(spec, marks).compile()
+
+
+def _looks_like_a_pack(data: Mapping[Any, Any]) -> bool:
+    known = sum(1 for key in data if key in PolicyPack.model_fields)
+    has_header = "format" in data or "id" in data
+    return has_header and 2 * known >= len(data)
+
+
+def _pack_errors(errors: Sequence[PackError], more: int = 0) -> PackErrors:
+    """The errors of one load, at most MAX_REPORTED_ERRORS of them, and a count of the rest."""
+    shown = list(errors[:MAX_REPORTED_ERRORS])
+    more += len(errors) - len(shown)
+    if more:
+        first = shown[0]
+        shown.append(
+            PackError(
+                f"... and {more:,} more errors",
+                code="pack.too_many_errors",
+                location=Location(first.location.path) if first.location else None,
+                pack=first.pack,
+                hint="fix the errors listed and load the pack again",
+            )
+        )
+    return PackErrors(shown)
+
+
+def _quoted(value: Any) -> str:
+    """`value` as a message quotes it: at most _MAX_QUOTED characters, control characters escaped.
+
+    Keys and values come from the file, which may not be a pack at all (or may hold escape
+    sequences for a terminal).
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"<an integer of {value.bit_length():,} bits>"  # str() of it may be refused
+    text = value if isinstance(value, str) else reprlib.repr(value)
+    cut = text[:_MAX_QUOTED]
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in cut)
+    return shown + "..." if len(text) > _MAX_QUOTED else shown
+
+
+def _where(loc: Sequence[Any]) -> str:
+    return "/".join(_quoted(part) if isinstance(part, str) else str(part) for part in loc)
 
 
 def _resolve(ref: str | Path) -> Path:
@@ -311,60 +411,60 @@ def _resolve(ref: str | Path) -> Path:
 
 def _schema_errors(
     exc: ValidationError, marks: Marks, pack_id: Any, data: Any = None
-) -> list[PackError]:
-    errors = []
+) -> tuple[list[PackError], int]:
+    """The first MAX_REPORTED_ERRORS distinct schema errors, located, and how many more there are."""
+    selected: list[tuple[tuple[Any, ...], Any]] = []
+    more = 0
     seen: set[tuple[Any, ...]] = set()
     for error in exc.errors(include_url=False):
         loc = _data_path(error["loc"], data)
-        kind = error["type"]
-        key = (loc, kind)
+        key = (loc, error["type"])
         if key in seen:
             continue
         seen.add(key)
-        where = "/".join(str(p) for p in loc) or "<pack>"
-        if not loc:
-            errors.append(
-                PackError(error["msg"], code="pack.invalid_value", location=marks.locate(()))
-            )
-            continue
-        if kind == "extra_forbidden":
-            allowed = sorted(_allowed_keys(loc[:-1]))
-            unknown = str(loc[-1])
-            hint = did_you_mean(unknown, allowed)
-            hint = f"{hint} allowed: {allowed}" if hint else f"allowed: {allowed}"
-            errors.append(
-                PackError(
-                    f"unexpected key '{unknown}' in {'/'.join(map(str, loc[:-1])) or 'the pack'}",
-                    code="pack.unknown_key",
-                    location=marks.locate(loc, key=True),
-                    pack=str(pack_id) if pack_id else None,
-                    hint=hint,
-                )
-            )
-        elif kind == "missing":
-            errors.append(
-                PackError(
-                    f"missing key '{loc[-1]}' in {'/'.join(map(str, loc[:-1])) or 'the pack'}",
-                    code="pack.missing_key",
-                    location=marks.locate(loc[:-1]),
-                    pack=str(pack_id) if pack_id else None,
-                    hint=_missing_hint(str(loc[-1])),
-                )
-            )
+        if len(selected) < MAX_REPORTED_ERRORS:
+            selected.append((loc, error))
         else:
-            errors.append(
-                PackError(
-                    f"{where}: {error['msg']}",
-                    code="pack.invalid_value",
-                    location=marks.locate(loc),
-                    pack=str(pack_id) if pack_id else None,
-                    hint=_value_hint(error, loc),
-                )
-            )
+            more += 1  # counted only: locating and hinting every error is what costs
+    pack = _quoted(pack_id) if pack_id else None
+    errors = [_schema_error(loc, error, marks, pack) for loc, error in selected]
     errors.sort(
         key=lambda e: (e.location.line or 0, e.location.column or 0) if e.location else (0, 0)
     )
-    return errors
+    return errors, more
+
+
+def _schema_error(loc: tuple[Any, ...], error: Any, marks: Marks, pack: str | None) -> PackError:
+    kind = error["type"]
+    if not loc:
+        return PackError(error["msg"], code="pack.invalid_value", location=marks.locate(()))
+    parent = _where(loc[:-1]) or "the pack"
+    if kind == "extra_forbidden":
+        allowed = sorted(_allowed_keys(loc[:-1]))
+        unknown = _quoted(str(loc[-1]))
+        hint = did_you_mean(unknown, allowed)
+        return PackError(
+            f"unexpected key '{unknown}' in {parent}",
+            code="pack.unknown_key",
+            location=marks.locate(loc, key=True),
+            pack=pack,
+            hint=f"{hint} allowed: {allowed}" if hint else f"allowed: {allowed}",
+        )
+    if kind == "missing":
+        return PackError(
+            f"missing key '{loc[-1]}' in {parent}",
+            code="pack.missing_key",
+            location=marks.locate(loc[:-1]),
+            pack=pack,
+            hint=_missing_hint(str(loc[-1])),
+        )
+    return PackError(
+        f"{_where(loc)}: {error['msg']}",
+        code="pack.invalid_value",
+        location=marks.locate(loc),
+        pack=pack,
+        hint=_value_hint(error, loc),
+    )
 
 
 def _data_path(loc: Sequence[Any], data: Any) -> tuple[Any, ...]:
@@ -397,7 +497,7 @@ def _value_hint(error: Mapping[str, Any], loc: tuple[Any, ...]) -> str | None:
     if error["type"] == "enum" and error.get("ctx"):
         expected = str(error["ctx"].get("expected", ""))
         candidates = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
-        return did_you_mean(str(error.get("input")), candidates)
+        return did_you_mean(_quoted(error.get("input")), candidates)
     return None
 
 
@@ -451,6 +551,7 @@ class _Compiler:
         self.spec = spec
         self.marks = marks
         self.errors: list[PackError] = []
+        self.uncounted = 0  # errors found past MAX_REPORTED_ERRORS: counted, not built
         self.names: dict[str, NameInfo] = dict(_FACT_NAMES)
         self.compiled: dict[tuple[str, FactType | None], Expression] = {}
 
@@ -477,7 +578,7 @@ class _Compiler:
         rules = self._compile_rules()
         self._check_unique_ids()
         if self.errors:
-            raise PackErrors(self.errors)
+            raise _pack_errors(self.errors, self.uncounted)
         expressions = [expr for _, expr in definitions] + [expr for _, expr in exclusions]
         expressions += [applies_when] if applies_when is not None else []
         expressions += [e for t in tables for e in (t.input, t.when) if e is not None]
@@ -506,14 +607,7 @@ class _Compiler:
 
     def _add_thresholds(self) -> None:
         for name, threshold in self.spec.thresholds.items():
-            if name in self.names:
-                self._error(
-                    ("thresholds", name),
-                    f"threshold '{name}' has the name of a fact",
-                    "pack.name_clash",
-                    key=True,
-                    hint="rename the threshold",
-                )
+            if self._name_clash("thresholds", name, "threshold", "a fact"):
                 continue
             self.names[name] = NameInfo(
                 "threshold",
@@ -521,50 +615,71 @@ class _Compiler:
                 upper_side_holds_value=threshold.upper_side_holds_value,
             )
 
+    def _name_clash(self, section: str, name: str, what: str, taken: str) -> bool:
+        """Report a threshold or definition that takes a name already in use; True if it does."""
+        if name in RESERVED_NAMES:
+            # Expressions look functions up by name: a pack name would shadow the function.
+            self._error(
+                (section, name),
+                f"{what} '{name}' has the name of a function or keyword of expressions",
+                "pack.name_clash",
+                key=True,
+                hint=f"rename the {what}; reserved: " + ", ".join(sorted(FUNCTIONS)),
+            )
+            return True
+        if name in self.names:
+            self._error(
+                (section, name),
+                f"{what} '{name}' has the name of {taken}",
+                "pack.name_clash",
+                key=True,
+                hint=f"rename the {what}",
+            )
+            return True
+        return False
+
     def _compile_definitions(self) -> tuple[tuple[str, Expression], ...]:
-        pending = dict(self.spec.definitions)
-        for name in pending:
-            if name in self.names:
+        definitions = self.spec.definitions
+        for name in definitions:
+            self._name_clash("definitions", name, "definition", "a fact or threshold")
+        # Each definition is parsed for the names it reads and compiled once, in dependency order
+        # (a definition may read one written below it): linear in the number of definitions.
+        reads = {
+            name: _names_in(definition.expression) & definitions.keys()
+            for name, definition in definitions.items()
+        }
+        order, cyclic = _dependency_order(reads)
+        compiled: list[tuple[str, Expression]] = []
+        failed: set[str] = set()
+        for name in order:
+            if reads[name] & failed:
+                # A definition it reads is in error already: that error is the one to report.
+                failed.add(name)
+                continue
+            source = definitions[name].expression
+            try:
+                expr = compile_expression(source, self.names)
+            except ExpressionError as exc:
+                self._expr_error(exc, ("definitions", name, "expression"), None, source)
+                failed.add(name)
+                continue
+            assert expr.type is not None
+            self.names[name] = NameInfo(
+                "definition", expr.type, _vocabulary_of(expr, self.names), facts=expr.facts
+            )
+            compiled.append((name, expr))
+        if cyclic:
+            listed = ", ".join(cyclic[:_MAX_LISTED])
+            if len(cyclic) > _MAX_LISTED:
+                listed += f", ... and {len(cyclic) - _MAX_LISTED} more"
+            for name in cyclic:
                 self._error(
                     ("definitions", name),
-                    f"definition '{name}' has the name of a fact or threshold",
-                    "pack.name_clash",
+                    f"definition '{name}' depends on itself (a cycle among: {listed})",
+                    "pack.definition_cycle",
                     key=True,
                 )
-        order: list[tuple[str, Expression]] = []
-        # Resolve in dependency order: each pass compiles what depends only on known names.
-        while pending:
-            progressed = False
-            for name, definition in list(pending.items()):
-                try:
-                    expr = compile_expression(definition.expression, self.names)
-                except ExpressionError as exc:
-                    if _unknown_name(exc) in pending:
-                        continue
-                    self._expr_error(
-                        exc, ("definitions", name, "expression"), None, definition.expression
-                    )
-                    del pending[name]
-                    progressed = True
-                    continue
-                assert expr.type is not None
-                self.names[name] = NameInfo(
-                    "definition", expr.type, _vocabulary_of(expr, self.names), facts=expr.facts
-                )
-                order.append((name, expr))
-                del pending[name]
-                progressed = True
-            if not progressed:
-                for name in pending:
-                    self._error(
-                        ("definitions", name),
-                        f"definition '{name}' depends on itself (a cycle among: "
-                        f"{', '.join(sorted(pending))})",
-                        "pack.definition_cycle",
-                        key=True,
-                    )
-                break
-        return tuple(order)
+        return tuple(compiled)
 
     def _expr(
         self,
@@ -591,15 +706,14 @@ class _Compiler:
     def _expr_error(
         self, exc: ExpressionError, loc: tuple[Any, ...], rule_id: str | None, source: str
     ) -> None:
-        location = self.marks.locate(loc)
         message = exc.message
         if exc.column is not None:
             message += f" (column {exc.column} of the expression)"
-        self.errors.append(
-            PackError(
+        self._add(
+            lambda: PackError(
                 message,
                 code="pack.expression",
-                location=location,
+                location=self.marks.locate(loc),
                 pack=self.spec.id,
                 rule_id=rule_id,
                 expression=source,
@@ -755,7 +869,7 @@ class _Compiler:
     def _compile_rule(
         self, section: str, rule: AnyRule, loc: tuple[Any, ...]
     ) -> CompiledRule | None:
-        before = len(self.errors)
+        before = self.found
         when = self._expr(rule.when, (*loc, "when"), FactType.BOOL, rule.id)
         test = anchor = year = gap = None
         exceptions: list[tuple[ItemException, Expression]] = []
@@ -783,7 +897,7 @@ class _Compiler:
             anchor = self._expr(rule.anchor, (*loc, "anchor"), FactType.DATE, rule.id)
             if rule.fixed is not None:
                 year = self._expr(rule.fixed.year, (*loc, "fixed", "year"), FactType.INT, rule.id)
-        if len(self.errors) > before:
+        if self.found > before:
             return None
         return CompiledRule(
             section=section,
@@ -830,8 +944,8 @@ class _Compiler:
         hint: str | None = None,
         key: bool = False,
     ) -> None:
-        self.errors.append(
-            PackError(
+        self._add(
+            lambda: PackError(
                 message,
                 code=code,
                 location=self.marks.locate(loc, key=key),
@@ -841,12 +955,53 @@ class _Compiler:
             )
         )
 
+    def _add(self, make: Callable[[], PackError]) -> None:
+        # Past the limit an error is only counted: building it (its hint above all) is the cost.
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(make())
+        else:
+            self.uncounted += 1
 
-def _unknown_name(exc: ExpressionError) -> str | None:
-    prefix = "unknown name '"
-    if exc.message.startswith(prefix):
-        return exc.message[len(prefix) :].split("'", 1)[0]
-    return None
+    @property
+    def found(self) -> int:
+        """How many errors were found so far, reported or only counted."""
+        return len(self.errors) + self.uncounted
+
+
+def _names_in(source: str) -> set[str]:
+    """The names an expression's text reads (empty if it does not parse: compiling reports that)."""
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
+def _dependency_order(reads: Mapping[str, set[str]]) -> tuple[list[str], list[str]]:
+    """Names ordered so that each comes after the names it reads (Kahn's algorithm), and the
+    names that cannot be ordered (on a cycle, or reading one), both in declaration order.
+
+    Among the names ready at each step the first declared goes first, so that definitions
+    written in dependency order keep their order.
+    """
+    names = list(reads)
+    index = {name: i for i, name in enumerate(names)}
+    waiting = {name: len(read) for name, read in reads.items()}
+    readers: dict[str, list[str]] = {name: [] for name in names}
+    for name, read in reads.items():
+        for other in read:
+            readers[other].append(name)
+    ready = [index[name] for name in names if waiting[name] == 0]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        name = names[heapq.heappop(ready)]
+        order.append(name)
+        for reader in readers[name]:
+            waiting[reader] -= 1
+            if waiting[reader] == 0:
+                heapq.heappush(ready, index[reader])
+    return order, [name for name in names if waiting[name] > 0]
 
 
 def _vocabulary_of(expr: Expression, names: Mapping[str, NameInfo]) -> Any:

@@ -12,9 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from .vocabulary import AdminLevel, Consequence, Document, Item, Stage, Step
 
@@ -26,6 +33,28 @@ Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]*$", max_length=80)]
 ExpressionText = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+
+MAX_ENTRIES = 1000
+"""Most entries in any list or mapping of a pack (real packs have a few dozen): validation
+stops at the first list over the limit instead of checking every entry."""
+MAX_ARTICLES = 1000
+"""Most articles a source may have (and so the largest article number a pack may name)."""
+MAX_NUMBER = 10**18
+"""Numbers of a pack (threshold values, band bounds) lie strictly between -MAX_NUMBER and
+MAX_NUMBER, with at most MAX_DECIMALS decimal places."""
+MAX_DECIMALS = 10
+
+Number = Annotated[Decimal, Field(gt=-MAX_NUMBER, lt=MAX_NUMBER, decimal_places=MAX_DECIMALS)]
+
+
+def _at_most_entries(value: Any) -> Any:
+    # Checked before the entries are: pydantic validates every entry of a mapping first.
+    if isinstance(value, dict) and len(value) > MAX_ENTRIES:
+        raise ValueError(f"at most {MAX_ENTRIES:,} entries are allowed, not {len(value):,}")
+    return value
+
+
+_Bounded = BeforeValidator(_at_most_entries)
 
 
 class Text(BaseModel):
@@ -94,7 +123,7 @@ class MissingArticle(BaseModel):
     """An article absent from the source copy."""
 
     model_config = _FROZEN
-    article: int = Field(ge=1)
+    article: int = Field(ge=1, le=MAX_ARTICLES)
     reason: NonEmpty
 
 
@@ -108,11 +137,13 @@ class SourceDocument(BaseModel):
     issuer: str | None = None
     issued: dt.date | None = None
     effective: dt.date | None = None
-    repeals: list[str] = Field(default_factory=list)
+    repeals: list[str] = Field(max_length=MAX_ENTRIES, default_factory=list)
     seed_file: NonEmpty = Field(description="file name of the source text")
-    articles: int = Field(ge=1, description="number of articles (Mengyin: sections)")
+    articles: int = Field(
+        ge=1, le=MAX_ARTICLES, description="number of articles (Mengyin: sections)"
+    )
     citation_style: Literal["article", "section"] = "article"
-    missing_articles: list[MissingArticle] = Field(default_factory=list)
+    missing_articles: list[MissingArticle] = Field(max_length=MAX_ENTRIES, default_factory=list)
     notes: str | None = Field(None, description="condition of the source, restoration choices")
 
 
@@ -133,7 +164,7 @@ class Threshold(BaseModel):
     """
 
     model_config = _FROZEN
-    value: Decimal
+    value: Number
     unit: Literal["CNY", "ratio", "years", "months", "days", "working_days", "count"]
     direction: Literal["at_least", "at_most"]
     boundary: Literal["inclusive", "exclusive"]
@@ -150,7 +181,7 @@ class Threshold(BaseModel):
         return inclusive if self.direction == "at_least" else not inclusive
 
 
-Bound = Decimal | Identifier
+Bound = Number | Identifier
 
 
 class Band(BaseModel):
@@ -187,8 +218,10 @@ class DecisionTable(BaseModel):
     input: ExpressionText = Field(description="expression giving the number the bands cover")
     when: ExpressionText | None = Field(None, description="when the table applies")
     primary: bool = Field(False, description="the verdict's approval route comes from this table")
-    stages: list[Stage] = Field(default_factory=list, description="empty: every stage")
-    bands: list[Band] = Field(min_length=1)
+    stages: list[Stage] = Field(
+        max_length=MAX_ENTRIES, default_factory=list, description="empty: every stage"
+    )
+    bands: list[Band] = Field(max_length=MAX_ENTRIES, min_length=1)
     citation: Citation
 
 
@@ -209,17 +242,17 @@ class Scope(BaseModel):
     description: Text
     applies_when: ExpressionText | None = None
     citation: Citation
-    exclusions: list[Exclusion] = Field(default_factory=list)
+    exclusions: list[Exclusion] = Field(max_length=MAX_ENTRIES, default_factory=list)
 
 
 class _RuleBase(BaseModel):
     model_config = _FROZEN
     id: RuleId
     title: Text
-    stages: list[Stage] = Field(min_length=1)
+    stages: list[Stage] = Field(max_length=MAX_ENTRIES, min_length=1)
     when: ExpressionText | None = Field(None, description="when the rule applies")
     severity: Severity = Severity.ERROR
-    consequences: list[Consequence] = Field(default_factory=list)
+    consequences: list[Consequence] = Field(max_length=MAX_ENTRIES, default_factory=list)
     citation: Citation
 
 
@@ -246,14 +279,14 @@ class AnyOf(BaseModel):
     """Alternative documents: one of them suffices."""
 
     model_config = _FROZEN
-    any_of: list[Document] = Field(min_length=2)
+    any_of: list[Document] = Field(max_length=MAX_ENTRIES, min_length=2)
 
 
 class RequiredDocuments(_RuleBase):
     """Documents that must be present at a stage."""
 
     category: Category = Category.REQUIRED_DOCUMENT
-    documents: list[Document | AnyOf] = Field(min_length=1)
+    documents: list[Document | AnyOf] = Field(max_length=MAX_ENTRIES, min_length=1)
     message: Text | None = Field(None, description="default: the list of missing documents")
 
 
@@ -270,8 +303,8 @@ class ProhibitedItems(_RuleBase):
     """Items a project must not build, buy or lease."""
 
     category: Category = Category.PROHIBITED_ITEM
-    items: list[Item] = Field(min_length=1)
-    exceptions: list[ItemException] = Field(default_factory=list)
+    items: list[Item] = Field(max_length=MAX_ENTRIES, min_length=1)
+    exceptions: list[ItemException] = Field(max_length=MAX_ENTRIES, default_factory=list)
     message: Text | None = Field(None, description="default: the list of prohibited items found")
 
 
@@ -279,8 +312,12 @@ class AcceptanceFailure(_RuleBase):
     """A condition under which acceptance fails: `condition` true is a failure."""
 
     category: Category = Category.ACCEPTANCE_FAILURE
-    stages: list[Stage] = Field(default_factory=lambda: [Stage.ACCEPTANCE], min_length=1)
-    consequences: list[Consequence] = Field(default_factory=lambda: [Consequence.ACCEPTANCE_FAILED])
+    stages: list[Stage] = Field(
+        max_length=MAX_ENTRIES, default_factory=lambda: [Stage.ACCEPTANCE], min_length=1
+    )
+    consequences: list[Consequence] = Field(
+        max_length=MAX_ENTRIES, default_factory=lambda: [Consequence.ACCEPTANCE_FAILED]
+    )
     condition: ExpressionText
     message: Text
 
@@ -307,7 +344,9 @@ class FixedDate(BaseModel):
 
     model_config = _FROZEN
     month: int = Field(ge=1, le=12)
-    day: int | Literal["last"] = Field(description="day of month, or 'last'")
+    day: Annotated[int, Field(ge=1, le=31)] | Literal["last"] = Field(
+        description="day of month, or 'last'"
+    )
     year: ExpressionText = Field(description="expression giving the year, e.g. 'plan_year - 1'")
 
 
@@ -348,9 +387,9 @@ class LedgerEntry(BaseModel):
     """A provision the pack does not encode, and why."""
 
     model_config = _FROZEN
-    article: int = Field(ge=1)
-    item: int | None = None
-    para: int | None = None
+    article: int = Field(ge=1, le=MAX_ARTICLES)
+    item: int | None = Field(None, ge=1, le=50)
+    para: int | None = Field(None, ge=1, le=20)
     category: Category
     summary: NonEmpty = Field(description="what the provision says")
     reason: NonEmpty = Field(description="why it is not computable from project facts")
@@ -367,15 +406,23 @@ class PolicyPack(BaseModel):
     level: AdminLevel
     source: SourceDocument
     scope: Scope
-    definitions: dict[Identifier, Definition] = Field(default_factory=dict)
-    thresholds: dict[Identifier, Threshold] = Field(default_factory=dict)
-    decision_tables: list[DecisionTable] = Field(default_factory=list)
-    rules: list[Rule] = Field(default_factory=list)
-    required_documents: list[RequiredDocuments] = Field(default_factory=list)
-    prohibited_items: list[ProhibitedItems] = Field(default_factory=list)
-    acceptance_failures: list[AcceptanceFailure] = Field(default_factory=list)
-    deadlines: list[Deadline] = Field(default_factory=list)
-    not_computable: list[LedgerEntry] = Field(default_factory=list)
+    definitions: Annotated[dict[Identifier, Definition], _Bounded] = Field(
+        max_length=MAX_ENTRIES, default_factory=dict
+    )
+    thresholds: Annotated[dict[Identifier, Threshold], _Bounded] = Field(
+        max_length=MAX_ENTRIES, default_factory=dict
+    )
+    decision_tables: list[DecisionTable] = Field(max_length=MAX_ENTRIES, default_factory=list)
+    rules: list[Rule] = Field(max_length=MAX_ENTRIES, default_factory=list)
+    required_documents: list[RequiredDocuments] = Field(
+        max_length=MAX_ENTRIES, default_factory=list
+    )
+    prohibited_items: list[ProhibitedItems] = Field(max_length=MAX_ENTRIES, default_factory=list)
+    acceptance_failures: list[AcceptanceFailure] = Field(
+        max_length=MAX_ENTRIES, default_factory=list
+    )
+    deadlines: list[Deadline] = Field(max_length=MAX_ENTRIES, default_factory=list)
+    not_computable: list[LedgerEntry] = Field(max_length=MAX_ENTRIES, default_factory=list)
 
 
 AnyRule = Rule | RequiredDocuments | ProhibitedItems | AcceptanceFailure | Deadline

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .calendar import CalendarUnavailable, add_period, fixed_date, next_working_day
-from .expressions import FUNCTIONS, Expression, decimal_literals, kleene
+from .expressions import Expression, decimal_literals, kleene, runtime_scope, whole_number
 from .pack import AcceptanceFailure, Deadline, ProhibitedItems, RequiredDocuments, Rule
 from .verdict import DeadlineResult, DeadlineState, Status, build
 from .vocabulary import Document, Stage
@@ -91,7 +91,7 @@ def deadline_outcome(
         year = rule.year.evaluate(namespace)
         if year is None:
             return UNKNOWN, None, rule.year.missing(namespace)
-        due = fixed_date(spec.fixed, int(year))
+        due = fixed_date(spec.fixed, whole_number(year, 1, 9999, "year"))
     else:
         assert rule.anchor is not None
         assert spec.period is not None
@@ -176,8 +176,7 @@ class _Generator:
 
     def scope(self) -> dict[str, Any]:
         return {
-            "__builtins__": {},
-            **{name: spec.implementation for name, spec in FUNCTIONS.items()},
+            **runtime_scope(),
             **self.constants,
             "_kleene": kleene,
             "_E": tuple(self.expressions),
