@@ -89,7 +89,7 @@ def test_invalid_project_is_reported_with_field_path(tmp_path: Path) -> None:
     bad.write_text("total_investment: -5\n", encoding="utf-8")
     result = cli("evaluate", str(bad), "--pack", MINI)
     assert result.returncode == 2
-    assert "total_investment: Value error, an amount must not be negative" in result.stderr
+    assert "total_investment: an amount must not be negative" in result.stderr
     assert "Traceback" not in result.stderr
 
 
