@@ -34,10 +34,10 @@ from pydantic_core import PydanticCustomError, core_schema
 # caller's own decimal context.
 _EXACT = Context(prec=40)
 
-MAX_AMOUNT = Decimal(10) ** 15
-"""Amounts must be below this many yuan (a thousand trillion: no project comes near)."""
-
+# Amounts are below 10^15 yuan (a thousand trillion: no project comes near). The int form is
+# compared with int input, which would otherwise be converted to Decimal just to be compared.
 _MAX_AMOUNT_INT = 10**15
+_MAX_AMOUNT = Decimal(_MAX_AMOUNT_INT)
 _AMOUNT = "an amount"
 _AMOUNT_LIMIT = "10^15 yuan"
 
@@ -75,8 +75,8 @@ def _too_large(what: str, limit: str) -> PydanticCustomError:
     return _error("number_too_large", f"{what} must be below {limit}")
 
 
-def _string_fault(text: str, forms: str) -> PydanticCustomError:
-    """Why `text` is not a number in one of `forms`, with the forms that are accepted."""
+def _string_fault(text: str, forms: str, *, kind: str) -> PydanticCustomError:
+    """Why `text` is not a number of `kind` ("amount", "integer" or "years"), with the forms."""
     if any(ch.isspace() for ch in text):
         reason = "spaces are not accepted"
     elif any(ch in ",，_'’" for ch in text):
@@ -91,15 +91,26 @@ def _string_fault(text: str, forms: str) -> PydanticCustomError:
         reason = "no sign is accepted"
     elif re.fullmatch(r"[0-9.]+[eE][+-]?[0-9]+", text):
         reason = "exponents such as '1e6' are not accepted"
-    elif re.fullmatch(r"[0-9]+\.[0-9]{3,}元?", text):
-        reason = "at most two decimal places (fen) are accepted"
-    elif re.fullmatch(r"[0-9]+\.[0-9]{7,}万元?", text):
+    elif kind == "integer" and re.fullmatch(r"[0-9]*\.[0-9]*", text):
+        reason = "a whole number has no decimal point"
+    elif kind != "integer" and re.fullmatch(r"[0-9]+\.[0-9]{3,}元?", text):
+        reason = (
+            "at most two decimal places " + ("(fen) " if kind == "amount" else "") + "are accepted"
+        )
+    elif kind == "amount" and re.fullmatch(r"[0-9]+\.[0-9]{7,}万元?", text):
         reason = (
             "at most six decimal places are accepted before 万 (the result is exact to the fen)"
         )
     else:
-        reason = "it is not a decimal amount"
+        reason = _NOT_A[kind]
     return _error("number_format", f"{reason}: {forms}")
+
+
+_NOT_A = {
+    "amount": "it is not a decimal amount",
+    "integer": "it is not a whole number",
+    "years": "it is not a number of years",
+}
 
 
 def _check_decimal(
@@ -116,7 +127,7 @@ def _check_decimal(
     if value >= below:
         raise _too_large(what, limit)
     exponent = value.as_tuple().exponent
-    assert isinstance(exponent, int)  # finite, checked above
+    assert isinstance(exponent, int)  # only NaN and infinity have a letter for an exponent
     if exponent < -places:
         raise _error(
             "number_places", f"{what} has at most {places} decimal places; got {-exponent}"
@@ -146,7 +157,7 @@ def _read_amount(value: Any) -> Decimal:
         value = Decimal(value)
     elif isinstance(value, str):
         if not re.fullmatch(AMOUNT_PATTERN, value):
-            raise _string_fault(value, _AMOUNT_FORMS)
+            raise _string_fault(value, _AMOUNT_FORMS, kind="amount")
         number = value.removesuffix("元")
         if number.endswith("万"):
             value = Decimal(number[:-1]).scaleb(4, context=_EXACT)
@@ -154,7 +165,7 @@ def _read_amount(value: Any) -> Decimal:
             value = Decimal(number)
     elif not isinstance(value, Decimal):
         raise _error("amount_type", f"an amount must be a number or a string: {_AMOUNT_FORMS}")
-    return _check_decimal(value, places=2, below=MAX_AMOUNT, what=_AMOUNT, limit=_AMOUNT_LIMIT)
+    return _check_decimal(value, places=2, below=_MAX_AMOUNT, what=_AMOUNT, limit=_AMOUNT_LIMIT)
 
 
 def _read_integer(value: Any) -> int:
@@ -179,7 +190,7 @@ def _read_integer(value: Any) -> int:
         return int(value)
     if isinstance(value, str):
         if not re.fullmatch(r"[0-9]+", value):
-            raise _string_fault(value, forms)
+            raise _string_fault(value, forms, kind="integer")
         if len(value.lstrip("0")) > _INTEGER_DIGITS:
             raise _error("integer_too_large", f"the number is far too large: {forms}")
         return int(value)
@@ -197,7 +208,7 @@ def _read_years(value: Any) -> Decimal:
         value = Decimal(value)
     elif isinstance(value, str):
         if not re.fullmatch(_YEARS_PATTERN, value):
-            raise _string_fault(value, forms)
+            raise _string_fault(value, forms, kind="years")
         value = Decimal(value)
     elif not isinstance(value, Decimal):
         raise _error("years_type", f"a number of years is expected: {forms}")
@@ -248,7 +259,7 @@ Amount = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "number", "minimum": 0, "exclusiveMaximum": 10**15},
+                {"type": "number", "minimum": 0, "exclusiveMaximum": _MAX_AMOUNT_INT},
                 {"type": "string", "pattern": AMOUNT_PATTERN},
             ],
             "description": AMOUNT_DESCRIPTION,
