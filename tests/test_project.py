@@ -91,6 +91,16 @@ def test_every_integer_fact_has_an_upper_bound(name: str, value: object) -> None
     assert _issue({name: value}).path == name
 
 
+@pytest.mark.parametrize("name", INTEGER_FIELDS)
+def test_integer_bounds_are_published_in_the_schema(name: str) -> None:
+    (integer,) = [
+        branch
+        for branch in Project.model_json_schema()["properties"][name]["anyOf"]
+        if branch.get("type") == "integer"
+    ]
+    assert {"minimum", "maximum"} <= set(integer)
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [

@@ -7,7 +7,7 @@ is read exactly as written, never guessed at ("4,8" is not 48), and never conver
 large that the conversion itself would cost time (a JSON `1e1000000` is refused, not expanded).
 
 - `Amount`: yuan, exact to the fen; `480000`, `"480000.50"`, `"480000元"`, `"48万"`, `"4.8万元"`.
-- `Integer`: whole numbers; ints and strings of ASCII digits. Every field using it sets its bounds.
+- `WholeNumber`: whole numbers; ints and strings of ASCII digits. Every field using it sets bounds.
 - `Years`: a duration in years with at most two decimals, up to 100.
 - `MaxItems`: a collection is refused as a whole, before any member is read, when it is too long.
 """
@@ -269,8 +269,10 @@ Amount = Annotated[
 ]
 """A non-negative amount in yuan (CNY), exact to the fen, never a float."""
 
-Integer = Annotated[int, BeforeValidator(_read_integer)]
-"""A whole number; every field of this type sets its own `ge` and `le`."""
+WholeNumber = BeforeValidator(_read_integer)
+"""The reader of every integer field, written last so that it runs first on the raw input:
+`Annotated[int, Field(ge=1, le=5), WholeNumber]`. The bounds come before it so that they stay
+`minimum` and `maximum` in the JSON Schema."""
 
 Years = Annotated[
     Decimal,

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from ._inputs import Amount, Integer, MaxItems, Years
+from ._inputs import Amount, MaxItems, WholeNumber, Years
 from .errors import ProjectError, ProjectIssue
 from .vocabulary import (
     AdjustmentReason,
@@ -103,7 +103,9 @@ class Project(BaseModel):
     classified: bool | None = Field(None, description="涉密 / the system is classified")
     involves_work_secrets: bool | None = Field(None, description="涉及工作秘密")
     in_annual_plan: bool | None = Field(None, description="纳入年度(实施)计划")
-    plan_year: Integer | None = Field(None, ge=1990, le=2100, description="year of the annual plan")
+    plan_year: Annotated[int, Field(ge=1990, le=2100), WholeNumber] | None = Field(
+        None, description="year of the annual plan"
+    )
     cross_year: bool | None = Field(None, description="跨年度项目")
     major_project: bool | None = Field(None, description="重大项目 (as designated)")
     large_project: bool | None = Field(None, description="大型项目 (as designated)")
@@ -163,13 +165,15 @@ class Project(BaseModel):
     crypto_three_synchronous: bool | None = Field(
         None, description="密码同步规划、同步建设、同步运行"
     )
-    mlps_level: Integer | None = Field(None, ge=1, le=5, description="网络安全等级保护级别")
+    mlps_level: Annotated[int, Field(ge=1, le=5), WholeNumber] | None = Field(
+        None, description="网络安全等级保护级别"
+    )
     mlps_level_fixed_at_planning: bool | None = Field(None, description="规划时确定等保级别")
     integrator_has_classified_qualification: bool | None = Field(
         None, description="承建单位具有涉密信息系统集成资质"
     )
-    secrecy_pool_experts: Integer | None = Field(
-        None, ge=0, le=10_000, description="保密科技领域专家库专家人数 (in the review panel)"
+    secrecy_pool_experts: Annotated[int, Field(ge=0, le=10_000), WholeNumber] | None = Field(
+        None, description="保密科技领域专家库专家人数 (in the review panel)"
     )
     supervisor_qualified: bool | None = Field(None, description="监理单位具备相应资质")
     design_author_qualified: bool | None = Field(None, description="编制单位具备相应资质")
