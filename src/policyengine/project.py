@@ -3,6 +3,9 @@
 Every fact is optional. `None` means *unknown*, never "no": a rule that needs an unknown fact reports
 `unknown` and names it. Lists and mappings follow the same convention: `documents=None` means the
 document list is unknown; `documents=[]` means it is known that there are none.
+
+Numbers and collections are read strictly (`_inputs`): amounts in yuan in a few documented forms,
+whole numbers within each fact's bounds, collections no longer than any real project needs.
 """
 
 from __future__ import annotations
