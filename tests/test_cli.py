@@ -89,7 +89,7 @@ def test_invalid_project_is_reported_with_field_path(tmp_path: Path) -> None:
     bad.write_text("total_investment: -5\n", encoding="utf-8")
     result = cli("evaluate", str(bad), "--pack", MINI)
     assert result.returncode == 2
-    assert "total_investment: Value error, an amount must not be negative" in result.stderr
+    assert "total_investment: an amount must not be negative" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -240,3 +240,20 @@ def test_compare_puts_every_jurisdiction_in_one_table() -> None:
     assert "approvers:" in lines
     chinese = cli("compare", example, "--stage", "application", "--lang", "zh").stdout
     assert "第十二条, 第十三条" in chinese
+
+
+def test_text_report_writes_no_terminal_escapes_from_the_project(tmp_path: Path) -> None:
+    # B20: a project name reached the terminal raw; `\x1b[8m` would conceal the status below it.
+    name = "\x1b[2J\x1b]0;T\x07\x1b[8mALL CLEAR"
+    path = tmp_path / "esc.json"
+    path.write_text(json.dumps({"name": name, "total_investment": "1"}), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "policyengine", "evaluate", str(path), "--pack", MINI],
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    assert b"\x1b" not in result.stdout
+    assert b"\x07" not in result.stdout
+    assert b"Status: " in result.stdout
+    assert b"\\x1b[8mALL CLEAR" in result.stdout

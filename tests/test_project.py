@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
+import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from policyengine import Project, ProjectError
+from policyengine._inputs import AMOUNT_PATTERN
+from policyengine.errors import ProjectIssue
+from policyengine.facts import FACTS, FactType
 
 
 @pytest.mark.parametrize(
@@ -19,7 +24,7 @@ from policyengine import Project, ProjectError
         ("Infinity", "must be finite"),
         ("-1", "must not be negative"),
         ("0.001", "at most two decimal places"),
-        ("1e16", "below 10^15"),
+        ("10000000000000000", "below 10^15"),
         (True, "not a boolean"),
         ("五十万", "is not a decimal amount"),
     ],
@@ -37,15 +42,299 @@ def test_bad_amounts_are_rejected_with_the_field_path(value: object, message: st
     [
         ("500000", Decimal("500000")),
         (500000, Decimal(500000)),
-        ("1,200,000.50", Decimal("1200000.50")),
+        ("1200000.50", Decimal("1200000.50")),
         ("0.10", Decimal("0.10")),
-        ("12.300", Decimal("12.300")),
+        (Decimal("12.30"), Decimal("12.30")),
     ],
 )
 def test_amounts_are_exact_decimals(value: object, expected: Decimal) -> None:
     project = Project.from_mapping({"total_investment": value})
     assert project.total_investment == expected
     assert isinstance(project.total_investment, Decimal)
+
+
+# --- Strict numbers, bounded collections and JSON input (security review B5, B7) -------------------
+
+
+def _issue(data: dict[str, object]) -> ProjectIssue:
+    with pytest.raises(ProjectError) as info:
+        Project.from_mapping(data)
+    (issue,) = info.value.issues
+    return issue
+
+
+def test_a_huge_integer_fact_is_refused_quickly_without_being_converted() -> None:
+    # B5: a JSON `1e1000000` (read as Decimal) used to become a million-digit int, and every
+    # comparison with it took seconds.
+    started = time.perf_counter()
+    issue = _issue({"secrecy_pool_experts": Decimal("1e1000000")})
+    assert issue.path == "secrecy_pool_experts"
+    assert "too large" in issue.msg
+    with pytest.raises(ProjectError) as info:
+        Project.from_json('{"secrecy_pool_experts": 1e1000000}')
+    assert info.value.issues[0].path == "secrecy_pool_experts"
+    assert time.perf_counter() - started < 5
+
+
+INTEGER_FIELDS = [name for name, spec in FACTS.items() if spec.kind is FactType.INT]
+
+
+def test_the_integer_facts_are_the_ones_bounded_here() -> None:
+    assert sorted(INTEGER_FIELDS) == ["mlps_level", "plan_year", "secrecy_pool_experts"]
+
+
+@pytest.mark.parametrize("name", INTEGER_FIELDS)
+@pytest.mark.parametrize(
+    "value", [10**7, "10000000", Decimal("1e30"), 10**4000], ids=["int", "str", "decimal", "huge"]
+)
+def test_every_integer_fact_has_an_upper_bound(name: str, value: object) -> None:
+    assert _issue({name: value}).path == name
+
+
+@pytest.mark.parametrize("name", INTEGER_FIELDS)
+def test_integer_bounds_are_published_in_the_schema(name: str) -> None:
+    (integer,) = [
+        branch
+        for branch in Project.model_json_schema()["properties"][name]["anyOf"]
+        if branch.get("type") == "integer"
+    ]
+    assert {"minimum", "maximum"} <= set(integer)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (True, "not a boolean"),
+        (False, "not a boolean"),
+        (3.0, "binary float"),
+        (Decimal("3.5"), "whole number"),
+        (Decimal("NaN"), "finite"),
+        ("3.0", "no decimal point"),
+        ("three", "not a whole number"),
+        (" 3", "spaces"),
+        ("٣", "only the ASCII digits"),
+        ("３", "only the ASCII digits"),
+        ("1_0", "separators"),
+        ("-3", "negative"),
+        ("+3", "no sign"),
+        ("3e0", "exponents"),
+        ("9" * 50, "too large"),
+        ([3], "whole number is expected"),
+    ],
+)
+def test_integer_facts_accept_only_whole_numbers(value: object, message: str) -> None:
+    issue = _issue({"secrecy_pool_experts": value})
+    assert issue.path == "secrecy_pool_experts"
+    assert message in issue.msg
+
+
+@pytest.mark.parametrize("value", [3, "3", "03", Decimal(3), Decimal("3.00"), Decimal("0E+9")])
+def test_integer_facts_read_ints_digit_strings_and_integral_decimals(value: object) -> None:
+    expected = 0 if value == 0 else 3
+    assert Project.from_mapping({"secrecy_pool_experts": value}).secrecy_pool_experts == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "huge"),
+    [
+        ("items", ["spaceship"] * 190_000),
+        ("documents", ["lost_document"] * 190_000),
+        ("funding", [{"source": "nowhere"}] * 190_000),
+        ("budget_changes", [{"increase": "x"}] * 190_000),
+        ("steps", {f"step_{i}": {} for i in range(190_000)}),
+    ],
+)
+def test_a_huge_collection_is_refused_as_one_issue(field: str, huge: object) -> None:
+    # B7: each bad member used to give its own issue (a 182 MB message for 190,000 items).
+    issue = _issue({field: huge})
+    assert issue.path == field
+    assert issue.type == "too_long"
+    assert "190000" in issue.msg
+
+
+def test_collections_below_their_bound_are_read() -> None:
+    project = Project.from_mapping({"items": ["server"] * 1000, "funding": []})
+    assert project.items == frozenset({"server"})
+    assert _issue({"items": ["server"] * 1001}).path == "items"
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("4,8", "separators"),
+        ("1,200,000.50", "separators"),
+        ("1_000", "separators"),
+        ("1 000", "spaces"),
+        (" 480000", "spaces"),
+        ("480000\n", "spaces"),
+        ("１２３", "only the ASCII digits"),
+        ("١٢٣", "only the ASCII digits"),
+        ("1e6", "exponents"),
+        ("1E+6", "exponents"),
+        ("nan", "finite"),
+        ("-Infinity", "finite"),
+        ("-0", "must not be negative"),
+        ("+5", "no sign"),
+        ("12.300", "at most two decimal places"),
+        ("1.2345678万", "at most six decimal places"),
+        (".5", "not a decimal amount"),
+        ("5.", "not a decimal amount"),
+        ("", "not a decimal amount"),
+        ("48万万", "not a decimal amount"),
+        ("48元万", "not a decimal amount"),
+        ("48亿", "not a decimal amount"),
+        ("0x10", "not a decimal amount"),
+    ],
+)
+def test_amount_strings_outside_the_rule_are_refused_with_the_accepted_forms(
+    value: str, reason: str
+) -> None:
+    issue = _issue({"total_investment": value})
+    assert issue.path == "total_investment"
+    assert reason in issue.msg
+    assert "'480000.50'" in issue.msg
+    assert "'4.8万元'" in issue.msg
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("4800000", "4800000"),
+        ("4800000.5", "4800000.5"),
+        ("4800000.50", "4800000.50"),
+        ("4800000元", "4800000"),
+        ("4800000.05元", "4800000.05"),
+        ("480万", "4800000"),
+        ("480万元", "4800000"),
+        ("4.5万元", "45000"),
+        ("4.50万", "45000"),
+        ("0.000001万", "0.01"),
+        ("1.234567万元", "12345.67"),
+        ("99999999999.999999万", "999999999999999.99"),
+        (4800000, "4800000"),
+        (Decimal("4800000.05"), "4800000.05"),
+        (Decimal("1E+6"), "1000000"),
+        (Decimal("-0"), "0"),
+        (Decimal("-0.00"), "0.00"),
+    ],
+)
+def test_amounts_are_read_exactly_in_their_documented_forms(value: object, expected: str) -> None:
+    amount = Project.from_mapping({"total_investment": value}).total_investment
+    assert isinstance(amount, Decimal)
+    assert str(amount) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [Decimal("12.300"), Decimal("0E-999999999"), Decimal("1e1000000"), 10**4000, -1, 4.8],
+    ids=["places", "tiny-zero", "huge-decimal", "huge-int", "negative", "float"],
+)
+def test_amount_numbers_outside_the_rule_are_refused(value: object) -> None:
+    assert _issue({"total_investment": value}).path == "total_investment"
+
+
+def test_a_negative_zero_amount_is_not_echoed() -> None:
+    project = Project.from_mapping({"total_investment": Decimal("-0.00")})
+    assert "-0" not in project.to_json()
+    assert not project.total_investment.is_signed()  # type: ignore[union-attr]
+
+
+def test_every_amount_field_states_its_unit_and_string_form_in_the_schema() -> None:
+    schema = Project.model_json_schema()
+    properties = [
+        (name, prop)
+        for model in [schema, *schema["$defs"].values()]
+        for name, prop in model.get("properties", {}).items()
+    ]
+    pattern = json.dumps(AMOUNT_PATTERN, ensure_ascii=False)
+    amounts = [(n, p) for n, p in properties if pattern in json.dumps(p, ensure_ascii=False)]
+    assert len(amounts) == 10
+    for name, prop in amounts:
+        assert "in yuan (元)" in prop["description"], name
+
+
+@pytest.mark.parametrize(
+    "value", ["480000", "480000.5", "480000.50", "480000元", "48万", "4.8万元", "4,8", "1e6", "-1"]
+)
+def test_the_schema_pattern_accepts_exactly_the_strings_the_model_accepts(value: str) -> None:
+    try:
+        Project.from_mapping({"total_investment": value})
+        accepted = True
+    except ProjectError:
+        accepted = False
+    assert bool(re.fullmatch(AMOUNT_PATTERN, value)) is accepted
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (2.5, "binary float"),
+        (True, "not a boolean"),
+        ("2,5", "separators"),
+        ("2.555", "at most two decimal places are"),
+        ("100", "below 100"),
+    ],
+)
+def test_years_refuse_floats_and_other_forms(value: object, message: str) -> None:
+    issue = _issue({"om_period_years": value})
+    assert issue.path == "om_period_years"
+    assert message in issue.msg
+
+
+@pytest.mark.parametrize("value", ["2.5", Decimal("2.5"), 3, "3"])
+def test_years_read_exact_decimals(value: object) -> None:
+    years = Project.from_mapping({"om_period_years": value}).om_period_years
+    assert years == Decimal(value)
+
+
+def test_from_json_matches_from_mapping_and_from_file(tmp_path: Path) -> None:
+    text = json.dumps(
+        {
+            "name": "平台",
+            "total_investment": "480万",
+            "budget_estimate": 4800000.5,
+            "om_period_years": 2.5,
+            "secrecy_pool_experts": 7,
+            "funding": [{"source": "municipal_fiscal", "amount": 1200000.25}],
+            "steps": {"approval": {"date": "2025-03-01"}},
+        },
+        ensure_ascii=False,
+    )
+    path = tmp_path / "p.json"
+    path.write_text(text, encoding="utf-8")
+    from_json = Project.from_json(text)
+    assert from_json == Project.from_mapping(json.loads(text, parse_float=Decimal))
+    assert from_json == Project.from_file(path)
+    assert from_json.budget_estimate == Decimal("4800000.5")
+    assert from_json.total_investment == Decimal(4800000)
+
+
+def test_from_json_reads_numbers_with_a_point_as_decimal() -> None:
+    project = Project.from_json('{"total_investment": 4800000.5}')
+    assert project.total_investment == Decimal("4800000.5")
+    assert str(project.total_investment) == "4800000.5"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{", "not valid JSON"),
+        ('{"name": "x"', "not valid JSON"),
+        (b"\xff\xfe{", "not valid JSON"),
+        ("[" * 100_000 + "]" * 100_000, "not valid JSON"),
+        ('{"plan_year": ' + "9" * 5000 + "}", "not valid JSON"),
+        ("[1, 2]", "must be a JSON object"),
+        ('"x"', "must be a JSON object"),
+    ],
+)
+def test_from_json_raises_only_project_errors(text: str | bytes, message: str) -> None:
+    with pytest.raises(ProjectError) as info:
+        Project.from_json(text, source="p.json")
+    assert message in str(info.value)
+    assert info.value.source == "p.json"
+
+
+# --- end of the block for B5 and B7 ------------------------------------------------------------------
 
 
 def test_unknown_is_none_not_false() -> None:

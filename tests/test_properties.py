@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policyengine import CompiledPack, Verdict, evaluate, load_pack
+from policyengine import CompiledPack, Project, ProjectError, Verdict, evaluate, load_pack
+from policyengine._inputs import AMOUNT_PATTERN
 from policyengine.expressions import Expression
 from policyengine.facts import FACTS, FactType
 from policyengine.loader import BUNDLED_PACKS, bundled_pack_path
-from policyengine.strategies import amounts_near, boundary_values, project_dicts, step_for
+from policyengine.strategies import (
+    amounts,
+    amounts_near,
+    boundary_values,
+    project_dicts,
+    step_for,
+)
 from policyengine.testing import merge
 
 AS_OF = dt.date(2025, 11, 1)
@@ -179,3 +187,52 @@ def test_step_sizes() -> None:
         Decimal(500000),
         Decimal("500000.01"),
     )
+
+
+# --- Project numbers: one documented rule, exact, and only ProjectError on refusal ---------------
+
+NUMBER_FIELDS = ["total_investment", "secrecy_pool_experts", "plan_year", "om_period_years"]
+
+
+@given(
+    st.sampled_from(NUMBER_FIELDS),
+    st.one_of(
+        st.text(max_size=24),
+        st.text(alphabet="0123456789.,_ +-eE万元亿１٣", max_size=24),
+        st.integers(),
+        st.decimals(),
+        st.floats(),
+        st.booleans(),
+    ),
+)
+def test_a_number_field_accepts_or_raises_project_error(field: str, value: object) -> None:
+    error = _refusal({field: value})
+    assert error is None or error.issues[0].path == field
+
+
+@given(st.text(alphabet="0123456789.,_ +-eE万元亿１٣", max_size=24))
+def test_an_amount_string_is_accepted_exactly_when_it_matches_the_published_pattern(
+    text: str,
+) -> None:
+    error = _refusal({"total_investment": text})
+    matches = re.fullmatch(AMOUNT_PATTERN, text) is not None
+    if error is None:
+        assert matches
+    else:
+        assert not matches or "below 10^15" in error.issues[0].msg
+
+
+def _refusal(data: dict[str, Any]) -> ProjectError | None:
+    try:
+        Project.from_mapping(data)
+    except ProjectError as error:
+        return error
+    return None
+
+
+@given(amounts(max_value=Decimal("999999999999999.99")))
+def test_an_amount_reads_back_exactly_in_yuan_and_in_wan(amount: Decimal) -> None:
+    yuan = format(amount, "f")
+    wan = format(amount.scaleb(-4), "f")
+    for text in (yuan, yuan + "元", wan + "万", wan + "万元"):
+        assert Project.from_mapping({"total_investment": text}).total_investment == amount

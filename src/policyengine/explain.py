@@ -13,7 +13,7 @@ from .expressions import Expression, trace
 from .loader import CompiledPack, CompiledRule, get_pack
 from .pack import Citation, Text
 from .project import Project
-from .render import cite
+from .render import cite, printable
 from .verdict import FactValue, Finding
 
 _DATA = ConfigDict(frozen=True, extra="forbid")
@@ -142,8 +142,9 @@ def render_explanation(explanation: Explanation, *, lang: str = "en") -> str:
     lines.append(f"{explanation.citation_label}: {explanation.citation.quote}")
     if explanation.citation.note:
         lines.append(f"  note: {explanation.citation.note}")
-    return "\n".join(lines)
+    return printable("\n".join(lines), newlines=True)
 
 
 def _show(value: FactValue) -> str:
-    return "unknown" if value is None else str(value)
+    # A fact such as owner_name is the project's own text: one line, whatever it holds.
+    return "unknown" if value is None else printable(str(value))

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from html import escape
 
-from .render import cite, status_word
+from .render import cite, printable, status_word
 from .verdict import DeadlineResult, Finding, Status, Verdict
 from .vocabulary import Stage
 
@@ -42,7 +42,8 @@ def render_html(verdicts: Sequence[Verdict], *, lang: str = "en", title: str | N
     ]
     parts.extend(_section(v, lang) for v in verdicts)
     parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    # Control characters are not valid HTML text and would reach a terminal that shows the file.
+    return printable("\n".join(parts), newlines=True) + "\n"
 
 
 def _summary(verdicts: Sequence[Verdict], lang: str) -> str:

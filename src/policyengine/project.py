@@ -3,6 +3,9 @@
 Every fact is optional. `None` means *unknown*, never "no": a rule that needs an unknown fact reports
 `unknown` and names it. Lists and mappings follow the same convention: `documents=None` means the
 document list is unknown; `documents=[]` means it is known that there are none.
+
+Numbers and collections are read strictly (`_inputs`): amounts in yuan in a few documented forms,
+whole numbers within each fact's bounds, collections no longer than any real project needs.
 """
 
 from __future__ import annotations
@@ -14,17 +17,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainSerializer,
-    ValidationError,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from ._inputs import Amount, MaxItems, WholeNumber, Years
 from .errors import ProjectError, ProjectIssue
 from .vocabulary import (
     AdjustmentReason,
@@ -37,56 +33,6 @@ from .vocabulary import (
     ProjectKind,
     Step,
 )
-
-# Amounts are limited to whole fen; more precision than that is a data error, not a rounding matter.
-_MAX_AMOUNT = Decimal("1e15")
-
-
-def _to_decimal(value: Any) -> Any:
-    """Accept strings and ints as money; refuse floats, whose binary value is not the amount meant."""
-    if isinstance(value, bool):
-        raise ValueError("an amount must be a number, not a boolean")
-    if isinstance(value, float):
-        raise ValueError(
-            "an amount must not be a float (binary floats cannot hold 0.01 exactly); "
-            "give it as a string such as '500000.00' or as an integer"
-        )
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, str):
-        try:
-            return Decimal(value.strip().replace(",", ""))
-        except ArithmeticError:
-            raise ValueError(f"{value!r} is not a decimal amount") from None
-    return value
-
-
-def _check_amount(value: Decimal) -> Decimal:
-    if not value.is_finite():
-        raise ValueError("an amount must be finite (NaN and infinity are not amounts)")
-    if value < 0:
-        raise ValueError("an amount must not be negative")
-    if value >= _MAX_AMOUNT:
-        raise ValueError("an amount must be below 10^15 yuan")
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2 and value != value.quantize(Decimal("0.01")):
-        raise ValueError("an amount is in yuan with at most two decimal places (fen)")
-    return value
-
-
-def _amount_validator(value: Any) -> Any:
-    converted = _to_decimal(value)
-    if isinstance(converted, Decimal):
-        return _check_amount(converted)
-    return converted
-
-
-Amount = Annotated[
-    Decimal,
-    BeforeValidator(_amount_validator),
-    PlainSerializer(lambda d: str(d), return_type=str, when_used="json"),
-]
-"""A non-negative amount in yuan (CNY), exact to the fen, never a float."""
 
 DATE_ORDER: tuple[tuple[Step, Step], ...] = (
     (Step.CONTRACT_SIGNING, Step.CONTRACT_FILING),
@@ -118,7 +64,7 @@ class FundingShare(BaseModel):
     model_config = _MODEL
 
     source: FundingSource
-    amount: Amount | None = None
+    amount: Amount | None = Field(None, description="amount provided, in yuan (元)")
 
 
 class BudgetChange(BaseModel):
@@ -127,7 +73,7 @@ class BudgetChange(BaseModel):
     model_config = _MODEL
 
     date: dt.date | None = None
-    increase: Amount = Field(description="amount added to the approved estimate (yuan)")
+    increase: Amount = Field(description="amount added to the approved estimate, in yuan (元)")
     approved_by_authority: bool | None = Field(
         None, description="the change was approved by the original approval authority"
     )
@@ -160,7 +106,9 @@ class Project(BaseModel):
     classified: bool | None = Field(None, description="涉密 / the system is classified")
     involves_work_secrets: bool | None = Field(None, description="涉及工作秘密")
     in_annual_plan: bool | None = Field(None, description="纳入年度(实施)计划")
-    plan_year: int | None = Field(None, ge=1990, le=2100, description="year of the annual plan")
+    plan_year: Annotated[int, Field(ge=1990, le=2100), WholeNumber] | None = Field(
+        None, description="year of the annual plan"
+    )
     cross_year: bool | None = Field(None, description="跨年度项目")
     major_project: bool | None = Field(None, description="重大项目 (as designated)")
     large_project: bool | None = Field(None, description="大型项目 (as designated)")
@@ -176,20 +124,37 @@ class Project(BaseModel):
     )
     duplicates_existing_system: bool | None = Field(None, description="重复建设")
 
-    # Money, in yuan.
-    total_investment: Amount | None = Field(None, description="总投资 / requested investment")
-    budget_estimate: Amount | None = Field(None, description="概算总投资 / approved estimate")
-    approved_investment: Amount | None = Field(None, description="核定投资 / approved investment")
-    om_annual_cost: Amount | None = Field(None, description="年度运维费用")
-    funding: list[FundingShare] | None = Field(
-        None, max_length=100, description="funding sources and amounts"
+    # Money, in yuan (`Amount` lists the accepted forms). Collections are bounded (`MaxItems`) far
+    # above any real project, so that a huge one is refused as a whole.
+    total_investment: Amount | None = Field(
+        None, description="总投资 / requested investment, in yuan (元)"
     )
-    budget_changes: list[BudgetChange] | None = Field(None, max_length=1000, description="概算调整")
-    settlement_amount: Amount | None = Field(None, description="结算金额")
+    budget_estimate: Amount | None = Field(
+        None, description="概算总投资 / approved estimate, in yuan (元)"
+    )
+    approved_investment: Amount | None = Field(
+        None, description="核定投资 / approved investment, in yuan (元)"
+    )
+    om_annual_cost: Amount | None = Field(
+        None, description="年度运维费用 / annual O&M cost, in yuan (元)"
+    )
+    funding: Annotated[list[FundingShare], MaxItems(100)] | None = Field(
+        None, description="funding sources and amounts"
+    )
+    budget_changes: Annotated[list[BudgetChange], MaxItems(1000)] | None = Field(
+        None, description="概算调整"
+    )
+    settlement_amount: Amount | None = Field(
+        None, description="结算金额 / settlement amount, in yuan (元)"
+    )
 
     # What it builds or buys, and the documents it has.
-    items: frozenset[Item] | None = Field(None, description="items built, bought or leased")
-    documents: frozenset[Document] | None = Field(None, description="documents present")
+    items: Annotated[frozenset[Item], MaxItems(1000)] | None = Field(
+        None, description="items built, bought or leased"
+    )
+    documents: Annotated[frozenset[Document], MaxItems(1000)] | None = Field(
+        None, description="documents present"
+    )
 
     # Deployment, data sharing and security.
     uses_government_cloud: bool | None = Field(None, description="部署于政务云")
@@ -203,13 +168,15 @@ class Project(BaseModel):
     crypto_three_synchronous: bool | None = Field(
         None, description="密码同步规划、同步建设、同步运行"
     )
-    mlps_level: int | None = Field(None, ge=1, le=5, description="网络安全等级保护级别")
+    mlps_level: Annotated[int, Field(ge=1, le=5), WholeNumber] | None = Field(
+        None, description="网络安全等级保护级别"
+    )
     mlps_level_fixed_at_planning: bool | None = Field(None, description="规划时确定等保级别")
     integrator_has_classified_qualification: bool | None = Field(
         None, description="承建单位具有涉密信息系统集成资质"
     )
-    secrecy_pool_experts: int | None = Field(
-        None, ge=0, description="保密科技领域专家库专家人数 (in the review panel)"
+    secrecy_pool_experts: Annotated[int, Field(ge=0, le=10_000), WholeNumber] | None = Field(
+        None, description="保密科技领域专家库专家人数 (in the review panel)"
     )
     supervisor_qualified: bool | None = Field(None, description="监理单位具备相应资质")
     design_author_qualified: bool | None = Field(None, description="编制单位具备相应资质")
@@ -224,7 +191,9 @@ class Project(BaseModel):
         None, description="建设周期严重逾期且无正当理由"
     )
     data_sharing_obligations_met: bool | None = Field(None, description="履行数据共享义务")
-    om_period_years: Decimal | None = Field(None, ge=0, description="运维期(年)")
+    om_period_years: Years | None = Field(
+        None, description="运维期(年) / O&M period in years (at most two decimals, below 100)"
+    )
 
     # Approval documents, change control and funds (Wuhan arts. 10, 12, 18, 19).
     feasibility_and_design_merged: bool | None = Field(
@@ -234,7 +203,9 @@ class Project(BaseModel):
     self_adjusted: bool | None = Field(
         None, description="建设单位自行调整主要建设内容 (without new approval)"
     )
-    adjustment_amount: Amount | None = Field(None, description="资金调整数额 (yuan)")
+    adjustment_amount: Amount | None = Field(
+        None, description="资金调整数额 / amount of the adjustment, in yuan (元)"
+    )
     adjustment_reason: AdjustmentReason | None = Field(None, description="自行调整的理由")
     construction_objectives_changed: bool | None = Field(None, description="建设目标改变")
     surplus_funds_returned: bool | None = Field(None, description="结余资金已退回")
@@ -271,10 +242,11 @@ class Project(BaseModel):
     # Cross-year funds, data sharing, changes, supervision, testing, publication, performance and
     # special funds (Yiyang arts. 7, 9, 12-15, 18, 19, 21).
     annual_budget_requested: Amount | None = Field(
-        None, description="当年申请安排的预算 / budget requested for the current year (yuan)"
+        None, description="当年申请安排的预算 / budget requested for the current year, in yuan (元)"
     )
     annual_expenditure_expected: Amount | None = Field(
-        None, description="当年能形成的支出 / expenditure the project can incur this year (yuan)"
+        None,
+        description="当年能形成的支出 / expenditure the project can incur this year, in yuan (元)",
     )
     shared_data_opened_exclusively: bool | None = Field(
         None,
@@ -425,7 +397,9 @@ class Project(BaseModel):
     )
 
     # Procedure: each step taken, keyed by step; absent key = not taken (when `steps` is known).
-    steps: dict[Step, StepRecord] | None = Field(None, description="procedural steps taken")
+    steps: Annotated[dict[Step, StepRecord], MaxItems(100)] | None = Field(
+        None, description="procedural steps taken"
+    )
 
     @field_validator("steps")
     @classmethod
@@ -459,6 +433,32 @@ class Project(BaseModel):
             raise ProjectError.from_validation(exc, source=source) from None
 
     @classmethod
+    def from_json(cls, text: str | bytes, *, source: str | None = None) -> Project:
+        """Parse a JSON object into a Project, raising `ProjectError` for any fault.
+
+        Numbers with a point or an exponent are read as `Decimal`, never as binary floats, so
+        `4800000.5` is the amount 4800000.5 exactly; the fields then validate as in `from_mapping`.
+        """
+        try:
+            data = json.loads(text, parse_float=Decimal)
+        except (ValueError, RecursionError) as exc:
+            # JSONDecodeError, bad UTF-8 and the digit limit on integers are ValueErrors.
+            raise ProjectError(
+                [
+                    ProjectIssue(
+                        loc=(), msg=f"not valid JSON: {_json_fault(exc)}", input=None, type="json"
+                    )
+                ],
+                source=source,
+            ) from None
+        if not isinstance(data, Mapping):
+            raise ProjectError(
+                [ProjectIssue(loc=(), msg="a project must be a JSON object", input=None)],
+                source=source,
+            )
+        return cls.from_mapping(data, source=source)
+
+    @classmethod
     def from_file(cls, path: str | Path) -> Project:
         """Load a project from a YAML or JSON file."""
         from ._yaml import load_data_file
@@ -474,3 +474,12 @@ class Project(BaseModel):
     def to_json(self) -> str:
         """Deterministic JSON (sorted keys)."""
         return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+
+
+def _json_fault(exc: ValueError | RecursionError) -> str:
+    """What is wrong with a JSON text, in one short line."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc)[:200]

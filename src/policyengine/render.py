@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
@@ -9,6 +10,38 @@ from .pack import Citation
 from .verdict import Finding, OverallStatus, Status, Verdict
 
 _DIGITS = "零一二三四五六七八九"
+
+# C0 and C1 controls and DEL (terminal escape sequences start with ESC, CSI or OSC and end with BEL
+# or ST), the Unicode line and paragraph separators, and the bidirectional overrides and isolates,
+# which reorder what a reader sees.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL_BUT_NEWLINE = re.compile(
+    r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+_NAMED = {"\t": " ", "\n": "\\n", "\r": "\\r"}
+
+
+def _shown(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def printable(text: str, *, newlines: bool = False) -> str:
+    """`text` safe to write to a terminal: control characters shown as escapes such as `\\x1b`.
+
+    A project's name or a fact's value comes from outside and could otherwise clear the screen,
+    retitle the window or conceal the rest of the report. Tabs become spaces. Newlines are
+    escaped too unless `newlines` is set, so that a one-line field cannot start a line of its own
+    (a forged "Status:" line). JSON output keeps the exact string; only the human renderings call
+    this.
+    """
+    pattern = _CONTROL_BUT_NEWLINE if newlines else _CONTROL
+    return pattern.sub(_shown, text)
 
 
 def chinese_number(n: int) -> str:
@@ -106,6 +139,7 @@ def render_text(
         f"{verdict.jurisdiction.zh} {verdict.jurisdiction.en} — {verdict.source.title}{number}"
     )
     project = verdict.project_name or verdict.project_id or t("(未命名项目)", "(unnamed project)")
+    project = printable(project)
     stage = verdict.stage.label(lang) if verdict.stage else t("全部阶段", "all stages")
     lines.append(
         f"{t('项目', 'Project')}: {project}   {t('阶段', 'Stage')}: {stage}   "
@@ -169,7 +203,7 @@ def render_text(
                 f"  {pad(d.state.value, 8)} {pad(d.event.label(lang), 22)} "
                 f"{t('期限', 'due')} {when}{done}"
             )
-    return "\n".join(lines)
+    return printable("\n".join(lines), newlines=True)
 
 
 def _chooser(lang: str) -> Callable[[str, str], str]:
@@ -222,4 +256,4 @@ def render_markdown(verdict: Verdict, *, lang: str = "en", style: str = "article
             f"| {f.status.value} | `{f.rule_id}` | "
             f"{cite(f.citation, style=style, lang=lang)} | {message} | {quote} |"
         )
-    return "\n".join(rows) + "\n"
+    return printable("\n".join(rows), newlines=True) + "\n"
