@@ -250,3 +250,26 @@ def test_project_error_shows_huge_and_deep_inputs_shortly() -> None:
     assert len(text) < 1_000
     assert "<integer of 16,610 bits>" in text
     assert "<decimal of 5,000 digits>" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "deep"),
+    [
+        ('{"name": "' + "[" * 200 + '"}', False),  # brackets inside a string are not nesting
+        ('{"name": "\\"' + "{" * 200 + '"}', False),  # nor after an escaped quote
+        ('{"a\\\\": ' + "[" * 70 + "]" * 70 + "}", True),  # an escaped backslash ends no string
+        ('{"a": "\\\\", "b": ' + "[" * 70 + "]" * 70 + "}", True),
+        ("[" * 63 + "]" * 63, False),
+        ("[" * 65 + "]" * 65, True),
+        ("[[1, 2], [3, 4]]" * 50, False),  # many brackets, shallow (then a syntax error)
+    ],
+)
+def test_json_depth_is_read_outside_strings(text: str, deep: bool) -> None:
+    from policyengine import PackError, _json
+
+    code = None
+    try:
+        _json.loads(text, "x")
+    except PackError as exc:
+        code = exc.code
+    assert (code == "json.too_deep") == deep

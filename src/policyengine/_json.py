@@ -12,6 +12,7 @@ Every failure is a located `PackError` with a `json.*` code, like the other read
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from decimal import Decimal, InvalidOperation
@@ -85,22 +86,43 @@ def loads(text: str, name: str, line: int | None = None) -> Any:
 
 def _check_depth(text: str, name: str, line: int | None) -> None:
     # Cheap first: a text with few brackets cannot nest deeply, whatever its strings hold.
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
+    if text.count("[") + text.count("{") <= MAX_DEPTH or not _too_deep(text):
         return
-    depth = 0
-    for match in _TOKEN.finditer(text):
+    depth = offset = 0
+    for match in _TOKEN.finditer(text):  # only to say where: slower, and exact
         token = match.group()
         if token in _OPENERS:
             depth += 1
             if depth > MAX_DEPTH:
-                raise PackError(
-                    f"nesting is deeper than {MAX_DEPTH} levels",
-                    code="json.too_deep",
-                    location=_location(name, line, text, match.start()),
-                    hint="a project is a flat record of facts; flatten the structure",
-                )
+                offset = match.start()
+                break
         elif token in ("]", "}"):
             depth -= 1
+    raise PackError(
+        f"nesting is deeper than {MAX_DEPTH} levels",
+        code="json.too_deep",
+        location=_location(name, line, text, offset),
+        hint="a project is a flat record of facts; flatten the structure",
+    )
+
+
+# Outside strings, JSON holds only brackets and these (Python's reader also takes NaN and
+# Infinity); anything else ends what the parser will read, so brackets after it do not count.
+_OUTSIDE = str.maketrans("", "", " \t\n\r,:0123456789+-.eEtrufalsnNIiy")
+_NOT_BRACKET = re.compile(r"[^\[\]{}]")
+_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _too_deep(text: str) -> bool:
+    """Whether brackets outside strings nest deeper than MAX_DEPTH, with string methods only."""
+    if "\\" in text:
+        # Drop escaped backslashes, then escaped quotes: what is left of `"` delimits strings.
+        text = text.replace("\\\\", "").replace('\\"', "")
+    brackets = "".join(text.split('"')[0::2]).translate(_OUTSIDE)
+    stop = _NOT_BRACKET.search(brackets)
+    if stop is not None:
+        brackets = brackets[: stop.start()]
+    return max(itertools.accumulate(map(_STEP.__getitem__, brackets)), default=0) > MAX_DEPTH
 
 
 def _integer(literal: str) -> int:
