@@ -378,3 +378,44 @@ def test_bom_on_the_first_json_lines_line_is_ignored(mini: CompiledPack) -> None
     records = [(str(n), text) for n, text in iter_json_lines(stream, "in.jsonl")]
     results = list(evaluate_many(records, [mini], as_of=AS_OF))
     assert [r.ok for r in results] == [True, True]
+
+
+def test_spool_directories_left_by_killed_runs_are_removed(
+    mini: CompiledPack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import tempfile
+
+    from policyengine.batch import SPOOL_PREFIX
+
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    dead = ended.pid
+    old = 1_000_000_000.0  # 2001: long stale
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("mine", encoding="utf-8")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    made = {
+        "stale": temp / f"{SPOOL_PREFIX}{dead}-abc",
+        "recent": temp / f"{SPOOL_PREFIX}{dead}-def",
+        "running": temp / f"{SPOOL_PREFIX}{os.getpid()}-ghi",
+        "other": temp / "policyengine-spool-notapid",
+    }
+    for path in made.values():
+        path.mkdir()
+        (path / "chunk.jsonl").write_text("{}\n", encoding="utf-8")
+    for name in ("stale", "running", "other"):
+        os.utime(made[name], (old, old))
+    link = temp / f"{SPOOL_PREFIX}{dead}-lnk"
+    link.symlink_to(elsewhere)
+    os.utime(link, (old, old), follow_symlinks=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    records = [(f"r{i}", json.dumps({"id": f"p{i}"})) for i in range(4)]
+    list(write_json_lines(records, [mini], io.BytesIO(), as_of=AS_OF, workers=2, chunk_size=2))
+    left = sorted(p.name for p in temp.iterdir())
+    assert left == sorted(
+        [made["recent"].name, made["running"].name, made["other"].name, link.name]
+    )
+    assert (elsewhere / "keep.txt").read_text(encoding="utf-8") == "mine"

@@ -14,7 +14,9 @@ import io
 import json
 import os
 import shutil
+import stat
 import tempfile
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -293,7 +295,7 @@ def _write_numbered(
             output.write(result.to_json_bytes() + b"\n")
             yield _without_verdicts(result)
         return
-    spool = tempfile.mkdtemp(prefix="policyengine-")
+    spool = _new_spool()
     try:
         chunks = _in_pool(numbered, packs, workers, chunk_size, _spool_chunk, (stage, day, spool))
         for path, results in chunks:
@@ -302,6 +304,66 @@ def _write_numbered(
             yield from results
     finally:
         shutil.rmtree(spool, ignore_errors=True)
+
+
+SPOOL_PREFIX = "policyengine-spool-"
+"""Spool directories are named `policyengine-spool-<pid>-<random>` in the temporary directory."""
+STALE_SPOOL_SECONDS = 3600
+"""A spool directory untouched this long, whose process is gone, is left over from a killed run."""
+
+
+def _new_spool() -> str:
+    """A private spool directory, after removing those that killed runs left behind.
+
+    A run killed with SIGKILL cannot remove its spool directory; the next run does, when the
+    directory is the same user's, its process no longer exists and nothing has touched it for
+    an hour (a live run writes into it every chunk).
+    """
+    directory = tempfile.gettempdir()
+    _remove_stale_spools(directory)
+    return tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-", dir=directory)
+
+
+def _remove_stale_spools(directory: str) -> None:
+    if not hasattr(os, "getuid"):  # ownership and process checks are POSIX ones
+        return
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        pid = _spool_pid(entry.name)
+        if pid is None:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if (
+            stat.S_ISDIR(info.st_mode)
+            and info.st_uid == os.getuid()
+            and now - info.st_mtime > STALE_SPOOL_SECONDS
+            and not _running(pid)
+        ):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _spool_pid(name: str) -> int | None:
+    if not name.startswith(SPOOL_PREFIX):
+        return None
+    pid, _, _ = name[len(SPOOL_PREFIX) :].partition("-")
+    return int(pid) if pid.isascii() and pid.isdigit() and len(pid) <= 10 else None
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):  # another user's process, or not a pid at all
+        return True
+    return True
 
 
 _Numbered = Iterator[tuple[int, str, Any]]
