@@ -419,3 +419,34 @@ def test_spool_directories_left_by_killed_runs_are_removed(
         [made["recent"].name, made["running"].name, made["other"].name, link.name]
     )
     assert (elsewhere / "keep.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_ctrl_c_stops_a_run_with_workers_and_keeps_no_partial_output(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    batch = tmp_path / "big.jsonl"
+    line = json.dumps({"id": "p", "total_investment": "600000"}) + "\n"
+    batch.write_text(line * 50_000, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "policyengine", "evaluate", str(batch), "--pack", MINI),
+            *("--format", "jsonl", "-o", str(out), "--workers", "2"),
+        ],
+        start_new_session=True,  # its own process group, as a terminal's Ctrl-C addresses
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # until the workers have written something
+            if any(p.stat().st_size > 0 for p in tmp_path.glob(".out.jsonl.*.part")):
+                break
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGINT)
+        assert process.wait(timeout=60) == 130
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.jsonl"]

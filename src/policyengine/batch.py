@@ -14,6 +14,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import stat
 import tempfile
 import time
@@ -120,6 +121,9 @@ _WORKER_PACKS: Sequence[CompiledPack] = ()
 def _init_worker(packs: Sequence[CompiledPack]) -> None:
     global _WORKER_PACKS
     _WORKER_PACKS = packs
+    # Ctrl-C reaches the whole process group. The parent stops the batch and shuts the pool
+    # down; a worker interrupted as well would die mid-protocol and leave that shutdown waiting.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _evaluate_chunk(
