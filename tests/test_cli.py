@@ -266,6 +266,12 @@ def test_json_lines_file_whose_name_is_not_utf8(tmp_path: Path) -> None:
     assert [line["source"] for line in lines] == [f"{name}:1", f"{name}:2"]
     assert "verdicts" in lines[0]
     assert lines[1]["error"]["code"] == "json.syntax"
+    for fmt in ("json", "text"):
+        other = cli("evaluate", str(name), "--pack", MINI, "--format", fmt)
+        assert other.returncode == 2
+        assert "Traceback" not in other.stderr
+    report = json.loads(cli("evaluate", str(name), "--pack", MINI, "--format", "json").stdout)
+    assert report[1]["source"] == f"{name}:2"
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".yaml"])

@@ -396,7 +396,9 @@ class _Output:
             os.unlink(self._partial)
 
     def write(self, text: str) -> None:
-        self.write_bytes(text.encode("utf-8"))
+        # A file name that is not UTF-8 holds surrogates; in a JSON string "\udcff" is their
+        # escape, and in a text report it is a readable stand-in for the byte.
+        self.write_bytes(text.encode("utf-8", "backslashreplace"))
 
     def write_bytes(self, data: bytes) -> None:
         self.handle.write(data if data.endswith(b"\n") else data + b"\n")
