@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 
 from . import __version__
 from ._yaml import iter_json_lines
-from .batch import JsonLine, Record, evaluate_many, write_json_lines
+from .batch import BatchResult, JsonLine, Record, evaluate_many, write_json_lines
 from .errors import PolicyEngineError, ProjectError, ProjectIssue
 from .evaluator import evaluate
 from .facts import FACTS
@@ -260,7 +260,7 @@ def _evaluate_into(
             tally["records"] += 1
             if not result.ok:
                 tally["errors"] += 1
-                _echo(f"{result.source}: {result.error_message}")
+                _echo(_located(result))
                 worst = max(worst, EXIT_USAGE)
             elif OverallStatus.NON_COMPLIANT in result.statuses:
                 tally["non_compliant"] += 1
@@ -276,7 +276,7 @@ def _evaluate_into(
     results = evaluate_many(_records(args.projects), packs, **options)
     for result in progress.track(results):
         if not result.ok:
-            _echo(f"{result.source}: {result.error_message}")
+            _echo(_located(result))
             worst = max(worst, EXIT_USAGE)
             if args.format == "json":
                 collected.append(json.loads(result.to_json()))
@@ -425,6 +425,12 @@ def _beside(final: str) -> tuple[BinaryIO, str | None]:
         mode = 0o666 & ~umask
     os.fchmod(descriptor, mode)
     return os.fdopen(descriptor, "wb"), partial
+
+
+def _located(result: BatchResult) -> str:
+    """A rejected record's message, led by its source unless the message names it already."""
+    message = result.error_message or ""
+    return message if message.startswith(result.source) else f"{result.source}: {message}"
 
 
 MAX_ECHO_CHARS = 4_000
