@@ -74,7 +74,7 @@ def loads(text: str, name: str, line: int | None = None) -> Any:
             exc.msg,
             code="json.syntax",
             location=_location(name, line, text, exc.pos),
-            hint="each project is one JSON object; check the brackets, quotes and commas here",
+            hint="check the brackets, quotes and commas at and just before this place",
         ) from None
     except (ValueError, RecursionError) as exc:
         raise PackError(
@@ -102,7 +102,7 @@ def _check_depth(text: str, name: str, line: int | None) -> None:
         f"nesting is deeper than {MAX_DEPTH} levels",
         code="json.too_deep",
         location=_location(name, line, text, offset),
-        hint="a project is a flat record of facts; flatten the structure",
+        hint="project data nests a few levels at most; flatten the structure",
     )
 
 
