@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -257,3 +258,134 @@ def test_text_report_writes_no_terminal_escapes_from_the_project(tmp_path: Path)
     assert b"\x07" not in result.stdout
     assert b"Status: " in result.stdout
     assert b"\\x1b[8mALL CLEAR" in result.stdout
+
+
+# --- File handling and bounded output (security review B7, B8, B16, B17, B18, B22) ---
+
+
+@pytest.mark.parametrize("fmt", ["text", "jsonl"])
+def test_unknown_stage_exits_2_listing_the_stages(project: Path, fmt: str) -> None:
+    result = cli("evaluate", str(project), "--pack", MINI, "--stage", "bogus", "--format", fmt)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "bogus" in result.stderr
+    assert "planning" in result.stderr
+    assert "self_evaluation" in result.stderr
+
+
+def test_json_lines_file_whose_name_is_not_utf8(tmp_path: Path) -> None:
+    name = tmp_path / os.fsdecode(b"\xff.jsonl")
+    name.write_text('{"id": "a", "total_investment": "600000"}\n{not json\n', encoding="utf-8")
+    result = cli("evaluate", str(name), "--pack", MINI, "--format", "jsonl")
+    assert result.returncode == 2  # the second line is bad input
+    assert "Traceback" not in result.stderr
+    lines = [json.loads(line) for line in result.stdout.encode("utf-8").splitlines()]
+    assert [line["source"] for line in lines] == [f"{name}:1", f"{name}:2"]
+    assert "verdicts" in lines[0]
+    assert lines[1]["error"]["code"] == "json.syntax"
+    for fmt in ("json", "text"):
+        other = cli("evaluate", str(name), "--pack", MINI, "--format", fmt)
+        assert other.returncode == 2
+        assert "Traceback" not in other.stderr
+    report = json.loads(cli("evaluate", str(name), "--pack", MINI, "--format", "json").stdout)
+    assert report[1]["source"] == f"{name}:2"
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".yaml"])
+def test_output_naming_an_input_is_refused_before_anything_is_written(
+    project: Path, tmp_path: Path, suffix: str
+) -> None:
+    source = project if suffix == ".yaml" else tmp_path / "in.jsonl"
+    if suffix == ".jsonl":
+        source.write_text('{"id": "a"}\n', encoding="utf-8")
+    before = source.read_bytes()
+    link = tmp_path / f"link{suffix}"
+    link.symlink_to(source)
+    for output in (str(source), str(link)):
+        result = cli("evaluate", str(source), "--pack", MINI, "--format", "jsonl", "-o", output)
+        assert result.returncode == 2
+        assert "cli.usage" in result.stderr
+        assert source.read_bytes() == before
+
+
+def test_output_naming_the_pack_is_refused(project: Path, tmp_path: Path) -> None:
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(Path(MINI).read_text(encoding="utf-8"), encoding="utf-8")
+    before = pack.read_bytes()
+    result = cli("evaluate", str(project), "--pack", str(pack), "-o", str(pack))
+    assert result.returncode == 2
+    assert "cli.usage" in result.stderr
+    assert pack.read_bytes() == before
+
+
+def test_a_failed_run_leaves_an_earlier_output_as_it_was(tmp_path: Path) -> None:
+    from policyengine.cli import _Output
+
+    out = tmp_path / "report.txt"
+    out.write_text("earlier report\n", encoding="utf-8")
+    out.chmod(0o640)
+
+    def interrupted() -> None:
+        with _Output(str(out)) as output:
+            output.write("half a new report")
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        interrupted()
+    assert out.read_text(encoding="utf-8") == "earlier report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]
+    with _Output(str(out)) as output:
+        output.write("new report")
+    assert out.read_text(encoding="utf-8") == "new report\n"
+    assert out.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.txt"]
+
+
+def test_an_error_with_many_issues_is_echoed_shortly(tmp_path: Path) -> None:
+    batch = tmp_path / "many.jsonl"
+    batch.write_text(json.dumps({f"fact_{i}": 1 for i in range(5000)}) + "\n", encoding="utf-8")
+    result = cli("evaluate", str(batch), "--pack", MINI, "--format", "jsonl")
+    assert result.returncode == 2
+    assert len(result.stderr) < 10_000
+    assert "... and 4,980 more" in result.stderr
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["error"]["issue_count"] == 5000
+    assert len(record["error"]["issues"]) == 20
+
+
+def test_echoed_messages_are_truncated(capsys: pytest.CaptureFixture[str]) -> None:
+    from policyengine.cli import MAX_ECHO_CHARS, _echo
+
+    _echo("x" * 1_000_000)
+    err = capsys.readouterr().err
+    assert len(err) < MAX_ECHO_CHARS + 100
+    assert err.rstrip().endswith("(996,000 more characters)")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "code"),
+    [
+        ("big.json", '{"plan_year": ' + "9" * 5000 + "}", "json.bad_number"),
+        ("deep.json", '{"name": ' + "[" * 985 + "]" * 985 + "}", "json.too_deep"),
+        ("deeper.json", '{"name": ' + "[" * 100_000 + "]" * 100_000 + "}", "json.too_deep"),
+        ("hex.yaml", "name: x\nplan_year: 0x" + "f" * 4000 + "\n", None),
+    ],
+)
+def test_hostile_project_files_exit_2_without_traceback(
+    tmp_path: Path, name: str, text: str, code: str | None
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = cli("evaluate", str(path), "--pack", MINI, "--as-of", "2025-06-01")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    if code is not None:
+        assert f"{path}:1:" in result.stderr
+        assert code in result.stderr
+
+
+def test_test_command_reads_at_most_the_size_limit() -> None:
+    result = cli("test", "/dev/zero")
+    assert result.returncode == 2
+    assert "yaml.too_large" in result.stderr
+    assert "Traceback" not in result.stderr

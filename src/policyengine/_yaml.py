@@ -11,8 +11,8 @@ Here the node graph is composed by the safe loader and then built by hand, so th
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from . import _json
 from .errors import Location, PackError
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -171,30 +172,40 @@ def load_yaml(text: str, path: str) -> tuple[Any, Marks]:
 
 
 def load_data_file(path: Path) -> Any:
-    """Load a YAML or JSON data file (projects, test cases); numbers with a point become Decimal."""
+    """Load a YAML or JSON data file (projects, test cases); numbers with a point become Decimal.
+
+    Raises:
+        PackError: the file is too large, not UTF-8, or not valid YAML or JSON within the limits
+            (`yaml.*` or `json.*` codes, located in the file).
+    """
     with path.open("rb") as handle:
         raw = handle.read(MAX_FILE_BYTES + 1)
     text = read_text(raw, str(path))
     if path.suffix.lower() == ".json":
-        try:
-            return json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError as exc:
-            raise PackError(
-                exc.msg,
-                code="json.syntax",
-                location=Location(str(path), exc.lineno, exc.colno),
-            ) from None
-    data, _ = load_yaml(text, str(path))
+        return _json.loads(text, str(path))
+    try:
+        data, _ = load_yaml(text, str(path))
+    except (ValueError, RecursionError) as exc:
+        # A value the YAML builder did not anticipate must still be a located error, never a
+        # traceback: project files are untrusted input.
+        raise PackError(
+            f"not readable as YAML ({type(exc).__name__})",
+            code="yaml.syntax",
+            location=Location(str(path)),
+        ) from None
     return data
 
 
 def iter_json_lines(handle: BinaryIO, name: str) -> Iterator[tuple[int, str | PackError]]:
     """Yield (line number, JSON text or error) for each non-blank line of a JSON Lines stream.
 
-    The text is not parsed here: a batch parses each record where it is evaluated, so that
-    worker processes share the parsing.
+    The text is not parsed here: a batch parses each record (with `_json.loads`) where it is
+    evaluated, so that worker processes share the parsing. A byte order mark on the first line
+    is dropped, as YAML drops it.
     """
     for number, raw in enumerate(handle, start=1):
+        if number == 1:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
         if not raw.strip():
             continue
         try:

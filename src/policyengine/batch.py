@@ -14,23 +14,42 @@ import io
 import json
 import os
 import shutil
+import signal
+import stat
 import tempfile
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, NamedTuple, TypeVar
 
-from .errors import PolicyEngineError, ProjectError
-from .evaluator import evaluate
+from ._json import loads
+from .errors import EvaluationError, PackError, PolicyEngineError, ProjectError, ProjectIssue
+from .evaluator import _stage, evaluate
 from .loader import CompiledPack
 from .project import Project
 from .verdict import OverallStatus, Verdict
 from .vocabulary import Stage
 
-Record = tuple[str, Project | Mapping[str, Any] | str | PolicyEngineError]
+
+class JsonLine(NamedTuple):
+    """One JSON Lines record, not yet parsed: it is parsed where it is evaluated."""
+
+    name: str
+    """The file it was read from, for error locations."""
+    line: int
+    """Its line number in that file (from 1)."""
+    text: str
+    """The record's JSON text."""
+
+
+Record = tuple[str, Project | Mapping[str, Any] | JsonLine | str | PolicyEngineError]
 """(where the record came from; the project, a mapping, a JSON text, or the error met reading
-it). JSON texts are parsed where they are evaluated, so that workers share the parsing."""
+it). JSON texts are parsed where they are evaluated, so that workers share the parsing; a
+`JsonLine` also says where the text is, so that a JSON error points at its line and column."""
+
+MAX_ERROR_CHARS = 2_000
+"""Longest message kept for an unexpected failure (a library error bounds its own)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +66,10 @@ class BatchResult:
     statuses: tuple[OverallStatus, ...] = ()
     error_code: str | None = None
     error_message: str | None = None
+    error_issues: tuple[ProjectIssue, ...] = ()
+    """For an invalid project: the first issues (field path, message, type), without inputs."""
+    error_issue_count: int = 0
+    """For an invalid project: how many issues there were in all (`error_issues` is capped)."""
 
     @property
     def ok(self) -> bool:
@@ -63,18 +86,32 @@ class BatchResult:
         return self.to_json_bytes().decode("utf-8")
 
     def to_json_bytes(self) -> bytes:
-        """`to_json()` as UTF-8 bytes, joined without re-encoding the verdicts."""
+        """`to_json()` as UTF-8 bytes, joined without re-encoding the verdicts.
+
+        `index` comes first, so that a reader can find it without parsing the line. A lone
+        surrogate (a file name that is not UTF-8) is written as its JSON escape, so the line
+        stays valid UTF-8 and reads back as the same string.
+        """
         if self.ok:
             head = f'{{"index":{self.index},"source":{json.dumps(self.source, ensure_ascii=False)}'
-            return b"".join((head.encode(), b',"verdicts":[', b",".join(self.verdicts_json), b"]}"))
-        return json.dumps(
-            {
-                "index": self.index,
-                "source": self.source,
-                "error": {"code": self.error_code, "message": self.error_message},
-            },
-            ensure_ascii=False,
-        ).encode()
+            return b"".join((_utf8(head), b',"verdicts":[', b",".join(self.verdicts_json), b"]}"))
+        error: dict[str, Any] = {"code": self.error_code, "message": self.error_message}
+        if self.error_issues:
+            error["issues"] = [
+                {"loc": list(issue.loc), "msg": issue.msg, "type": issue.type}
+                for issue in self.error_issues
+            ]
+            error["issue_count"] = self.error_issue_count
+        return _utf8(
+            json.dumps(
+                {"index": self.index, "source": self.source, "error": error}, ensure_ascii=False
+            )
+        )
+
+
+def _utf8(text: str) -> bytes:
+    # Only surrogates cannot be encoded, and inside a JSON string "\udcff" is their escape.
+    return text.encode("utf-8", "backslashreplace")
 
 
 # Each worker process keeps its own packs, set once by the pool initializer.
@@ -84,6 +121,9 @@ _WORKER_PACKS: Sequence[CompiledPack] = ()
 def _init_worker(packs: Sequence[CompiledPack]) -> None:
     global _WORKER_PACKS
     _WORKER_PACKS = packs
+    # Ctrl-C reaches the whole process group. The parent stops the batch and shuts the pool
+    # down; a worker interrupted as well would die mid-protocol and leave that shutdown waiting.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _evaluate_chunk(
@@ -97,43 +137,80 @@ def _evaluate_chunk(
 def _evaluate_one(
     index: int,
     source: str,
-    item: Project | Mapping[str, Any] | str | PolicyEngineError,
+    item: Project | Mapping[str, Any] | JsonLine | str | PolicyEngineError,
     packs: Sequence[CompiledPack],
     stage: Stage | None,
     as_of: dt.date | None,
 ) -> BatchResult:
-    if isinstance(item, PolicyEngineError):
-        return BatchResult(index, source, error_code=item.code, error_message=str(item))
-    if isinstance(item, str):
-        try:
-            item = json.loads(item, parse_float=Decimal)
-        except ValueError as exc:
-            return BatchResult(index, source, error_code="json.syntax", error_message=str(exc))
-        if not isinstance(item, Mapping):
+    """One record's result, whatever the record holds: no exception leaves this function."""
+    try:
+        if isinstance(item, PolicyEngineError):
+            return _error_result(index, source, item)
+        data = _parsed(item, source)
+        if isinstance(data, Project):
+            project = data
+        elif isinstance(data, Mapping):
+            project = Project.from_mapping(data, source=source)
+        else:
             return BatchResult(
                 index,
                 source,
                 error_code="project.invalid",
                 error_message="a project record must be a JSON object",
             )
-    try:
-        project = item if isinstance(item, Project) else Project.from_mapping(item, source=source)
         verdicts = [evaluate(project, pack, stage=stage, as_of=as_of) for pack in packs]
-    except ProjectError as exc:
-        return BatchResult(index, source, error_code=exc.code, error_message=str(exc))
-    except Exception as exc:
+        return BatchResult(
+            index,
+            source,
+            verdicts_json=tuple(_SERIALIZER.to_json(verdict) for verdict in verdicts),
+            statuses=tuple(verdict.status for verdict in verdicts),
+        )
+    except (ProjectError, PackError) as exc:
+        return _error_result(index, source, exc)
+    except Exception as exc:  # one record's failure, of any kind, is that record's result
         return BatchResult(
             index,
             source,
             error_code="evaluation.error",
-            error_message=f"{type(exc).__name__}: {exc}",
+            error_message=_bounded(f"{type(exc).__name__}: {_text(exc)}"),
         )
+
+
+def _parsed(
+    item: Project | Mapping[str, Any] | JsonLine | str, source: str
+) -> Project | Mapping[str, Any] | Any:
+    if isinstance(item, JsonLine):
+        return loads(item.text, item.name, item.line)
+    if isinstance(item, str):
+        return loads(item, source)
+    return item
+
+
+def _error_result(index: int, source: str, exc: PolicyEngineError) -> BatchResult:
+    if not isinstance(exc, ProjectError):
+        return BatchResult(index, source, error_code=exc.code, error_message=_bounded(str(exc)))
     return BatchResult(
         index,
         source,
-        verdicts_json=tuple(_SERIALIZER.to_json(verdict) for verdict in verdicts),
-        statuses=tuple(verdict.status for verdict in verdicts),
+        error_code=exc.code,
+        error_message=str(exc),
+        # The inputs stay behind: they can be large, and the message already shows them short.
+        error_issues=tuple(dataclasses.replace(issue, input=None) for issue in exc.issues),
+        error_issue_count=exc.issue_count,
     )
+
+
+def _text(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # an exception whose message cannot be rendered is still reported
+        return "(no message)"
+
+
+def _bounded(text: str, limit: int = MAX_ERROR_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
 
 
 # Verdict.model_dump_json() is this serializer's output decoded; the bytes are what travels.
@@ -156,15 +233,29 @@ def evaluate_many(
     at most `4 * workers` chunks are in flight, so memory does not grow with the input.
     `skip` holds record indexes already done (to resume an interrupted run): they are read but
     neither evaluated nor yielded.
+
+    Raises:
+        EvaluationError: at the call, for an unknown `stage` (`evaluation.unknown_stage`);
+            while iterating, if the worker processes cannot start or die
+            (`batch.workers_failed`; see docs/scale.md on the `__main__` guard).
     """
     stage_value, day, numbered = _prepare(records, stage, as_of, skip)
+    return _evaluate_numbered(numbered, packs, stage_value, day, workers, chunk_size)
+
+
+def _evaluate_numbered(
+    numbered: _Numbered,
+    packs: Sequence[CompiledPack],
+    stage: Stage | None,
+    day: dt.date,
+    workers: int,
+    chunk_size: int,
+) -> Iterator[BatchResult]:
     if workers <= 1:
         for i, source, item in numbered:
-            yield _evaluate_one(i, source, item, packs, stage_value, day)
+            yield _evaluate_one(i, source, item, packs, stage, day)
         return
-    for results in _in_pool(
-        numbered, packs, workers, chunk_size, _evaluate_chunk, (stage_value, day)
-    ):
+    for results in _in_pool(numbered, packs, workers, chunk_size, _evaluate_chunk, (stage, day)):
         yield from results
 
 
@@ -185,25 +276,98 @@ def write_json_lines(
     and errors only). With several workers, each worker writes its chunk's lines to a spool file
     that the kernel then copies to `output` (os.sendfile), so the verdicts never pass through
     this process: on two cores, two workers then do nearly twice the work of one.
+
+    Raises:
+        EvaluationError: as `evaluate_many`.
     """
     stage_value, day, numbered = _prepare(records, stage, as_of, skip)
+    return _write_numbered(numbered, packs, output, stage_value, day, workers, chunk_size)
+
+
+def _write_numbered(
+    numbered: _Numbered,
+    packs: Sequence[CompiledPack],
+    output: BinaryIO,
+    stage: Stage | None,
+    day: dt.date,
+    workers: int,
+    chunk_size: int,
+) -> Iterator[BatchResult]:
     if workers <= 1:
         for i, source, item in numbered:
-            result = _evaluate_one(i, source, item, packs, stage_value, day)
+            result = _evaluate_one(i, source, item, packs, stage, day)
             output.write(result.to_json_bytes() + b"\n")
             yield _without_verdicts(result)
         return
-    spool = tempfile.mkdtemp(prefix="policyengine-")
+    spool = _new_spool()
     try:
-        chunks = _in_pool(
-            numbered, packs, workers, chunk_size, _spool_chunk, (stage_value, day, spool)
-        )
+        chunks = _in_pool(numbered, packs, workers, chunk_size, _spool_chunk, (stage, day, spool))
         for path, results in chunks:
             _append(output, path)
             os.unlink(path)
             yield from results
     finally:
         shutil.rmtree(spool, ignore_errors=True)
+
+
+SPOOL_PREFIX = "policyengine-spool-"
+"""Spool directories are named `policyengine-spool-<pid>-<random>` in the temporary directory."""
+STALE_SPOOL_SECONDS = 3600
+"""A spool directory untouched this long, whose process is gone, is left over from a killed run."""
+
+
+def _new_spool() -> str:
+    """A private spool directory, after removing those that killed runs left behind.
+
+    A run killed with SIGKILL cannot remove its spool directory; the next run does, when the
+    directory is the same user's, its process no longer exists and nothing has touched it for
+    an hour (a live run writes into it every chunk).
+    """
+    directory = tempfile.gettempdir()
+    _remove_stale_spools(directory)
+    return tempfile.mkdtemp(prefix=f"{SPOOL_PREFIX}{os.getpid()}-", dir=directory)
+
+
+def _remove_stale_spools(directory: str) -> None:
+    if not hasattr(os, "getuid"):  # ownership and process checks are POSIX ones
+        return
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        pid = _spool_pid(entry.name)
+        if pid is None:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if (
+            stat.S_ISDIR(info.st_mode)
+            and info.st_uid == os.getuid()
+            and now - info.st_mtime > STALE_SPOOL_SECONDS
+            and not _running(pid)
+        ):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _spool_pid(name: str) -> int | None:
+    if not name.startswith(SPOOL_PREFIX):
+        return None
+    pid, _, _ = name[len(SPOOL_PREFIX) :].partition("-")
+    return int(pid) if pid.isascii() and pid.isdigit() and len(pid) <= 10 else None
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):  # another user's process, or not a pid at all
+        return True
+    return True
 
 
 _Numbered = Iterator[tuple[int, str, Any]]
@@ -216,7 +380,7 @@ def _prepare(
     as_of: dt.date | None,
     skip: frozenset[int],
 ) -> tuple[Stage | None, dt.date, _Numbered]:
-    stage_value = Stage(stage) if isinstance(stage, str) else stage
+    stage_value = _stage(stage)  # an unknown stage is refused now, not at the first record
     day = as_of if as_of is not None else dt.date.today()
     numbered = ((i, source, item) for i, (source, item) in enumerate(records) if i not in skip)
     return stage_value, day, numbered
@@ -230,18 +394,43 @@ def _in_pool(
     function: Callable[..., _T],
     args: tuple[Any, ...],
 ) -> Iterator[_T]:
-    """`function(chunk, *args)` for each chunk, in worker processes; results in input order."""
-    import multiprocessing  # only batches with workers need it
+    """`function(chunk, *args)` for each chunk, in worker processes; results in input order.
 
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(tuple(packs),)) as pool:
-        pending: deque[Any] = deque()  # AsyncResult[_T], in submission order
+    A process pool executor, unlike `multiprocessing.Pool`, notices a worker that dies (while
+    starting, or killed later) and fails instead of replacing it for ever. The commonest cause
+    is a script without an `if __name__ == "__main__":` guard: each spawned worker imports the
+    script, which starts another batch, which multiprocessing refuses, and the worker exits.
+    """
+    import multiprocessing  # only batches with workers need these
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    executor = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(tuple(packs),),
+    )
+    pending: deque[Future[_T]] = deque()  # in submission order
+    try:
         for chunk in _chunks(numbered, chunk_size):
-            pending.append(pool.apply_async(function, (chunk, *args)))
+            pending.append(executor.submit(function, chunk, *args))
             if len(pending) >= 4 * workers:
-                yield pending.popleft().get()
+                yield pending.popleft().result()
         while pending:
-            yield pending.popleft().get()
+            yield pending.popleft().result()
+    except BrokenProcessPool:
+        raise EvaluationError(
+            "the worker processes stopped before finishing the batch",
+            code="batch.workers_failed",
+            hint=(
+                "a script that evaluates with workers > 1 must start the batch under "
+                '`if __name__ == "__main__":` (each worker imports the script); otherwise '
+                "a worker ran out of memory or was killed. Run with workers=1 to see the cause"
+            ),
+        ) from None
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _spool_chunk(

@@ -9,7 +9,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
+import re
+import stat
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -17,7 +21,7 @@ from typing import Any, BinaryIO
 
 from . import __version__
 from ._yaml import iter_json_lines
-from .batch import Record, evaluate_many, write_json_lines
+from .batch import BatchResult, JsonLine, Record, evaluate_many, write_json_lines
 from .errors import PolicyEngineError, ProjectError, ProjectIssue
 from .evaluator import evaluate
 from .facts import FACTS
@@ -26,6 +30,7 @@ from .project import Project
 from .render import cite, pad, render_markdown, render_text, status_word, width
 from .schemas import SCHEMAS, schema_text
 from .verdict import OverallStatus, Status, Verdict
+from .vocabulary import Stage
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -51,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.handler(args)
         return code
     except PolicyEngineError as exc:
-        print(str(exc), file=sys.stderr)
+        _echo(str(exc))
         return EXIT_USAGE
     except OSError as exc:
         print(f"policyengine: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
@@ -160,7 +165,13 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stage", help="evaluate the rules of one stage (default: all)")
+    parser.add_argument(
+        "--stage",
+        choices=[stage.value for stage in Stage],
+        metavar="STAGE",
+        help="evaluate the rules of one stage (default: all): "
+        + ", ".join(stage.value for stage in Stage),
+    )
     parser.add_argument(
         "--as-of",
         type=_date,
@@ -186,7 +197,7 @@ def _records(paths: Sequence[str]) -> Iterator[Record]:
     for name in paths:
         if name == "-":  # JSON Lines on standard input
             for line, record in iter_json_lines(sys.stdin.buffer, "<stdin>"):
-                yield f"<stdin>:{line}", record
+                yield f"<stdin>:{line}", _json_line(record, "<stdin>", line)
             continue
         path = Path(name)
         if path.suffix.lower() == ".jsonl":
@@ -197,7 +208,7 @@ def _records(paths: Sequence[str]) -> Iterator[Record]:
                 continue
             with handle:
                 for line, record in iter_json_lines(handle, str(path)):
-                    yield f"{path}:{line}", record
+                    yield f"{path}:{line}", _json_line(record, str(path), line)
             continue
         try:
             yield str(path), Project.from_file(path)
@@ -205,6 +216,10 @@ def _records(paths: Sequence[str]) -> Iterator[Record]:
             yield str(path), exc
         except OSError as exc:
             yield str(path), _unreadable(path, exc)
+
+
+def _json_line(record: str | PolicyEngineError, name: str, line: int) -> Any:
+    return record if isinstance(record, PolicyEngineError) else JsonLine(name, line, record)
 
 
 def _unreadable(path: Path, exc: OSError) -> ProjectError:
@@ -218,8 +233,16 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     packs = _packs(args.pack)
     if args.resume and (args.format != "jsonl" or not args.output):
         raise UsageError("--resume needs --format jsonl and --output FILE")
+    if args.output:
+        _refuse_input_as_output(args.output, [*args.projects, *(pack.path for pack in packs)])
     skip = _completed(Path(args.output)) if args.resume else frozenset()
-    out = _Output(args.output, append=bool(args.resume))
+    with _Output(args.output, append=bool(args.resume)) as out:
+        return _evaluate_into(out, args, packs, skip)
+
+
+def _evaluate_into(
+    out: _Output, args: argparse.Namespace, packs: Sequence[CompiledPack], skip: frozenset[int]
+) -> int:
     progress = _Progress(sys.stderr)
     worst = EXIT_OK
     collected: list[Any] = []
@@ -237,13 +260,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
             tally["records"] += 1
             if not result.ok:
                 tally["errors"] += 1
-                print(f"{result.source}: {result.error_message}", file=sys.stderr)
+                _echo(_located(result))
                 worst = max(worst, EXIT_USAGE)
             elif OverallStatus.NON_COMPLIANT in result.statuses:
                 tally["non_compliant"] += 1
                 worst = max(worst, EXIT_FAIL)
         progress.done()
-        out.close()
         if args.summary:
             print(
                 f"policyengine: {tally['records']} records written, {tally['errors']} rejected, "
@@ -254,7 +276,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     results = evaluate_many(_records(args.projects), packs, **options)
     for result in progress.track(results):
         if not result.ok:
-            print(f"{result.source}: {result.error_message}", file=sys.stderr)
+            _echo(_located(result))
             worst = max(worst, EXIT_USAGE)
             if args.format == "json":
                 collected.append(json.loads(result.to_json()))
@@ -280,25 +302,55 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         from .html import render_html
 
         out.write(render_html(collected, lang=args.lang))
-    out.close()
     return worst
 
 
-def _completed(path: Path) -> frozenset[int]:
-    """Indexes already written to a JSON Lines output; a torn last line is cut off."""
-    if not path.exists():
-        return frozenset()
-    data = path.read_bytes()
-    if data and not data.endswith(b"\n"):
-        # The run was interrupted mid-line: drop the partial record, it will be redone.
-        data = data[: data.rfind(b"\n") + 1]
-        path.write_bytes(data)
-    done = set()
-    for line in data.splitlines():
+def _refuse_input_as_output(output: str, inputs: Sequence[str]) -> None:
+    """Refuse an --output that is also an input or a pack: opening it would destroy it."""
+    for name in inputs:
+        if name == "-":
+            continue
         try:
-            done.add(int(json.loads(line)["index"]))
-        except (ValueError, KeyError, TypeError):
-            raise UsageError(f"{path} is not an output of `evaluate --format jsonl`") from None
+            same = os.path.samefile(output, name)
+        except OSError:  # one of them does not exist (yet), or is not a file: not the same
+            continue
+        if same:
+            raise UsageError(
+                f"--output {output} is the input {name}; writing the report would destroy it",
+                hint="write the report to another file",
+            )
+
+
+# The start of every line `evaluate --format jsonl` writes: verdict lines are compact, error
+# lines have a space after the colon. Only this is read back, never the whole line, so a line
+# that a JSON reader would refuse (or take long to parse) does not stop a resumed run.
+_INDEX = re.compile(rb'\{"index": ?(\d{1,18}),')
+_INDEX_START = b'{"index":'
+
+
+def _completed(path: Path) -> frozenset[int]:
+    """Indexes already written to a JSON Lines output; a torn last line is cut off in place.
+
+    The file is read line by line and cut with a truncate, not rewritten: an interrupted resume
+    loses at most the torn record, never the earlier results.
+    """
+    try:
+        handle = path.open("r+b")
+    except FileNotFoundError:
+        return frozenset()
+    done: set[int] = set()
+    end = 0
+    with handle:
+        for line in handle:
+            match = _INDEX.match(line)
+            if not line.endswith(b"\n") and (match or _INDEX_START.startswith(line[:9])):
+                # The run was interrupted mid-line: drop the partial record, it will be redone.
+                handle.truncate(end)
+                break
+            if match is None:
+                raise UsageError(f"{path} is not an output of `evaluate --format jsonl`")
+            done.add(int(match.group(1)))
+            end += len(line)
     return frozenset(done)
 
 
@@ -309,26 +361,87 @@ class UsageError(PolicyEngineError):
 
 
 class _Output:
-    """stdout, or a file given with --output; UTF-8, one record or report per write."""
+    """stdout, or the file given with --output; UTF-8, one record or report per write.
+
+    A new output file is written beside its final name and renamed into place when the run
+    succeeds, so a failed or interrupted run leaves an earlier output as it was. `--resume`
+    appends in place; devices and pipes (`/dev/stdout`, a FIFO) are written directly.
+    """
 
     def __init__(self, path: str | None, *, append: bool = False) -> None:
         sys.stdout.flush()
-        mode = "ab" if append else "wb"
-        self.handle: BinaryIO = (
-            open(path, mode) if path else sys.stdout.buffer  # type: ignore[assignment]  # noqa: SIM115
-        )
+        self._final: str | None = None
+        self._partial: str | None = None
+        if not path:
+            self.handle: BinaryIO = sys.stdout.buffer
+        elif append or (os.path.exists(path) and not os.path.isfile(path)):
+            self.handle = open(path, "ab" if append else "wb")  # noqa: SIM115
+        else:
+            self._final = os.path.realpath(path)  # through a symlink, replace its target
+            self.handle, self._partial = _beside(self._final)
+
+    def __enter__(self) -> _Output:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if self.handle is sys.stdout.buffer:
+            self.handle.flush()
+            return
+        self.handle.close()
+        if self._partial is None or self._final is None:
+            return
+        if kind is None:
+            os.replace(self._partial, self._final)
+        else:
+            os.unlink(self._partial)
 
     def write(self, text: str) -> None:
-        self.write_bytes(text.encode("utf-8"))
+        # A file name that is not UTF-8 holds surrogates; in a JSON string "\udcff" is their
+        # escape, and in a text report it is a readable stand-in for the byte.
+        self.write_bytes(text.encode("utf-8", "backslashreplace"))
 
     def write_bytes(self, data: bytes) -> None:
         self.handle.write(data if data.endswith(b"\n") else data + b"\n")
 
-    def close(self) -> None:
-        if self.handle is sys.stdout.buffer:
-            self.handle.flush()
-        else:
-            self.handle.close()
+
+def _beside(final: str) -> tuple[BinaryIO, str | None]:
+    """A new file in `final`'s directory (same file system, so a rename replaces atomically).
+
+    It gets the mode `final` has, or would get if created: the temporary file's own 0600 must not
+    outlive the rename. A directory where no new file can be made falls back to `final` itself.
+    """
+    directory, base = os.path.split(final)
+    try:
+        descriptor, partial = tempfile.mkstemp(
+            dir=directory or ".", prefix=f".{base}.", suffix=".part"
+        )
+    except OSError:
+        return open(final, "wb"), None
+    try:
+        mode = stat.S_IMODE(os.stat(final).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.fchmod(descriptor, mode)
+    return os.fdopen(descriptor, "wb"), partial
+
+
+def _located(result: BatchResult) -> str:
+    """A rejected record's message, led by its source unless the message names it already."""
+    message = result.error_message or ""
+    return message if message.startswith(result.source) else f"{result.source}: {message}"
+
+
+MAX_ECHO_CHARS = 4_000
+"""Longest error message printed to stderr; the rest is counted, not shown."""
+
+
+def _echo(text: str) -> None:
+    """Print an error to stderr, shortened: a message can quote untrusted input at length."""
+    if len(text) > MAX_ECHO_CHARS:
+        text = f"{text[:MAX_ECHO_CHARS]}... ({len(text) - MAX_ECHO_CHARS:,} more characters)"
+    print(text, file=sys.stderr)
 
 
 class _Progress:
@@ -424,7 +537,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     try:
         explanation = explain(project, pack, args.rule, as_of=args.as_of)
     except KeyError as exc:
-        print(f"policyengine: {exc.args[0]}", file=sys.stderr)
+        _echo(f"policyengine: {exc.args[0]}")
         return EXIT_USAGE
     if args.format == "json":
         print(explanation.model_dump_json(indent=2))
@@ -487,7 +600,7 @@ def _cmd_lint(args: argparse.Namespace) -> int:
         try:
             pack = load_pack(ref)
         except PolicyEngineError as exc:
-            print(str(exc), file=sys.stderr)
+            _echo(str(exc))
             worst = EXIT_FAIL
             continue
         issues = lint_pack(pack)

@@ -9,8 +9,11 @@ PolicyEngineError
 
 from __future__ import annotations
 
+import itertools
+import reprlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -121,15 +124,27 @@ class ProjectIssue:
         return ".".join(str(part) for part in self.loc) or "<project>"
 
 
+MAX_ISSUES = 20
+"""Most issues a `ProjectError` keeps and shows; the rest are counted ("... and K more")."""
+
+
 class ProjectError(PolicyEngineError):
-    """A project is invalid. `issues` lists every problem with its field path."""
+    """A project is invalid. `issues` lists the problems with their field paths.
+
+    At most `MAX_ISSUES` issues are kept, so that one hostile record (a list of 100,000 bad
+    items) cannot produce an unbounded error; `issue_count` is how many there were in all.
+    """
 
     code = "project.invalid"
 
     def __init__(self, issues: Iterable[ProjectIssue], *, source: str | None = None) -> None:
-        self.issues = tuple(issues)
+        remaining = iter(issues)
+        self.issues = tuple(itertools.islice(remaining, MAX_ISSUES))
+        self.issue_count = len(self.issues) + sum(1 for _ in remaining)
         self.source = source
         lines = [f"{issue.path}: {issue.msg} (got {_short(issue.input)})" for issue in self.issues]
+        if self.issue_count > len(self.issues):
+            lines.append(f"... and {self.issue_count - len(self.issues):,} more")
         where = f"{source}: " if source else ""
         super().__init__(
             f"{where}invalid project: " + "; ".join(lines),
@@ -176,6 +191,35 @@ def _issue_loc(error: Any) -> tuple[str | int, ...]:
     return loc
 
 
+class _ShortRepr(reprlib.Repr):
+    """`repr` bounded in depth, width and length, whatever the value (user input)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maxlevel = 3
+        self.maxstring = 50
+        self.maxother = 50
+        self.maxlong = 40
+
+    def repr_int(self, x: int, level: int) -> str:
+        # repr() of an int is quadratic in its digits and refused past 4,300 of them.
+        if x.bit_length() > 128:
+            return f"<integer of {x.bit_length():,} bits>"
+        return super().repr_int(x, level)
+
+    def repr_instance(self, x: Any, level: int) -> str:
+        if isinstance(x, Decimal) and len(x.as_tuple().digits) > self.maxlong:
+            return f"<decimal of {len(x.as_tuple().digits):,} digits>"
+        return super().repr_instance(x, level)
+
+
+_SHORT_REPR = _ShortRepr()
+
+
 def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
+    """A bounded rendering of an offending input: nested, huge or odd values stay short."""
+    try:
+        text = _SHORT_REPR.repr(value)
+    except Exception:  # a value whose own __repr__ fails must not hide the real problem
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
