@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -439,16 +438,19 @@ class Project(BaseModel):
         Numbers with a point or an exponent are read as `Decimal`, never as binary floats, so
         `4800000.5` is the amount 4800000.5 exactly; the fields then validate as in `from_mapping`.
         """
+        from . import _json
+        from .errors import PackError
+
+        name = source or "<json>"
         try:
-            data = json.loads(text, parse_float=Decimal)
-        except (ValueError, RecursionError) as exc:
-            # JSONDecodeError, bad UTF-8 and the digit limit on integers are ValueErrors.
+            raw = text.decode("utf-8") if isinstance(text, bytes) else text
+            data = _json.loads(raw, name)
+        except (UnicodeDecodeError, PackError) as exc:
+            # The same reader as project files and JSON Lines records, so that a document is
+            # read alike everywhere; its located error becomes the one issue of a ProjectError.
+            code = exc.code if isinstance(exc, PackError) else "json.encoding"
             raise ProjectError(
-                [
-                    ProjectIssue(
-                        loc=(), msg=f"not valid JSON: {_json_fault(exc)}", input=None, type="json"
-                    )
-                ],
+                [ProjectIssue(loc=(), msg=f"not valid JSON: {exc}", input=None, type=code)],
                 source=source,
             ) from None
         if not isinstance(data, Mapping):
@@ -474,12 +476,3 @@ class Project(BaseModel):
     def to_json(self) -> str:
         """Deterministic JSON (sorted keys)."""
         return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
-
-
-def _json_fault(exc: ValueError | RecursionError) -> str:
-    """What is wrong with a JSON text, in one short line."""
-    if isinstance(exc, json.JSONDecodeError):
-        return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
-    if isinstance(exc, RecursionError):
-        return "nested too deeply"
-    return str(exc)[:200]
