@@ -106,8 +106,8 @@ HOSTILE: tuple[Hostile, ...] = (
     ),
     Hostile(
         "B7",
-        "record with 90,000 unknown keys",
-        lambda d: _batch(d, [json.dumps({f"k{i}": 1 for i in range(90_000)})]),
+        "record with 75,000 unknown keys",
+        lambda d: _batch(d, [json.dumps({f"k{i}": 1 for i in range(75_000)})]),
     ),
     Hostile(
         "B8",
@@ -131,9 +131,9 @@ HOSTILE: tuple[Hostile, ...] = (
     ),
     Hostile(
         "B9",
-        "1,000 definitions chained in reverse order",
+        "900 definitions chained in reverse order",
         lambda d: _pack_from_mini(
-            d, "definitions:\n", "definitions:\n" + _reverse_definitions(1000)
+            d, "definitions:\n", "definitions:\n" + _reverse_definitions(900)
         ),
     ),
     Hostile(
