@@ -92,22 +92,24 @@ _CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 _NODE = (yaml.ScalarEvent, yaml.AliasEvent, *_OPEN)
 
 
+def _at(path: str, mark: Any) -> Location:
+    return Location(path, mark.line + 1, mark.column + 1) if mark is not None else Location(path)
+
+
 def _too_deep(path: str, mark: Any) -> PackError:
-    where = Location(path, mark.line + 1, mark.column + 1) if mark is not None else Location(path)
     return PackError(
         f"nesting is deeper than {MAX_DEPTH} levels",
         code="yaml.too_deep",
-        location=where,
+        location=_at(path, mark),
         hint="flatten the structure",
     )
 
 
 def _too_many_nodes(path: str, mark: Any) -> PackError:
-    where = Location(path, mark.line + 1, mark.column + 1) if mark is not None else Location(path)
     return PackError(
         f"the document has more than {MAX_NODES:,} values",
         code="yaml.too_many_nodes",
-        location=where,
+        location=_at(path, mark),
         hint="a pack or project this large is not plausible; split it or check the file",
     )
 
