@@ -35,6 +35,8 @@ def test_wheel_contents(wheel: Path) -> None:
     for schema in ("pack", "project", "verdict"):
         assert f"policyengine/schema/{schema}.schema.json" in names
     assert "policyengine/py.typed" in names
+    for pack in ("wuhan", "mengyin", "zhanggong", "xiangxi", "yiyang"):
+        assert f"policyengine/sources/{pack}.clauses.yaml" in names
 
 
 def test_bundled_pack_loads_from_an_installed_wheel_in_another_directory(

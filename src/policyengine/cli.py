@@ -141,6 +141,23 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     lint.set_defaults(handler=_cmd_lint)
 
+    cov = sub.add_parser(
+        "coverage", help="how packs account for the normative clauses of their sources"
+    )
+    cov.add_argument(
+        "packs",
+        nargs="*",
+        metavar="PACK",
+        help="pack names, files or directories (default: bundled packs)",
+    )
+    cov.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="json: one object per pack and line: clauses, accounted, unaccounted, ...",
+    )
+    cov.set_defaults(handler=_cmd_coverage)
+
     test = sub.add_parser("test", help="run YAML test cases")
     test.add_argument(
         "paths",
@@ -586,17 +603,57 @@ def _cmd_thresholds(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_lint(args: argparse.Namespace) -> int:
-    from .lint import lint_pack
-
+def _pack_refs(names: Sequence[str]) -> list[str]:
+    """Pack names and files, with each directory replaced by the packs in it."""
     refs: list[str] = []
-    for ref in args.packs or BUNDLED_PACKS:
+    for ref in names or BUNDLED_PACKS:
         path = Path(ref)
         refs.extend(str(p) for p in sorted(path.glob("*.yaml"))) if path.is_dir() else refs.append(
             ref
         )
+    return refs
+
+
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    from .clauses import clause_list_for, coverage
+
     worst = EXIT_OK
-    for ref in refs:
+    for ref in _pack_refs(args.packs):
+        try:
+            pack = load_pack(ref)
+            clauses = clause_list_for(pack)
+        except PolicyEngineError as exc:
+            _echo(str(exc))
+            worst = EXIT_USAGE
+            continue
+        if clauses is None:
+            _echo(f"{pack.path}: the pack names no clause list (source.clause_file)")
+            worst = EXIT_USAGE
+            continue
+        result = coverage(pack, clauses)
+        if not result.complete:
+            worst = max(worst, EXIT_FAIL)
+        if args.format == "json":
+            print(json.dumps(result.to_dict(), ensure_ascii=False))
+            continue
+        summary = result.to_dict()
+        print(
+            f"{pack.path}: {summary['accounted']} of {summary['clauses']} normative clauses "
+            f"accounted for ({summary['encoded']} encoded, {summary['ledgered']} ledgered as "
+            "not computable)"
+        )
+        if result.unaccounted:
+            print(f"  unaccounted ({len(result.unaccounted)}): " + ", ".join(result.unaccounted))
+        if result.still_open:
+            print("  of which ledgered as not yet encoded: " + ", ".join(result.still_open))
+    return worst
+
+
+def _cmd_lint(args: argparse.Namespace) -> int:
+    from .lint import lint_pack
+
+    worst = EXIT_OK
+    for ref in _pack_refs(args.packs):
         try:
             pack = load_pack(ref)
         except PolicyEngineError as exc:

@@ -9,7 +9,17 @@ and of dead logic, each located in the file:
 - `lint.unused_threshold`: a threshold no rule, table or definition uses;
 - `lint.constant_condition`: a condition that reads no fact (always true or always false);
 - `lint.unreachable_condition`: comparisons of one fact that no value can satisfy together;
-- `lint.duplicate_document` / `lint.duplicate_item`: a list naming the same member twice.
+- `lint.duplicate_document` / `lint.duplicate_item`: a list naming the same member twice;
+
+and, for a pack whose source has a clause list (`source.clause_file`):
+
+- `lint.clause_unknown`: a citation or ledger entry names a clause the list does not have;
+- `lint.clause_not_named`: a citation names no clause (the hint suggests the ids its quote
+  comes from);
+- `lint.citation_mismatch`: a citation's article, paragraph or item differs from its clauses';
+- `lint.quote_outside_clause`: a quote, or a piece of it between ellipses, is not in the
+  clauses its citation names;
+- `lint.clause_unaccounted`: a normative clause that no citation and no ledger entry names.
 """
 
 from __future__ import annotations
@@ -19,7 +29,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .errors import Location
+from .clauses import ClauseList, clause_list_for, clauses_quoted, fragments_outside, references
+from .errors import Location, PackError
 from .expressions import Expression
 from .loader import CompiledPack, CompiledRule
 from .pack import RULE_SECTIONS, AnyOf, Citation, ProhibitedItems, RequiredDocuments
@@ -91,7 +102,7 @@ def article_ranges(articles: list[int]) -> str:
 
 def lint_pack(pack: CompiledPack) -> list[LintIssue]:
     """Every lint issue of a loaded pack, in file order."""
-    issues = _articles(pack) + _unused_thresholds(pack)
+    issues = _articles(pack) + _unused_thresholds(pack) + _clause_issues(pack)
     for rule in pack.rules:
         issues += _rule_issues(pack, rule)
     return sorted(issues, key=lambda i: (i.location.line or 0, i.location.column or 0, i.code))
@@ -117,6 +128,112 @@ def _articles(pack: CompiledPack) -> list[LintIssue]:
                 f"articles neither encoded nor ledgered: {article_ranges(missing)}",
                 where,
                 "cite each article in a rule, or list it under not_computable with the reason",
+            )
+        )
+    return issues
+
+
+MAX_LISTED_CLAUSES = 60
+"""Most clause ids one message lists (the rest are counted)."""
+
+
+def _clause_issues(pack: CompiledPack) -> list[LintIssue]:
+    try:
+        clauses = clause_list_for(pack)
+    except PackError as exc:
+        return [LintIssue(exc.code, exc.message, exc.location or pack.locate(), exc.hint)]
+    if clauses is None:
+        return []
+    issues: list[LintIssue] = []
+    named: set[str] = set()
+    for reference in references(pack):
+        where = pack.locate(*reference.loc)
+        unknown = [c for c in reference.clauses if c not in clauses.by_id]
+        named.update(reference.clauses)
+        if unknown:
+            issues.append(
+                LintIssue(
+                    "lint.clause_unknown",
+                    f"{reference.owner} names clauses the clause list does not have: "
+                    + ", ".join(unknown),
+                    where,
+                    f"see {pack.spec.source.clause_file} for the ids",
+                )
+            )
+            continue
+        if reference.ledger is not None and not reference.clauses:
+            issues.append(
+                LintIssue(
+                    "lint.clause_not_named",
+                    f"{reference.owner} (article {reference.ledger.article}) names no clause",
+                    where,
+                    "add the ids of the clauses it stands for (clauses: [...])",
+                )
+            )
+        if reference.citation is not None:
+            issues += _citation_issues(
+                reference.owner, reference.citation, reference.clauses, clauses, where
+            )
+    open_clauses = [c.id for c in clauses.normative if c.id not in named]
+    if open_clauses:
+        listed = ", ".join(open_clauses[:MAX_LISTED_CLAUSES])
+        more = len(open_clauses) - MAX_LISTED_CLAUSES
+        issues.append(
+            LintIssue(
+                "lint.clause_unaccounted",
+                f"{len(open_clauses)} normative clause(s) neither encoded nor ledgered: {listed}"
+                + (f" ... and {more} more" if more > 0 else ""),
+                pack.locate("source", "clause_file"),
+                "cite each clause in the rule that encodes it (citation.clauses), or list it "
+                "under not_computable with the reason",
+            )
+        )
+    return issues
+
+
+def _citation_issues(
+    owner: str, citation: Citation, ids: tuple[str, ...], clauses: ClauseList, where: Location
+) -> list[LintIssue]:
+    if not ids:
+        suggested = clauses_quoted(citation, clauses)
+        return [
+            LintIssue(
+                "lint.clause_not_named",
+                f"{owner} cites article {citation.article} but names no clause",
+                where,
+                f"add clauses: [{', '.join(suggested)}]"
+                if suggested
+                else "add the ids of the clauses it encodes (citation.clauses)",
+            )
+        ]
+    named = [clauses.by_id[c] for c in ids]
+    issues: list[LintIssue] = []
+    if any(
+        c.article != citation.article
+        or (citation.para is not None and c.paragraph not in (None, citation.para))
+        or (citation.item is not None and c.item not in (None, citation.item))
+        for c in named
+    ):
+        issues.append(
+            LintIssue(
+                "lint.citation_mismatch",
+                f"{owner} cites article {citation.article}"
+                + (f" paragraph {citation.para}" if citation.para else "")
+                + (f" item {citation.item}" if citation.item else "")
+                + " but names clauses "
+                + ", ".join(f"{c.id} ({c.cite})" for c in named),
+                where,
+                "make the article, para and item agree with the clauses",
+            )
+        )
+    outside = fragments_outside(citation.quote, [c.text for c in named])
+    if outside:
+        issues.append(
+            LintIssue(
+                "lint.quote_outside_clause",
+                f"{owner}: the quote is not in clauses {', '.join(ids)}: " + " | ".join(outside),
+                where,
+                "quote the official wording of the clauses named, or name the clauses it is from",
             )
         )
     return issues

@@ -69,6 +69,15 @@ class Text(BaseModel):
         return self.zh if lang == "zh" else self.en
 
 
+CLAUSE_ID_PATTERN = (
+    r"^(?:n|a[1-9][0-9]{0,2}(?:-p[1-9][0-9]?)?(?:-i[1-9][0-9]?)?(?:-u[1-9][0-9]?)?)-s[1-9][0-9]?$"
+)
+ClauseId = Annotated[str, StringConstraints(pattern=CLAUSE_ID_PATTERN, max_length=24)]
+"""`a{article}[-p{paragraph}][-i{item}][-u{sub}]-s{sentence}`, or `n-s{k}` for the covering notice
+(see the source's clause list, `sources/<pack>.clauses.yaml`)."""
+ClauseIds = Annotated[list[ClauseId], Field(max_length=50)]
+
+
 class Citation(BaseModel):
     """Where a rule comes from: article (Mengyin: section 一..十 = 1..10), item, sub-item, paragraph,
     and the quoted official wording."""
@@ -80,6 +89,9 @@ class Citation(BaseModel):
     para: int | None = Field(None, ge=1, le=20, description="款: paragraph inside the article")
     quote: NonEmpty = Field(description="the official wording (restored where the copy is damaged)")
     note: str | None = Field(None, description="how the pack reads this provision, and why")
+    clauses: ClauseIds = Field(
+        default_factory=list, description="the clauses of the source this encodes, by id"
+    )
 
 
 class Severity(StrEnum):
@@ -139,6 +151,16 @@ class SourceDocument(BaseModel):
     effective: dt.date | None = None
     repeals: list[str] = Field(max_length=MAX_ENTRIES, default_factory=list)
     seed_file: NonEmpty = Field(description="file name of the source text")
+    clause_file: (
+        Annotated[
+            str, StringConstraints(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,80}\.clauses\.yaml$")
+        ]
+        | None
+    ) = Field(
+        None,
+        description="file name of the source's clause list, looked up in ../sources/ or beside "
+        "the pack",
+    )
     articles: int = Field(
         ge=1, le=MAX_ARTICLES, description="number of articles (Mengyin: sections)"
     )
@@ -393,6 +415,14 @@ class LedgerEntry(BaseModel):
     category: Category
     summary: NonEmpty = Field(description="what the provision says")
     reason: NonEmpty = Field(description="why it is not computable from project facts")
+    clauses: ClauseIds = Field(
+        default_factory=list, description="the clauses of the source this entry stands for"
+    )
+    status: Literal["not_computable", "not_yet_encoded"] = Field(
+        "not_computable",
+        description="not_computable: no observable fact could decide it (say which is missing); "
+        "not_yet_encoded: computable but not encoded yet, reported open by coverage",
+    )
 
 
 class PolicyPack(BaseModel):
