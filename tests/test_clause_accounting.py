@@ -64,6 +64,7 @@ def test_the_fixture_lints_clean_and_reports_its_open_clause() -> None:
         "ledgered": 0,
         "open": ["a6-s4"],
         "unaccounted": ["a6-s4"],
+        "to_encode": ["a6-s4"],
     }
     assert not result.complete
 

@@ -253,6 +253,12 @@ class Coverage:
         return tuple(c for c in self.unaccounted if c in self.open)
 
     @property
+    def to_encode(self) -> tuple[str, ...]:
+        """Every normative clause a ledger entry lists as not yet encoded, in source order: the
+        open ones and those a rule encodes only in part."""
+        return tuple(c for c in self.normative if c in self.open)
+
+    @property
     def complete(self) -> bool:
         """Whether every normative clause is accounted for."""
         return not self.unaccounted
@@ -267,6 +273,7 @@ class Coverage:
             "ledgered": sum(1 for c in self.normative if c in self.ledgered - self.encoded),
             "open": list(self.still_open),
             "unaccounted": list(self.unaccounted),
+            "to_encode": list(self.to_encode),
         }
 
 

@@ -646,6 +646,9 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
             print(f"  unaccounted ({len(result.unaccounted)}): " + ", ".join(result.unaccounted))
         if result.still_open:
             print("  of which ledgered as not yet encoded: " + ", ".join(result.still_open))
+        partly = [c for c in result.to_encode if c not in result.still_open]
+        if partly:
+            print("  encoded in part, the rest ledgered as not yet encoded: " + ", ".join(partly))
     return worst
 
 
