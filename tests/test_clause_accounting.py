@@ -25,6 +25,7 @@ from policyengine.clauses import (
     quote_fragments,
 )
 from policyengine.lint import lint_pack
+from policyengine.loader import BUNDLED_PACKS
 from policyengine.pack import Citation
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -201,3 +202,15 @@ def test_coverage_of_a_pack_without_a_clause_list_is_a_usage_error() -> None:
     result = _cli("coverage", str(FIXTURES / "mini.yaml"))
     assert result.returncode == 2
     assert "names no clause list" in result.stderr
+
+
+@pytest.mark.parametrize("name", BUNDLED_PACKS)
+def test_every_bundled_pack_lints_clean_against_its_clause_list(name: str) -> None:
+    # Every normative clause is named by a citation or a ledger entry (open ones included).
+    pack = load_pack(name)
+    clauses = clause_list_for(pack)
+    assert clauses is not None
+    assert clauses.pack == name
+    assert [i for i in lint_pack(pack) if i.code.startswith(("lint.clause", "lint.quote"))] == []
+    result = coverage(pack, clauses)
+    assert set(result.unaccounted) == set(result.still_open)

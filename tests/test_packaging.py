@@ -45,8 +45,10 @@ def test_bundled_pack_loads_from_an_installed_wheel_in_another_directory(
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = (
-        "import policyengine, sys; p = policyengine.load_pack('wuhan'); "
-        "assert str(p.path).startswith(sys.argv[1]), p.path; print(p.id)"
+        "import policyengine, sys; from policyengine.clauses import clause_list_for; "
+        "p = policyengine.load_pack('wuhan'); "
+        "assert str(p.path).startswith(sys.argv[1]), p.path; "
+        "assert clause_list_for(p).pack == 'wuhan'; print(p.id)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code, str(site)],
