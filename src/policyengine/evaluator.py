@@ -45,6 +45,7 @@ from .program import (
 )
 from .project import Project
 from .verdict import (
+    Assumption,
     DeadlineResult,
     DeadlineState,
     Decision,
@@ -226,7 +227,7 @@ class _Evaluation:
     def run(self, outcome: Outcome | None) -> Verdict:
         """The verdict, from the compiled program's outcome (or, with None, by interpretation)."""
         spec = self.pack.spec
-        in_scope, exclusion, scope_missing = self.scope()
+        in_scope, exclusion, scope_missing, scope_assumed = self.scope()
         decisions: list[Decision] = []
         findings: list[Finding] = []
         if in_scope is not False:  # out of scope (excluded or not covered): no rule applies
@@ -255,6 +256,7 @@ class _Evaluation:
                 "in_scope": in_scope,
                 "scope_missing_facts": scope_missing,
                 "exclusion": exclusion,
+                "assumptions": scope_assumed + [a for f in findings for a in f.assumptions],
                 "status": _overall(
                     in_scope,
                     ((f.severity, f.status, _pending(f)) for f in findings),
@@ -275,37 +277,47 @@ class _Evaluation:
 
     # scope -------------------------------------------------------------------------------
 
-    def scope(self) -> tuple[bool | None, ExclusionHit | None, list[str]]:
-        """In scope or not (None: undecided), the exclusion that applied, the facts missing."""
-        missing: set[str] = set()
-        undecided = False
+    def scope(self) -> tuple[bool | None, ExclusionHit | None, list[str], list[Assumption]]:
+        """In scope or not (None: undecided), the exclusion that applied, the facts missing, and
+        the exclusions assumed not to apply.
+
+        The scope's positive condition must be established; an exclusion is a default's
+        exception: it takes a project out only when its condition holds, and one whose facts are
+        unknown is an assumption of the verdict, not an undecided scope.
+        """
+        assumed: list[Assumption] = []
         for exclusion, expr in self.pack.exclusions:
             value = self._safe(expr)
             if value is True:
-                return (
-                    False,
+                hit = build(
+                    ExclusionHit,
+                    {
+                        "id": exclusion.id,
+                        "reason": exclusion.reason,
+                        "citation": exclusion.citation,
+                    },
+                )
+                return False, hit, [], []
+            if value is None:
+                assumed.append(
                     build(
-                        ExclusionHit,
+                        Assumption,
                         {
-                            "id": exclusion.id,
+                            "exception_id": exclusion.id,
                             "reason": exclusion.reason,
+                            "missing_facts": expr.missing(self.ns),
                             "citation": exclusion.citation,
                         },
-                    ),
-                    [],
+                    )
                 )
-            if value is None:
-                undecided = True
-                missing.update(expr.missing(self.ns))
         applies = self.pack.applies_when
         if applies is not None:
             value = self._safe(applies)
             if value is False:
-                return False, None, []
+                return False, None, [], []
             if value is None:
-                undecided = True
-                missing.update(applies.missing(self.ns))
-        return (None if undecided else True), None, sorted(missing)
+                return None, None, sorted(applies.missing(self.ns)), assumed
+        return True, None, [], assumed
 
     def _safe(self, expr: Expression) -> Any:
         try:
@@ -391,10 +403,18 @@ class _Evaluation:
         if isinstance(spec, ProhibitedItems):
             if detail is None:
                 return base.make({"status": Status.PASS, "facts": facts})
-            found, exception = detail
+            found, exception, undecided = detail
             if code == PASS:
                 return self._excepted(rule, base, facts, found, exception)
-            return self._fail_listing(spec, base, facts, "prohibited_items", found, _PROHIBITED)
+            return self._fail_listing(
+                spec,
+                base,
+                facts,
+                "prohibited_items",
+                found,
+                _PROHIBITED,
+                assumptions=self._assumed(rule, undecided),
+            )
         assert isinstance(spec, Deadline)
         facts[f"{spec.event.value}_date"] = fact_value(detail.event_date)
         if code == PASS:
@@ -504,13 +524,14 @@ class _Evaluation:
         field: str,
         members: list[Document] | list[Item],
         prefixes: tuple[str, str],
+        **extra: Any,
     ) -> Finding:
         # A failure that lists vocabulary members; the default message names them.
         zh, en = prefixes
         message = spec.message or Text(
             zh=zh + "、".join(m.zh for m in members), en=en + ", ".join(m.en for m in members)
         )
-        return self._fail(spec, base, facts, message=message, **{field: members})
+        return self._fail(spec, base, facts, message=message, **{field: members}, **extra)
 
     def _prohibited(
         self,
@@ -526,16 +547,41 @@ class _Evaluation:
         found = [item for item in spec.items if item in items]
         if not found:
             return base.make({"status": Status.PASS, "facts": facts})
-        undecided: list[str] = []
+        undecided: list[int] = []
         for index, (_, expr) in enumerate(rule.exceptions):
             applies = expr.evaluate(self.ns)
             if applies is True:
                 return self._excepted(rule, base, facts, found, index)
             if applies is None:
-                undecided.extend(expr.missing(self.ns))
-        if undecided:
-            return self._unknown(base, facts, sorted(set(undecided)), prohibited_items=found)
-        return self._fail_listing(spec, base, facts, "prohibited_items", found, _PROHIBITED)
+                undecided.append(index)
+        return self._fail_listing(
+            spec,
+            base,
+            facts,
+            "prohibited_items",
+            found,
+            _PROHIBITED,
+            assumptions=self._assumed(rule, undecided),
+        )
+
+    def _assumed(self, rule: CompiledRule, indexes: Iterable[int]) -> list[Assumption]:
+        """The exceptions of `rule` at `indexes`, whose facts are unknown, as assumptions."""
+        assumed = []
+        for index in indexes:
+            exception, expr = rule.exceptions[index]
+            assumed.append(
+                build(
+                    Assumption,
+                    {
+                        "rule_id": rule.id,
+                        "exception_id": f"exception {index + 1}",
+                        "reason": exception.reason,
+                        "missing_facts": expr.missing(self.ns),
+                        "citation": exception.citation,
+                    },
+                )
+            )
+        return assumed
 
     def _excepted(
         self,

@@ -120,6 +120,14 @@ def render_explanation(explanation: Explanation, *, lang: str = "en") -> str:
             lines.append(
                 "prohibited items: " + ", ".join(i.value for i in finding.prohibited_items)
             )
+        if finding.exception is not None:
+            lines.append(f"exception applied: {finding.exception.get(lang)}")
+        for assumed in finding.assumptions:
+            unknown = ", ".join(assumed.missing_facts) or "a fact"
+            lines.append(
+                f"assumed not to apply ({assumed.exception_id}): {assumed.reason.get(lang)} "
+                f"(unknown: {unknown})"
+            )
         if finding.deadline is not None:
             d = finding.deadline
             lines.append(

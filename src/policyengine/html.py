@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from html import escape
 
-from .render import cite, printable, status_word
+from .render import assumption_lines, cite, printable, status_word
 from .verdict import DeadlineResult, Finding, Status, Verdict
 from .vocabulary import Stage
 
@@ -81,6 +81,10 @@ def _section(verdict: Verdict, lang: str) -> str:
             f"<p>Excluded: {escape(verdict.exclusion.reason.get(lang))} "
             f"[{escape(cite(verdict.exclusion.citation, style=style, lang=lang))}]</p>"
         )
+    out += [
+        f'<p class="assumption">{escape(line)}</p>'
+        for line in assumption_lines(verdict, lang=lang, style=style)
+    ]
     for decision in verdict.decisions:
         if decision.label is not None:
             approver = f" — {escape(decision.approver.get(lang))}" if decision.approver else ""

@@ -40,7 +40,8 @@ STATUSES: tuple[Status, ...] = (
 
 Outcome = tuple[list[int], list[Any]]
 """Per active rule: its outcome code, and its detail (missing documents; (items found, index of
-the exception that applied); a DeadlineResult) or None."""
+the exception that applied, indexes of the exceptions whose facts are unknown); a DeadlineResult)
+or None."""
 
 
 @dataclass(frozen=True)
@@ -313,22 +314,24 @@ class _Generator:
             f"        out[{k}] = {PASS}",
             "    else:",
             "        s = None",
-            "        u = False",
+            "        u = []",
         ]
+        # Exceptions are defaults: the first that holds excuses the items; one whose facts are
+        # unknown leaves the failure standing, recorded as an assumption.
         for j, (_, expr) in enumerate(rule.exceptions):
             lines += [
                 "        if s is None:",
                 f"            e = {self.expression(expr)}",
                 "            if e is True:",
                 f"                s = {PASS}",
-                f"                detail[{k}] = (f, {j})",
+                f"                detail[{k}] = (f, {j}, ())",
                 "            elif e is None:",
-                "                u = True",
+                f"                u.append({j})",
             ]
         lines += [
             "        if s is None:",
-            f"            s = {UNKNOWN} if u else {FAIL}",
-            f"            detail[{k}] = (f, None)",
+            f"            s = {FAIL}",
+            f"            detail[{k}] = (f, None, u)",
             f"        out[{k}] = s",
         ]
         return lines

@@ -159,6 +159,7 @@ def render_text(
         lines.append(
             f"{t('适用性缺少事实', 'Scope needs')}: {', '.join(verdict.scope_missing_facts)}"
         )
+    lines.extend(assumption_lines(verdict, lang=lang, style=style))
     for decision in verdict.decisions:
         if decision.status is Status.PASS and decision.label is not None:
             approver = f" — {decision.approver.get(lang)}" if decision.approver else ""
@@ -206,6 +207,21 @@ def render_text(
     return printable("\n".join(lines), newlines=True)
 
 
+def assumption_lines(verdict: Verdict, *, lang: str = "en", style: str = "article") -> list[str]:
+    """One line per exception the verdict assumed not to apply because its facts are unknown."""
+    t = _chooser(lang)
+    lines = []
+    for a in verdict.assumptions:
+        where = a.rule_id or t("适用范围", "scope")
+        cited = f" [{cite(a.citation, style=style, lang=lang)}]" if a.citation else ""
+        unknown = ", ".join(a.missing_facts) or t("事实", "a fact")
+        lines.append(
+            f"{t('假定例外不适用', 'Exception assumed not to apply')} ({where}): "
+            f"{a.reason.get(lang)}{cited} — {t('未说明', 'unknown')}: {unknown}"
+        )
+    return lines
+
+
 def _chooser(lang: str) -> Callable[[str, str], str]:
     def choose(zh: str, en: str) -> str:
         return zh if lang == "zh" else en
@@ -245,6 +261,7 @@ def render_markdown(verdict: Verdict, *, lang: str = "en", style: str = "article
         + (f" ({verdict.source.number})" if verdict.source.number else ""),
         f"- in scope: {verdict.in_scope}",
         f"- route: {_route_label(verdict, lang)}",
+        *(f"- {line}" for line in assumption_lines(verdict, lang=lang, style=style)),
         "",
         "| status | rule | article | message | quote |",
         "| --- | --- | --- | --- | --- |",

@@ -35,6 +35,7 @@ EXPECT_KEYS = (
     "missing_facts",
     "missing_documents",
     "consequences",
+    "assumptions",
     "citations",
     "deadlines",
     "error",
@@ -240,6 +241,16 @@ def compare(verdict: Verdict, expect: Mapping[str, Any]) -> list[str]:
             "consequences",
             sorted(c.value for c in verdict.consequences),
             sorted(expect["consequences"] or []),
+        )
+    if "assumptions" in expect:
+        # "rule_id/exception_id" for a rule's exception, the exclusion id for the scope's.
+        check(
+            "assumptions",
+            sorted(
+                f"{a.rule_id}/{a.exception_id}" if a.rule_id else a.exception_id
+                for a in verdict.assumptions
+            ),
+            sorted(expect["assumptions"] or []),
         )
     for rule_id, citation in (expect.get("citations") or {}).items():
         finding = findings.get(rule_id)

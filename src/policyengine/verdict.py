@@ -85,6 +85,23 @@ class Decision(BaseModel):
     missing_facts: list[str] = []
 
 
+class Assumption(BaseModel):
+    """An exception whose facts are unknown: the ordinary outcome stands, assuming it does not apply.
+
+    Exceptions are defaults (as in Catala's default logic): a scope exclusion or a rule's
+    exception changes the outcome only when its condition is established. When its facts are
+    unknown, the ordinary outcome stands and this records what was assumed, so a reader sees
+    which answer rests on a fact nobody stated ("fails art. 12 unless the system is classified").
+    """
+
+    model_config = _DATA
+    rule_id: str | None = None  # None: a scope exclusion
+    exception_id: str
+    reason: Text
+    missing_facts: list[str] = []
+    citation: Citation | None = None
+
+
 class Finding(BaseModel):
     """The outcome of one rule for one project."""
 
@@ -103,6 +120,7 @@ class Finding(BaseModel):
     missing_documents: list[Document] = []
     prohibited_items: list[Item] = []
     exception: Text | None = None
+    assumptions: list[Assumption] = []
     consequences: list[Consequence] = []
     deadline: DeadlineResult | None = None
     error: str | None = None
@@ -143,6 +161,7 @@ class Verdict(BaseModel):
     in_scope: bool | None
     scope_missing_facts: list[str] = []
     exclusion: ExclusionHit | None = None
+    assumptions: list[Assumption] = []
     status: OverallStatus
     route: Decision | None = None
     decisions: list[Decision] = []
