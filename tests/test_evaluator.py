@@ -76,8 +76,11 @@ def test_undecided_scope_names_the_facts_and_is_incomplete(mini: CompiledPack) -
         owner=None,
         steps={"application": {"date": "2025-08-01"}},
     )
+    # The positive condition (owner type) is unknown; the exclusion (classified) is only assumed
+    # not to apply, so it is not a fact the scope needs.
     assert verdict.in_scope is None
-    assert verdict.scope_missing_facts == ["classified", "owner_type"]
+    assert verdict.scope_missing_facts == ["owner_type"]
+    assert [a.exception_id for a in verdict.assumptions] == ["mi-01-classified"]
     assert verdict.status is OverallStatus.INCOMPLETE
     assert verdict.findings, "rules still run when scope is undecided"
 
@@ -159,8 +162,9 @@ def test_prohibited_items_and_their_exception(mini: CompiledPack) -> None:
     exempt = run(mini, "application", items=["machine_room"], involves_work_secrets=True)
     assert exempt.finding(rule).status is Status.PASS
     assert exempt.finding(rule).exception is not None
-    undecided = run(mini, "application", items=["machine_room"], involves_work_secrets=None)
-    assert undecided.finding(rule).missing_facts == ["involves_work_secrets"]
+    assumed = run(mini, "application", items=["machine_room"], involves_work_secrets=None)
+    assert assumed.finding(rule).status is Status.FAIL
+    assert assumed.finding(rule).assumptions[0].missing_facts == ["involves_work_secrets"]
     assert status(run(mini, "application", items=["server"]), rule) == "pass"
     assert status(run(mini, "application", items=None), rule) == "unknown"
 
