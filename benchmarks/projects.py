@@ -140,5 +140,8 @@ def _steps(rng: random.Random, plan_year: int | None) -> dict[str, dict[str, Any
     steps: dict[str, dict[str, Any]] = {}
     for step in Step:
         day += dt.timedelta(days=rng.randint(0, 45))
-        steps[step.value] = {"date": day.isoformat(), "passed": rng.random() < 0.85}
+        steps[step.value] = {
+            "date": day.isoformat(),
+            "outcome": "passed" if rng.random() < 0.85 else "failed",
+        }
     return steps

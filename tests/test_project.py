@@ -563,3 +563,29 @@ def test_json_depth_is_read_outside_strings(text: str, deep: bool) -> None:
     except PackError as exc:
         code = exc.code
     assert (code == "json.too_deep") == deep
+
+
+# --- Step outcomes: a step taken is not a step passed -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("outcome", "passed"),
+    [("passed", True), ("conditional", True), ("failed", False), ("pending", None), (None, None)],
+)
+def test_a_steps_outcome_decides_whether_it_passed(
+    outcome: str | None, passed: bool | None
+) -> None:
+    from policyengine.facts import FactReader
+
+    record = {"date": "2025-03-01", "outcome": outcome}
+    project = Project.from_mapping({"steps": {"approval": record}})
+    facts = FactReader(frozenset({"steps", "approval_passed", "approval_date"})).read(project, None)
+    assert "approval" in facts["steps"]  # taken, whatever the outcome
+    assert facts["approval_passed"] is passed
+
+
+def test_an_unknown_outcome_is_refused_with_the_outcomes() -> None:
+    with pytest.raises(ProjectError) as info:
+        Project.from_mapping({"steps": {"approval": {"outcome": "approved"}}})
+    assert "passed" in str(info.value)
+    assert info.value.issues[0].path == "steps.approval.outcome"

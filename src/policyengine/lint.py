@@ -19,7 +19,13 @@ and, for a pack whose source has a clause list (`source.clause_file`):
 - `lint.citation_mismatch`: a citation's article, paragraph or item differs from its clauses';
 - `lint.quote_outside_clause`: a quote, or a piece of it between ellipses, is not in the
   clauses its citation names;
-- `lint.clause_unaccounted`: a normative clause that no citation and no ledger entry names.
+- `lint.clause_unaccounted`: a normative clause that no citation and no ledger entry names;
+
+and, for every rule:
+
+- `lint.outcome_not_read`: a rule relies on a step that can be refused or failed (an approval,
+  review, test or acceptance: taken in `steps`, or its date) without reading whether it passed
+  (`<step>_passed`), so a refused approval would count as an approval.
 """
 
 from __future__ import annotations
@@ -33,7 +39,8 @@ from .clauses import ClauseList, clause_list_for, clauses_quoted, fragments_outs
 from .errors import Location, PackError
 from .expressions import Expression
 from .loader import CompiledPack, CompiledRule
-from .pack import RULE_SECTIONS, AnyOf, Citation, ProhibitedItems, RequiredDocuments
+from .pack import RULE_SECTIONS, AnyOf, Citation, Deadline, ProhibitedItems, RequiredDocuments
+from .vocabulary import OUTCOME_STEPS
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +110,10 @@ def article_ranges(articles: list[int]) -> str:
 def lint_pack(pack: CompiledPack) -> list[LintIssue]:
     """Every lint issue of a loaded pack, in file order."""
     issues = _articles(pack) + _unused_thresholds(pack) + _clause_issues(pack)
+    definitions = dict(pack.definitions)
     for rule in pack.rules:
         issues += _rule_issues(pack, rule)
+        issues += _outcome_issues(pack, rule, definitions)
     return sorted(issues, key=lambda i: (i.location.line or 0, i.location.column or 0, i.code))
 
 
@@ -316,6 +325,72 @@ def _rule_issues(pack: CompiledPack, rule: CompiledRule) -> list[LintIssue]:
                 )
             )
     return issues
+
+
+_OUTCOME_STEP_NAMES = {step.value for step in OUTCOME_STEPS}
+
+
+def _outcome_issues(
+    pack: CompiledPack, rule: CompiledRule, definitions: dict[str, Expression]
+) -> list[LintIssue]:
+    if isinstance(rule.spec, Deadline):
+        return []  # a deadline asks when the step happened, whatever its outcome
+    relied: set[str] = set()
+    read: set[str] = set()
+    for expr in _with_definitions(rule.expressions(), definitions):
+        relied |= _steps_relied_on(expr.tree)
+        read |= expr.facts
+    waived = {step.value for step in rule.spec.outcome_irrelevant}
+    unread = sorted(
+        s for s in relied - waived if s in _OUTCOME_STEP_NAMES and f"{s}_passed" not in read
+    )
+    if not unread:
+        return []
+    return [
+        LintIssue(
+            "lint.outcome_not_read",
+            f"'{rule.id}' relies on {', '.join(unread)} without reading whether "
+            + ("it" if len(unread) == 1 else "they")
+            + " passed",
+            pack.locate(rule.section, rule.index),
+            "a refused approval or failed review is taken but not passed: read "
+            + " and ".join(f"{s}_passed" for s in unread)
+            + ", or list the step under outcome_irrelevant and say why",
+        )
+    ]
+
+
+def _with_definitions(
+    expressions: list[Expression], definitions: dict[str, Expression]
+) -> list[Expression]:
+    """The expressions and every definition they read, directly or through other definitions."""
+    found: list[Expression] = []
+    seen: set[str] = set()
+    pending = list(expressions)
+    while pending:
+        expr = pending.pop()
+        found.append(expr)
+        for name in expr.names:
+            if name in definitions and name not in seen:
+                seen.add(name)
+                pending.append(definitions[name])
+    return found
+
+
+def _steps_relied_on(tree: ast.AST) -> set[str]:
+    """Steps an expression relies on having been taken: `'x' in steps` or `x_date`."""
+    steps: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id.endswith("_date"):
+            steps.add(node.id.removesuffix("_date"))
+        if (
+            isinstance(node, ast.Compare)
+            and isinstance(node.left, ast.Constant)
+            and isinstance(node.left.value, str)
+            and any(isinstance(c, ast.Name) and c.id == "steps" for c in node.comparators)
+        ):
+            steps.add(node.left.value)
+    return steps
 
 
 _FLIP = {ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE}

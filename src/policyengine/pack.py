@@ -275,6 +275,12 @@ class _RuleBase(BaseModel):
     when: ExpressionText | None = Field(None, description="when the rule applies")
     severity: Severity = Severity.ERROR
     consequences: list[Consequence] = Field(max_length=MAX_ENTRIES, default_factory=list)
+    outcome_irrelevant: list[Step] = Field(
+        default_factory=list,
+        max_length=MAX_ENTRIES,
+        description="steps this rule judges whatever their outcome (the make-up of a review "
+        "panel, when a test took place); say why in the citation's note",
+    )
     citation: Citation
 
 

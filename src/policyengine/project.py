@@ -31,6 +31,7 @@ from .vocabulary import (
     ProjectCategory,
     ProjectKind,
     Step,
+    StepOutcome,
 )
 
 DATE_ORDER: tuple[tuple[Step, Step], ...] = (
@@ -86,8 +87,18 @@ class StepRecord(BaseModel):
 
     date: dt.date | None = None
     authority: str | None = None
-    passed: bool | None = Field(None, description="outcome, where the step has one")
+    outcome: StepOutcome | None = Field(
+        None,
+        description="passed, conditional (passed with conditions), failed (refused, negative "
+        "opinion) or pending, for a step that has one (an approval, review, test or acceptance); "
+        "recording the step says only that it was taken",
+    )
     note: str | None = None
+
+    @property
+    def passed(self) -> bool | None:
+        """Whether the step was passed (conditional counts; pending and unstated are unknown)."""
+        return None if self.outcome is None else self.outcome.passed
 
 
 class Project(BaseModel):

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from .loader import CompiledPack
 from .pack import Threshold
 from .project import DATE_ORDER, Project
-from .vocabulary import FundingSource, Step, Vocabulary
+from .vocabulary import FundingSource, Step, StepOutcome, Vocabulary
 
 FEN = Decimal("0.01")
 """The smallest step of an amount in yuan."""
@@ -91,7 +91,12 @@ _DATES = st.dates(min_value=dt.date(2018, 1, 1), max_value=dt.date(2026, 12, 31)
 
 def _step_records() -> st.SearchStrategy[dict[str, Any] | None]:
     record = st.fixed_dictionaries(
-        {}, optional={"date": _DATES, "passed": st.booleans(), "authority": st.just("主管部门")}
+        {},
+        optional={
+            "date": _DATES,
+            "outcome": st.sampled_from(list(StepOutcome)),
+            "authority": st.just("主管部门"),
+        },
     )
     return st.one_of(
         st.none(),

@@ -467,6 +467,53 @@ class Step(Vocabulary):
     )
 
 
+class StepOutcome(Vocabulary):
+    """The result of a step that can be refused or failed: an approval, review or acceptance."""
+
+    PASSED = "passed", "通过", "passed"
+    CONDITIONAL = "conditional", "有条件通过", "passed with conditions"
+    FAILED = "failed", "未通过", "failed or refused"
+    PENDING = "pending", "待定", "pending"
+
+    @property
+    def passed(self) -> bool | None:
+        """Whether the step was passed: conditional counts as passed, pending as unknown."""
+        if self is StepOutcome.PENDING:
+            return None
+        return self is not StepOutcome.FAILED
+
+
+OUTCOME_STEPS: frozenset[Step] = frozenset(
+    {
+        Step.EXPERT_EVALUATION,
+        Step.THIRD_PARTY_EVALUATION,
+        Step.FISCAL_AFFORDABILITY_EVALUATION,
+        Step.CITY_CONSENT,
+        Step.PROVINCIAL_CONSENT,
+        Step.JOINT_REVIEW,
+        Step.CENTRAL_REVIEW,
+        Step.TECHNICAL_REVIEW,
+        Step.BUDGET_REVIEW,
+        Step.COST_EVALUATION,
+        Step.SECRECY_REVIEW,
+        Step.NETWORK_SECURITY_REVIEW,
+        Step.APPROVAL,
+        Step.CHANGE_APPROVAL,
+        Step.THIRD_PARTY_TESTING,
+        Step.CRYPTO_EVALUATION,
+        Step.MLPS_EVALUATION,
+        Step.PRELIMINARY_ACCEPTANCE,
+        Step.ARCHIVE_ACCEPTANCE,
+        Step.FINAL_ACCEPTANCE,
+        Step.PRE_ACCEPTANCE_CONFIRMATION,
+    }
+)
+"""Steps whose outcome matters: taking one is not passing it (a refused approval, a negative
+review opinion, a failed acceptance). A rule that relies on one must read `<step>_passed`, or say
+that it judges the step whatever its outcome (`outcome_irrelevant`). Audits are not listed: they
+report findings rather than pass or fail."""
+
+
 class Consequence(Vocabulary):
     """What a failed rule entails for the project (glossary 7.9)."""
 
