@@ -138,3 +138,34 @@ def test_an_unknown_exception_only_adds_assumptions(
         assert known.assumptions == []
         assert "mi-01-classified" in _assumed(unknown)
         assert Decisions.of(unknown) == decide(forgotten, mini, stage=stage, as_of=AS_OF)
+
+
+# --- In principle (原则上, 一般): a warning until a justification is stated ---------------------
+
+XIANGXI_MACHINE_ROOM: dict[str, Any] = {
+    "owner": {"type": "public_institution", "level": "prefecture"},
+    "kind": "new_build",
+    "classified": False,
+    "items": ["machine_room"],
+}
+
+
+@pytest.mark.parametrize("how", EVALUATORS)
+def test_a_stated_justification_waives_an_in_principle_rule(how: Any) -> None:
+    reason = "the shared machine room cannot host the secure storage"
+    project = {**XIANGXI_MACHINE_ROOM, "justifications": {"xx-05-no-new-machine-room": reason}}
+    verdict = how(project, "xiangxi", stage=Stage.APPLICATION, as_of=AS_OF)
+    finding = verdict.finding("xx-05-no-new-machine-room")
+    assert finding.status is Status.PASS
+    assert finding.justification == reason
+    assert decide(project, "xiangxi", stage=Stage.APPLICATION, as_of=AS_OF) == Decisions.of(verdict)
+    unjustified = how(XIANGXI_MACHINE_ROOM, "xiangxi", stage=Stage.APPLICATION, as_of=AS_OF)
+    assert unjustified.finding("xx-05-no-new-machine-room").status is Status.FAIL
+    assert unjustified.finding("xx-05-no-new-machine-room").severity.value == "warning"
+
+
+def test_a_justification_does_not_waive_an_error_level_duty() -> None:
+    project = {"justifications": {"mi-05-no-machine-room": "needed"}, **BASE}
+    verdict = evaluate(project, MINI, stage=Stage.APPLICATION, as_of=AS_OF)
+    assert verdict.finding("mi-05-no-machine-room").status is Status.FAIL
+    assert verdict.finding("mi-05-no-machine-room").justification is None

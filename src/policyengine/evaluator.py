@@ -132,6 +132,10 @@ def decide(
         if table.spec.primary and band is not None:
             route = table.spec.bands[band].id
     codes, details = outcome
+    codes = [
+        PASS if code == FAIL and _justification(rule.spec, model) is not None else code
+        for rule, code in zip(program.rules, codes, strict=True)
+    ]
     statuses = [STATUSES[code] for code in codes]
     missing = {
         document
@@ -469,6 +473,12 @@ class _Evaluation:
     def _fail(
         self, spec: Any, base: Prototype[Finding], facts: dict[str, FactValue], **extra: Any
     ) -> Finding:
+        justification = _justification(spec, self.project)
+        if justification is not None:
+            # 原则上: a stated, justified departure waives the rule; the reason is on record.
+            return base.make(
+                {"status": Status.PASS, "facts": facts, "justification": justification}
+            )
         message = extra.pop("message", None) or spec.message
         return base.make(
             dict(
@@ -625,6 +635,14 @@ class _Evaluation:
     def _facts_read(self, rule: CompiledRule) -> dict[str, FactValue]:
         values = self.fact_values
         return {name: values[name] for name in rule.fact_names}
+
+
+def _justification(spec: Any, project: Project) -> str | None:
+    """The justification the project states for departing from `spec`, if the rule lays down
+    its duty in principle only (severity warning): an error-level duty cannot be waived."""
+    if spec.severity is not Severity.WARNING or not project.justifications:
+        return None
+    return project.justifications.get(spec.id)
 
 
 _UNDECIDED = (Status.UNKNOWN, Status.ERROR)

@@ -122,6 +122,8 @@ def render_explanation(explanation: Explanation, *, lang: str = "en") -> str:
             )
         if finding.exception is not None:
             lines.append(f"exception applied: {finding.exception.get(lang)}")
+        if finding.justification is not None:
+            lines.append(f"departure justified: {finding.justification}")
         for assumed in finding.assumptions:
             unknown = ", ".join(assumed.missing_facts) or "a fact"
             lines.append(

@@ -25,12 +25,16 @@ and, for every rule:
 
 - `lint.outcome_not_read`: a rule relies on a step that can be refused or failed (an approval,
   review, test or acceptance: taken in `steps`, or its date) without reading whether it passed
-  (`<step>_passed`), so a refused approval would count as an approval.
+  (`<step>_passed`), so a refused approval would count as an approval;
+- `lint.severity_modality`: a rule's severity disagrees with the modal words of its own quote
+  (必须/应当/不得/严禁/禁止/不予: error; 原则上/一般: warning, a duty a stated justification can
+  waive; 鼓励/可以: info), and the rule does not say why (`severity_reading`).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -39,7 +43,15 @@ from .clauses import ClauseList, clause_list_for, clauses_quoted, fragments_outs
 from .errors import Location, PackError
 from .expressions import Expression
 from .loader import CompiledPack, CompiledRule
-from .pack import RULE_SECTIONS, AnyOf, Citation, Deadline, ProhibitedItems, RequiredDocuments
+from .pack import (
+    RULE_SECTIONS,
+    AnyOf,
+    Citation,
+    Deadline,
+    ProhibitedItems,
+    RequiredDocuments,
+    Severity,
+)
 from .vocabulary import OUTCOME_STEPS
 
 
@@ -114,6 +126,7 @@ def lint_pack(pack: CompiledPack) -> list[LintIssue]:
     for rule in pack.rules:
         issues += _rule_issues(pack, rule)
         issues += _outcome_issues(pack, rule, definitions)
+        issues += _modality_issues(pack, rule)
     return sorted(issues, key=lambda i: (i.location.line or 0, i.location.column or 0, i.code))
 
 
@@ -325,6 +338,38 @@ def _rule_issues(pack: CompiledPack, rule: CompiledRule) -> list[LintIssue]:
                 )
             )
     return issues
+
+
+# One reading of the modal words for every pack. 应 alone is a duty, but not inside 应用, 应急
+# or 响应; 一般 is a soft duty only before a verb of obligation (一般不得), not as "general".
+_MODALITY: tuple[tuple[Severity, re.Pattern[str]], ...] = (
+    (Severity.WARNING, re.compile(r"原则上|一般(?=不|应|须|要)")),
+    (Severity.ERROR, re.compile(r"必须|应当|不得|严禁|禁止|不予|不准|须|(?<!响)应(?![用急])")),
+    (Severity.INFO, re.compile(r"鼓励|可以")),
+)
+
+
+def modal_severity(quote: str) -> Severity | None:
+    """The severity the modal words of a quote call for, or None when it has none."""
+    for severity, pattern in _MODALITY:
+        if pattern.search(quote):
+            return severity
+    return None
+
+
+def _modality_issues(pack: CompiledPack, rule: CompiledRule) -> list[LintIssue]:
+    spec = rule.spec
+    expected = modal_severity(spec.citation.quote)
+    if expected is None or expected is spec.severity or spec.severity_reading:
+        return []
+    return [
+        LintIssue(
+            "lint.severity_modality",
+            f"'{rule.id}' is {spec.severity.value} but its quote reads as {expected.value}",
+            pack.locate(rule.section, rule.index, "citation", "quote"),
+            f"make it severity: {expected.value}, or say why in severity_reading",
+        )
+    ]
 
 
 _OUTCOME_STEP_NAMES = {step.value for step in OUTCOME_STEPS}

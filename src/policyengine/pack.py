@@ -275,6 +275,12 @@ class _RuleBase(BaseModel):
     when: ExpressionText | None = Field(None, description="when the rule applies")
     severity: Severity = Severity.ERROR
     consequences: list[Consequence] = Field(max_length=MAX_ENTRIES, default_factory=list)
+    severity_reading: str | None = Field(
+        None,
+        max_length=2000,
+        description="why the severity departs from the modal words of the quote (lint checks "
+        "必须/应当/不得... as error, 原则上/一般 as warning, 鼓励/可以 as info)",
+    )
     outcome_irrelevant: list[Step] = Field(
         default_factory=list,
         max_length=MAX_ENTRIES,

@@ -16,7 +16,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from ._inputs import Amount, MaxItems, WholeNumber, Years
@@ -404,6 +411,21 @@ class Project(BaseModel):
         None,
         description="按市县“统一运维”原则开展本地运维运营服务 / local O&M and "
         "operation services follow the city-county unified O&M principle",
+    )
+
+    # Departures from rules the text lays down "in principle" (原则上, 一般), each with the
+    # justification stated for it, by rule id: such a rule fails as a warning until one is given.
+    justifications: (
+        dict[
+            Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]*$", max_length=80)],
+            Annotated[str, StringConstraints(min_length=1, max_length=2000)],
+        ]
+        | None
+    ) = Field(
+        None,
+        max_length=100,
+        description="stated justification for departing from an in-principle (原则上/一般) rule, "
+        "by rule id",
     )
 
     # Procedure: each step taken, keyed by step; absent key = not taken (when `steps` is known).

@@ -120,6 +120,7 @@ class Finding(BaseModel):
     missing_documents: list[Document] = []
     prohibited_items: list[Item] = []
     exception: Text | None = None
+    justification: str | None = None  # a stated reason to depart from an in-principle rule
     assumptions: list[Assumption] = []
     consequences: list[Consequence] = []
     deadline: DeadlineResult | None = None
