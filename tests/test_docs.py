@@ -39,3 +39,24 @@ def test_readme_python_example_runs_and_says_what_it_claims(capsys: object) -> N
     assert str(verdict.status) == "non_compliant"  # type: ignore[attr-defined]
     assert verdict.route.band_id == "approval"  # type: ignore[attr-defined]
     assert decisions.status == verdict.status  # type: ignore[attr-defined]
+
+
+def test_readme_pack_table_is_current() -> None:
+    from policyengine import load_pack
+    from policyengine.clauses import clause_list_for, coverage
+    from policyengine.loader import BUNDLED_PACKS
+    from policyengine.testing import iter_case_files, load_cases
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in BUNDLED_PACKS:
+        pack = load_pack(name)
+        clauses = clause_list_for(pack)
+        assert clauses is not None
+        c = coverage(pack, clauses).to_dict()
+        files = iter_case_files(ROOT / "tests" / "packs" / name)
+        cases = sum(len(load_cases(file)) for file in files)
+        row = (
+            f"| `{name}` | {c['clauses']} | {c['encoded']} | {c['ledgered']} | {len(c['open'])}"
+            f" | {len(pack.rules)} | {cases} |"
+        )
+        assert row in readme, f"README pack table is stale; the row should read: {row}"
