@@ -173,6 +173,19 @@ def load_yaml(text: str, path: str) -> tuple[Any, Marks]:
     return builder.build(root, (), 0), marks
 
 
+def read_file(path: Path, what: str, code: str) -> str:
+    """The text of a file read through the size limit (one byte past it is enough to refuse it,
+    so `/dev/zero` has an end); an unreadable file is `code` with the reason."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise PackError(
+            f"cannot read {what}: {exc.strerror or exc}", code=code, location=Location(str(path))
+        ) from None
+    return read_text(raw, str(path))
+
+
 def load_data_file(path: Path) -> Any:
     """Load a YAML or JSON data file (projects, test cases); numbers with a point become Decimal.
 
@@ -181,7 +194,7 @@ def load_data_file(path: Path) -> Any:
             (`yaml.*` or `json.*` codes, located in the file).
     """
     with path.open("rb") as handle:
-        raw = handle.read(MAX_FILE_BYTES + 1)
+        raw = handle.read(MAX_FILE_BYTES + 1)  # OSError stays the caller's (a missing project)
     text = read_text(raw, str(path))
     if path.suffix.lower() == ".json":
         return _json.loads(text, str(path))

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from ._yaml import MAX_FILE_BYTES, load_yaml, read_text
-from .errors import Location, PackError
+from ._yaml import load_yaml, read_file
+from .errors import PackError
 from .pack import RULE_SECTIONS, Citation, ClauseId, LedgerEntry
 
 if TYPE_CHECKING:
@@ -114,16 +114,8 @@ class ClauseList(BaseModel):
 
 def load_clause_list(path: Path) -> ClauseList:
     """Read and check a clause list. Raises `PackError` located in the file."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise PackError(
-            f"cannot read clause list: {exc.strerror or exc}",
-            code="clauses.unreadable",
-            location=Location(str(path)),
-        ) from None
-    data, marks = load_yaml(read_text(raw, str(path)), str(path))
+    text = read_file(path, "clause list", "clauses.unreadable")
+    data, marks = load_yaml(text, str(path))
     try:
         clauses = ClauseList.model_validate(data)
     except ValidationError as exc:

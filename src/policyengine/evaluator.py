@@ -410,15 +410,7 @@ class _Evaluation:
             found, exception, undecided = detail
             if code == PASS:
                 return self._excepted(rule, base, facts, found, exception)
-            return self._fail_listing(
-                spec,
-                base,
-                facts,
-                "prohibited_items",
-                found,
-                _PROHIBITED,
-                assumptions=self._assumed(rule, undecided),
-            )
+            return self._items_found(rule, spec, base, facts, found, undecided)
         assert isinstance(spec, Deadline)
         facts[f"{spec.event.value}_date"] = fact_value(detail.event_date)
         if code == PASS:
@@ -564,15 +556,22 @@ class _Evaluation:
                 return self._excepted(rule, base, facts, found, index)
             if applies is None:
                 undecided.append(index)
-        return self._fail_listing(
-            spec,
-            base,
-            facts,
-            "prohibited_items",
-            found,
-            _PROHIBITED,
-            assumptions=self._assumed(rule, undecided),
-        )
+        return self._items_found(rule, spec, base, facts, found, undecided)
+
+    def _items_found(
+        self,
+        rule: CompiledRule,
+        spec: ProhibitedItems,
+        base: Prototype[Finding],
+        facts: dict[str, FactValue],
+        found: list[Item],
+        undecided: Iterable[int],
+    ) -> Finding:
+        """Prohibited items found and no exception established: the ban fails, on the
+        assumption that the exceptions whose facts are unknown do not apply."""
+        assumptions = self._assumed(rule, undecided)
+        listing = (spec, base, facts, "prohibited_items", found, _PROHIBITED)
+        return self._fail_listing(*listing, assumptions=assumptions)
 
     def _assumed(self, rule: CompiledRule, indexes: Iterable[int]) -> list[Assumption]:
         """The exceptions of `rule` at `indexes`, whose facts are unknown, as assumptions."""

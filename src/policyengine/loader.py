@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ._suggest import did_you_mean
-from ._yaml import MAX_FILE_BYTES, Marks, load_yaml, read_text
+from ._yaml import Marks, load_yaml, read_file
 from .errors import Location, PackError, PackErrors
 from .expressions import (
     FUNCTIONS,
@@ -247,17 +247,7 @@ def bundled_pack_path(name: str) -> Path:
 def load_pack(ref: str | Path) -> CompiledPack:
     """Load a pack by bundled name (`"wuhan"`) or by path. Raises `PackError`."""
     path = _resolve(ref)
-    try:
-        with path.open("rb") as handle:
-            # Never read more than the limit: a huge file is refused without loading it.
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise PackError(
-            f"cannot read pack file: {exc.strerror or exc}",
-            code="pack.unreadable",
-            location=Location(str(path)),
-        ) from None
-    return _load(read_text(raw, str(path)), str(path))
+    return _load(read_file(path, "pack file", "pack.unreadable"), str(path))
 
 
 def load_bundled_pack(name: str) -> CompiledPack:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ._suggest import did_you_mean
-from ._yaml import MAX_FILE_BYTES, load_yaml, read_text
+from ._yaml import load_yaml, read_file
 from .errors import Location, PackError, PolicyEngineError
 from .evaluator import evaluate
 from .loader import CompiledPack, get_pack
@@ -79,10 +79,7 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any
 def load_cases(path: str | Path) -> list[Case]:
     """Read the cases of one YAML case file. Raises PackError for a malformed file."""
     file = Path(path)
-    with file.open("rb") as handle:
-        # One byte past the limit is enough to refuse the file (`/dev/zero` has no end).
-        raw = handle.read(MAX_FILE_BYTES + 1)
-    data, marks = load_yaml(read_text(raw, str(file)), str(file))
+    data, marks = load_yaml(read_file(file, "case file", "case.unreadable"), str(file))
     if not isinstance(data, dict) or "cases" not in data:
         raise PackError(
             "a case file is a mapping with 'pack' and 'cases'",
