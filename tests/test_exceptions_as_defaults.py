@@ -169,3 +169,52 @@ def test_a_justification_does_not_waive_an_error_level_duty() -> None:
     verdict = evaluate(project, MINI, stage=Stage.APPLICATION, as_of=AS_OF)
     assert verdict.finding("mi-05-no-machine-room").status is Status.FAIL
     assert verdict.finding("mi-05-no-machine-room").justification is None
+
+
+# --- Exceptions on every kind of rule ------------------------------------------------------
+
+
+def _mini_with_exceptions() -> CompiledPack:
+    from policyengine.loader import load_pack_text
+
+    text = (Path(__file__).parent / "fixtures" / "mini.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        """    check: "in_annual_plan"
+""",
+        """    check: "in_annual_plan"
+    exceptions:
+      - when: "major_project"
+        reason: {zh: 重大项目除外, en: except major projects}
+""",
+        1,
+    )
+    return load_pack_text(text, "mini-exceptions.yaml")
+
+
+EXCEPTED = _mini_with_exceptions()
+
+
+@pytest.mark.parametrize("how", EVALUATORS)
+@pytest.mark.parametrize(
+    ("in_plan", "major", "status", "assumed"),
+    [
+        (False, True, Status.PASS, []),
+        (False, None, Status.FAIL, ["mi-03-in-plan/exception 1"]),
+        (False, False, Status.FAIL, []),
+        (None, True, Status.PASS, []),
+        (None, None, Status.UNKNOWN, []),
+        (True, None, Status.PASS, []),
+    ],
+)
+def test_a_rules_exception_is_a_default(
+    how: Any, in_plan: bool | None, major: bool | None, status: Status, assumed: list[str]
+) -> None:
+    project = {**BASE, "in_annual_plan": in_plan, "major_project": major}
+    verdict = how(project, EXCEPTED, stage=Stage.APPLICATION, as_of=AS_OF)
+    finding = verdict.finding("mi-03-in-plan")
+    assert finding.status is status
+    assert (finding.exception is not None) == (status is Status.PASS and in_plan is not True)
+    assert _assumed(verdict) == assumed
+    assert decide(project, EXCEPTED, stage=Stage.APPLICATION, as_of=AS_OF) == Decisions.of(verdict)
+    other = evaluate if how is interpret else interpret
+    assert other(project, EXCEPTED, stage=Stage.APPLICATION, as_of=AS_OF) == verdict

@@ -131,7 +131,7 @@ def decide(
         undecided_table = undecided_table or status in _UNDECIDED
         if table.spec.primary and band is not None:
             route = table.spec.bands[band].id
-    codes, details = outcome
+    codes, details, _ = outcome
     codes = [
         PASS if code == FAIL and _justification(rule.spec, model) is not None else code
         for rule, code in zip(program.rules, codes, strict=True)
@@ -241,8 +241,8 @@ class _Evaluation:
             else:
                 rules = self.pack.program(self.stage).rules
                 findings = [
-                    self._from_outcome(rule, code, detail)
-                    for rule, code, detail in zip(rules, *outcome, strict=True)
+                    self._from_outcome(rule, code, detail, note)
+                    for rule, code, detail, note in zip(rules, *outcome, strict=True)
                 ]
         primary_ids = {t.spec.id for t in self.pack.tables if t.spec.primary}
         primary = next((d for d in decisions if d.table_id in primary_ids), None)
@@ -376,14 +376,24 @@ class _Evaluation:
                 }
             )
         try:
-            return self._judge(rule, base)
+            return self._excepting(rule, self._judge(rule, base))
         except CalendarUnavailable as exc:
             return base.make({"status": Status.UNKNOWN, "error": str(exc)})
         except Exception as exc:
             return base.make({"status": Status.ERROR, "error": _describe(exc)})
 
-    def _from_outcome(self, rule: CompiledRule, code: int, detail: Any) -> Finding:
+    def _from_outcome(self, rule: CompiledRule, code: int, detail: Any, note: Any) -> Finding:
         """The finding of a rule the compiled program decided (the hot path: one per rule)."""
+        if note is not None:
+            applied, assumed = note
+            if applied is not None:
+                return self._excepted_rule(rule, applied)
+            return self._decided(rule, code, detail).model_copy(
+                update={"assumptions": self._assumed(rule, assumed)}
+            )
+        return self._decided(rule, code, detail)
+
+    def _decided(self, rule: CompiledRule, code: int, detail: Any) -> Finding:
         if code in (UNKNOWN, ERROR):
             # The interpreter says which facts are missing, what raised, or when a step is due.
             return self._finding(rule)
@@ -572,6 +582,30 @@ class _Evaluation:
         assumptions = self._assumed(rule, undecided)
         listing = (spec, base, facts, "prohibited_items", found, _PROHIBITED)
         return self._fail_listing(*listing, assumptions=assumptions)
+
+    def _excepting(self, rule: CompiledRule, finding: Finding) -> Finding:
+        """A failed or undecided rule, weighed against its exceptions (default logic)."""
+        if not rule.exceptions or isinstance(rule.spec, ProhibitedItems):
+            return finding
+        if finding.status not in (Status.FAIL, Status.UNKNOWN):
+            return finding
+        assumed: list[int] = []
+        for index, (_, expr) in enumerate(rule.exceptions):
+            applies = expr.evaluate(self.ns)
+            if applies is True:
+                return self._excepted_rule(rule, index)
+            if applies is None:
+                assumed.append(index)
+        if finding.status is Status.FAIL and assumed:
+            return finding.model_copy(update={"assumptions": self._assumed(rule, assumed)})
+        return finding
+
+    def _excepted_rule(self, rule: CompiledRule, index: int) -> Finding:
+        """The finding of a rule excused by its exception at `index`."""
+        facts = self._facts_read(rule)
+        rule.record_judged(facts, self.ns)
+        reason = rule.exceptions[index][0].reason
+        return rule.prototype.make({"status": Status.PASS, "facts": facts, "exception": reason})
 
     def _assumed(self, rule: CompiledRule, indexes: Iterable[int]) -> list[Assumption]:
         """The exceptions of `rule` at `indexes`, whose facts are unknown, as assumptions."""

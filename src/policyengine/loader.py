@@ -46,11 +46,11 @@ from .pack import (
     Deadline,
     DecisionTable,
     Exclusion,
-    ItemException,
     PolicyPack,
     ProhibitedItems,
     RequiredDocuments,
     Rule,
+    RuleException,
     Threshold,
 )
 from .program import Program, compile_program
@@ -87,7 +87,7 @@ class CompiledRule:
     spec: AnyRule
     when: Expression | None
     test: Expression | None = None  # check (rules) or condition (acceptance failures)
-    exceptions: tuple[tuple[ItemException, Expression], ...] = ()
+    exceptions: tuple[tuple[RuleException, Expression], ...] = ()
     anchor: Expression | None = None
     year: Expression | None = None
     documents: tuple[Document | tuple[Document, ...], ...] = ()
@@ -862,7 +862,13 @@ class _Compiler:
         before = self.found
         when = self._expr(rule.when, (*loc, "when"), FactType.BOOL, rule.id)
         test = anchor = year = gap = None
-        exceptions: list[tuple[ItemException, Expression]] = []
+        exceptions: list[tuple[RuleException, Expression]] = []
+        for e, exception in enumerate(rule.exceptions):
+            expr = self._expr(
+                exception.when, (*loc, "exceptions", e, "when"), FactType.BOOL, rule.id
+            )
+            if expr is not None:
+                exceptions.append((exception, expr))
         documents: tuple[Document | tuple[Document, ...], ...] = ()
         if isinstance(rule, Rule):
             test = self._expr(rule.check, (*loc, "check"), FactType.BOOL, rule.id)
@@ -872,13 +878,6 @@ class _Compiler:
                 )
         elif isinstance(rule, AcceptanceFailure):
             test = self._expr(rule.condition, (*loc, "condition"), FactType.BOOL, rule.id)
-        elif isinstance(rule, ProhibitedItems):
-            for e, exception in enumerate(rule.exceptions):
-                expr = self._expr(
-                    exception.when, (*loc, "exceptions", e, "when"), FactType.BOOL, rule.id
-                )
-                if expr is not None:
-                    exceptions.append((exception, expr))
         elif isinstance(rule, RequiredDocuments):
             documents = tuple(
                 tuple(d.any_of) if isinstance(d, AnyOf) else d for d in rule.documents

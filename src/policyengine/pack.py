@@ -267,6 +267,23 @@ class Scope(BaseModel):
     exclusions: list[Exclusion] = Field(max_length=MAX_ENTRIES, default_factory=list)
 
 
+class RuleException(BaseModel):
+    """A case the text carves out of a rule ("涉密系统除外", "除不可抗力原因外").
+
+    A default's exception: it changes the rule's outcome only when `when` is established; when
+    its facts are unknown the ordinary outcome stands, with the exception as an assumption.
+    """
+
+    model_config = _FROZEN
+    when: ExpressionText
+    reason: Text
+    citation: Citation | None = None
+
+
+ItemException = RuleException
+"""The former name, when only prohibited items had exceptions."""
+
+
 class _RuleBase(BaseModel):
     model_config = _FROZEN
     id: RuleId
@@ -275,6 +292,11 @@ class _RuleBase(BaseModel):
     when: ExpressionText | None = Field(None, description="when the rule applies")
     severity: Severity = Severity.ERROR
     consequences: list[Consequence] = Field(max_length=MAX_ENTRIES, default_factory=list)
+    exceptions: list[RuleException] = Field(
+        max_length=MAX_ENTRIES,
+        default_factory=list,
+        description="cases carved out of the rule: the first established one excuses a failure",
+    )
     severity_reading: str | None = Field(
         None,
         max_length=2000,
@@ -324,21 +346,11 @@ class RequiredDocuments(_RuleBase):
     message: Text | None = Field(None, description="default: the list of missing documents")
 
 
-class ItemException(BaseModel):
-    """A case in which the prohibition does not apply."""
-
-    model_config = _FROZEN
-    when: ExpressionText
-    reason: Text
-    citation: Citation | None = None
-
-
 class ProhibitedItems(_RuleBase):
     """Items a project must not build, buy or lease."""
 
     category: Category = Category.PROHIBITED_ITEM
     items: list[Item] = Field(max_length=MAX_ENTRIES, min_length=1)
-    exceptions: list[ItemException] = Field(max_length=MAX_ENTRIES, default_factory=list)
     message: Text | None = Field(None, description="default: the list of prohibited items found")
 
 

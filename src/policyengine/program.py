@@ -38,10 +38,11 @@ STATUSES: tuple[Status, ...] = (
     Status.ERROR,
 )
 
-Outcome = tuple[list[int], list[Any]]
-"""Per active rule: its outcome code, and its detail (missing documents; (items found, index of
-the exception that applied, indexes of the exceptions whose facts are unknown); a DeadlineResult)
-or None."""
+Outcome = tuple[list[int], list[Any], list[Any]]
+"""Per active rule: its outcome code; its detail (missing documents; (items found, index of the
+exception that applied, indexes of the exceptions whose facts are unknown); a DeadlineResult) or
+None; and, for other rules with exceptions, (index of the exception that applied, indexes of the
+exceptions assumed not to apply) or None."""
 
 
 @dataclass(frozen=True)
@@ -198,10 +199,11 @@ class _Generator:
             "def decide(ns, steps, as_of):",
             f"    out = [{NOT_APPLICABLE}] * {len(rules)}",
             f"    detail = [None] * {len(rules)}",
+            f"    note = [None] * {len(rules)}",
             *loads,
             *[line for block in definitions for line in block],
             *[line for block in blocks for line in block],
-            "    return out, detail",
+            "    return out, detail, note",
         ]
         return "\n".join(lines) + "\n"
 
@@ -256,6 +258,8 @@ class _Generator:
             ]
             depth = 3
         lines += [("    " * depth) + line for line in body]
+        if rule.exceptions and not isinstance(rule.spec, ProhibitedItems):
+            lines += self._exceptions(k, rule)
         if isinstance(rule.spec, Deadline):
             lines += ["    except _CalendarUnavailable:", f"        out[{k}] = {UNKNOWN}"]
         lines += ["    except Exception:", f"        out[{k}] = {ERROR}"]
@@ -297,6 +301,33 @@ class _Generator:
         lines += [
             f"{indent}t = {self.expression(rule.test)}",
             f"{indent}out[{k}] = {UNKNOWN} if t is None else ({PASS} if {holds} else {FAIL})",
+        ]
+        return lines
+
+    def _exceptions(self, k: int, rule: CompiledRule) -> list[str]:
+        # Exceptions are defaults: the first that is established excuses a failure (or a rule
+        # that could not be decided); those whose facts are unknown leave a failure standing,
+        # noted as assumptions. (Prohibited items weigh their exceptions against the items.)
+        lines = [
+            f"        if out[{k}] == {FAIL} or out[{k}] == {UNKNOWN}:",
+            "            s = None",
+            "            u = []",
+        ]
+        for j, (_, expr) in enumerate(rule.exceptions):
+            lines += [
+                "            if s is None:",
+                f"                e = {self.expression(expr)}",
+                "                if e is True:",
+                f"                    s = {j}",
+                "                elif e is None:",
+                f"                    u.append({j})",
+            ]
+        lines += [
+            "            if s is not None:",
+            f"                out[{k}] = {PASS}",
+            f"                note[{k}] = (s, [])",
+            f"            elif u and out[{k}] == {FAIL}:",
+            f"                note[{k}] = (None, u)",
         ]
         return lines
 
