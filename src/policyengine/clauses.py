@@ -182,11 +182,6 @@ class Reference:
     citation: Citation | None = None
     ledger: LedgerEntry | None = None
 
-    @property
-    def encoded(self) -> bool:
-        """Whether the reference is an encoding (a citation), not a ledger entry."""
-        return self.citation is not None
-
 
 def references(pack: CompiledPack) -> Iterator[Reference]:
     """Every citation and ledger entry of the pack, in file order."""
@@ -321,9 +316,7 @@ def fragments_outside(quote: str, texts: list[str]) -> list[str]:
     return [fragment for fragment in quote_fragments(quote) if fragment not in joined]
 
 
-def clauses_quoted(
-    citation: Citation, clauses: ClauseList, *, article: int | None = None
-) -> list[str]:
+def clauses_quoted(citation: Citation, clauses: ClauseList) -> list[str]:
     """The clauses of the cited unit that a citation's quote comes from, in source order.
 
     Used to suggest `clauses:` for a citation that names none. A fragment is placed in the
@@ -333,7 +326,7 @@ def clauses_quoted(
     unit = [
         c
         for c in clauses.clauses
-        if c.article == (article or citation.article)
+        if c.article == citation.article
         and (citation.para is None or c.paragraph in (None, citation.para))
         and (citation.item is None or c.item in (None, citation.item))
         and (citation.sub is None or c.sub in (None, citation.sub))
