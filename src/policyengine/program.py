@@ -308,20 +308,8 @@ class _Generator:
         # Exceptions are defaults: the first that is established excuses a failure (or a rule
         # that could not be decided); those whose facts are unknown leave a failure standing,
         # noted as assumptions. (Prohibited items weigh their exceptions against the items.)
-        lines = [
-            f"        if out[{k}] == {FAIL} or out[{k}] == {UNKNOWN}:",
-            "            s = None",
-            "            u = []",
-        ]
-        for j, (_, expr) in enumerate(rule.exceptions):
-            lines += [
-                "            if s is None:",
-                f"                e = {self.expression(expr)}",
-                "                if e is True:",
-                f"                    s = {j}",
-                "                elif e is None:",
-                f"                    u.append({j})",
-            ]
+        lines = [f"        if out[{k}] == {FAIL} or out[{k}] == {UNKNOWN}:"]
+        lines += self._scan_exceptions(rule, "            ")
         lines += [
             "            if s is not None:",
             f"                out[{k}] = {PASS}",
@@ -344,27 +332,33 @@ class _Generator:
             "    if not f:",
             f"        out[{k}] = {PASS}",
             "    else:",
-            "        s = None",
-            "        u = []",
         ]
         # Exceptions are defaults: the first that holds excuses the items; one whose facts are
         # unknown leaves the failure standing, recorded as an assumption.
-        for j, (_, expr) in enumerate(rule.exceptions):
-            lines += [
-                "        if s is None:",
-                f"            e = {self.expression(expr)}",
-                "            if e is True:",
-                f"                s = {PASS}",
-                f"                detail[{k}] = (f, {j}, ())",
-                "            elif e is None:",
-                f"                u.append({j})",
-            ]
+        lines += self._scan_exceptions(rule, "        ")
         lines += [
             "        if s is None:",
-            f"            s = {FAIL}",
+            f"            out[{k}] = {FAIL}",
             f"            detail[{k}] = (f, None, u)",
-            f"        out[{k}] = s",
+            "        else:",
+            f"            out[{k}] = {PASS}",
+            f"            detail[{k}] = (f, s, ())",
         ]
+        return lines
+
+    def _scan_exceptions(self, rule: CompiledRule, indent: str) -> list[str]:
+        """Code leaving in `s` the index of the first established exception (or None) and in
+        `u` the indexes of those whose facts are unknown, up to it."""
+        lines = [f"{indent}s = None", f"{indent}u = []"]
+        for j, (_, expr) in enumerate(rule.exceptions):
+            lines += [
+                f"{indent}if s is None:",
+                f"{indent}    e = {self.expression(expr)}",
+                f"{indent}    if e is True:",
+                f"{indent}        s = {j}",
+                f"{indent}    elif e is None:",
+                f"{indent}        u.append({j})",
+            ]
         return lines
 
 
