@@ -81,45 +81,15 @@ def test_json_lines_written_directly_match_the_results(
     assert memory.getvalue().decode("utf-8").splitlines() == expected
 
 
-def test_cli_resume_after_an_interrupted_run(tmp_path: Path) -> None:
-    batch = tmp_path / "batch.jsonl"
-    batch.write_text("\n".join(_lines(30)) + "\n", encoding="utf-8")
-    full = tmp_path / "full.jsonl"
-    args = [
-        sys.executable,
-        "-m",
-        "policyengine",
-        "evaluate",
-        str(batch),
-        "--pack",
-        MINI,
-        "--format",
-        "jsonl",
-        "--as-of",
-        "2025-06-01",
-        "-o",
-    ]
-    subprocess.run([*args, str(full)], check=False, capture_output=True, timeout=60)
-    expected = full.read_text(encoding="utf-8").splitlines()
-    assert len(expected) == 30
-    # Simulate an interruption: 12 complete records and half of the 13th.
-    partial = tmp_path / "partial.jsonl"
-    partial.write_text("\n".join(expected[:12]) + "\n" + expected[12][:40], encoding="utf-8")
-    subprocess.run([*args, str(partial), "--resume"], check=False, capture_output=True, timeout=60)
-    resumed = partial.read_text(encoding="utf-8").splitlines()
-    assert resumed == expected
-
-
-def test_cli_reads_json_lines_from_standard_input_and_keeps_bad_lines(tmp_path: Path) -> None:
-    good = [json.dumps({"id": f"p{i}", "total_investment": "600000"}) for i in range(7)]
-    lines = [*good[:5], "{not json", '"a string, not an object"', *good[5:]]
-    result = subprocess.run(
+def _cli_jsonl(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`policyengine evaluate ARGS` against the mini pack, JSON Lines out, on a fixed date."""
+    return subprocess.run(
         [
             sys.executable,
             "-m",
             "policyengine",
             "evaluate",
-            "-",
+            *args,
             "--pack",
             MINI,
             "--format",
@@ -127,12 +97,33 @@ def test_cli_reads_json_lines_from_standard_input_and_keeps_bad_lines(tmp_path: 
             "--as-of",
             "2025-06-01",
         ],
-        input="\n".join(lines) + "\n",
+        input=stdin,
         capture_output=True,
         text=True,
         check=False,
-        timeout=60,
+        timeout=120,
     )
+
+
+def test_cli_resume_after_an_interrupted_run(tmp_path: Path) -> None:
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("\n".join(_lines(30)) + "\n", encoding="utf-8")
+    full = tmp_path / "full.jsonl"
+    _cli_jsonl(str(batch), "-o", str(full))
+    expected = full.read_text(encoding="utf-8").splitlines()
+    assert len(expected) == 30
+    # Simulate an interruption: 12 complete records and half of the 13th.
+    partial = tmp_path / "partial.jsonl"
+    partial.write_text("\n".join(expected[:12]) + "\n" + expected[12][:40], encoding="utf-8")
+    _cli_jsonl(str(batch), "-o", str(partial), "--resume")
+    resumed = partial.read_text(encoding="utf-8").splitlines()
+    assert resumed == expected
+
+
+def test_cli_reads_json_lines_from_standard_input_and_keeps_bad_lines(tmp_path: Path) -> None:
+    good = [json.dumps({"id": f"p{i}", "total_investment": "600000"}) for i in range(7)]
+    lines = [*good[:5], "{not json", '"a string, not an object"', *good[5:]]
+    result = _cli_jsonl("-", stdin="\n".join(lines) + "\n")
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["index"] for r in records] == list(range(9))
     assert [r["source"] for r in records][:2] == ["<stdin>:1", "<stdin>:2"]
@@ -275,28 +266,6 @@ def test_script_without_a_main_guard_fails_fast_with_workers(tmp_path: Path) -> 
     assert result.returncode != 0
     assert "batch.workers_failed" in result.stderr
     assert '__name__ == "__main__"' in result.stderr
-
-
-def _cli_jsonl(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "policyengine",
-            "evaluate",
-            *args,
-            "--pack",
-            MINI,
-            "--format",
-            "jsonl",
-            "--as-of",
-            "2025-06-01",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
