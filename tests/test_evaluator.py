@@ -15,6 +15,8 @@ from policyengine import (
     EvaluationError,
     OverallStatus,
     ProjectError,
+    Stage,
+    StageBasis,
     Status,
     Verdict,
     evaluate,
@@ -42,8 +44,8 @@ BASE: dict[str, Any] = {
 }
 
 
-def run(pack: CompiledPack, stage: str | None = None, **changes: Any) -> Verdict:
-    return evaluate(merge(BASE, changes), pack, stage=stage, as_of=AS_OF)
+def run(pack: CompiledPack, stage_: str | None = None, **changes: Any) -> Verdict:
+    return evaluate(merge(BASE, changes), pack, stage=stage_, as_of=AS_OF)
 
 
 def status(verdict: Verdict, rule_id: str) -> str:
@@ -122,10 +124,32 @@ def test_rule_pass_fail_unknown_and_not_applicable(mini: CompiledPack) -> None:
     assert status(small, "mi-03-in-plan") == "not_applicable"
 
 
-def test_stage_filters_rules(mini: CompiledPack) -> None:
-    ids = {f.rule_id for f in run(mini, "procurement").findings}
-    assert ids == {"mi-06-contract-filing"}
-    assert len(run(mini).findings) == len(mini.rules)
+def test_a_duty_is_checked_from_its_stage_on_and_never_before(mini: CompiledPack) -> None:
+    procurement = {f.rule_id for f in run(mini, "procurement").findings}
+    # Due at application and at procurement; the change and acceptance duties are not yet due.
+    assert procurement == {
+        "mi-03-in-plan",
+        "mi-03-application-documents",
+        "mi-03-application-by-august",
+        "mi-05-no-machine-room",
+        "mi-06-contract-filing",
+    }
+    assert "mi-06-contract-filing" not in {f.rule_id for f in run(mini, "approval").findings}
+    audit = run(mini, "audit")
+    assert len(audit.findings) == len(mini.rules)
+    assert audit.stage_basis is StageBasis.GIVEN
+
+
+def test_the_stage_comes_from_the_project_then_its_steps(mini: CompiledPack) -> None:
+    derived = run(mini)  # BASE has taken the application step only
+    assert (derived.stage, derived.stage_basis) == (Stage.APPLICATION, StageBasis.STEPS)
+    assert "mi-06-contract-filing" not in {f.rule_id for f in derived.findings}
+    stated = run(mini, stage_=None, stage="procurement")
+    assert (stated.stage, stated.stage_basis) == (Stage.PROCUREMENT, StageBasis.PROJECT)
+    assert "mi-06-contract-filing" in {f.rule_id for f in stated.findings}
+    unknown = run(mini, steps=None)
+    assert (unknown.stage, unknown.stage_basis) == (None, StageBasis.EVERY)
+    assert len(unknown.findings) == len(mini.rules)
 
 
 def test_unknown_stage_is_an_evaluation_error(mini: CompiledPack) -> None:
@@ -205,8 +229,12 @@ def test_month_deadline(
 
 
 def test_a_deadline_not_yet_due_does_not_make_the_verdict_incomplete(mini: CompiledPack) -> None:
-    steps = {"completion": {"date": "2025-06-30"}}
-    pending = run(mini, "acceptance", steps=steps)
+    steps = {
+        "contract_signing": {"date": "2025-03-03"},
+        "contract_filing": {"date": "2025-03-05"},
+        "completion": {"date": "2025-06-30"},
+    }
+    pending = run(mini, "acceptance", steps=steps, budget_estimate="600000")
     assert pending.finding("mi-06-acceptance-half-year").deadline.state.value == "pending"
     others = [f for f in pending.findings if f.rule_id != "mi-06-acceptance-half-year"]
     assert all(f.status.value != "unknown" for f in others)
@@ -261,7 +289,7 @@ def test_a_faulty_rule_is_an_error_and_the_others_still_run() -> None:
         'check: "total_investment / budget_estimate <= adjustment_limit"',
     )
     pack = load_pack_text(text, "faulty.yaml")
-    verdict = evaluate(merge(BASE, {"budget_estimate": "0"}), pack, as_of=AS_OF)
+    verdict = evaluate(merge(BASE, {"budget_estimate": "0"}), pack, stage="audit", as_of=AS_OF)
     faulty = verdict.finding("mi-04-adjustment")
     assert faulty.status is Status.ERROR
     assert faulty.error is not None

@@ -206,7 +206,7 @@ def test_errors_past_the_limit_are_counted_without_building_their_hints(
     from policyengine import _suggest
 
     rule = (
-        "  - {{id: r{i}, category: precondition, title: {{zh: a, en: a}}, stages: [application],"
+        "  - {{id: r{i}, category: precondition, title: {{zh: a, en: a}}, due_from: application,"
         ' check: "unknown_{i} > 1", message: {{zh: a, en: a}},'
         " citation: {{article: 3, quote: q}}}}\n"
     )

@@ -22,6 +22,7 @@ def test_exported_names() -> None:
         "Project",
         "ProjectError",
         "Stage",
+        "StageBasis",
         "Status",
         "Verdict",
         "__version__",

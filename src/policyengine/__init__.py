@@ -21,6 +21,7 @@ from .project import Project as Project
 from .verdict import Decisions as Decisions
 from .verdict import Finding as Finding
 from .verdict import OverallStatus as OverallStatus
+from .verdict import StageBasis as StageBasis
 from .verdict import Status as Status
 from .verdict import Verdict as Verdict
 from .vocabulary import Stage as Stage
@@ -41,6 +42,7 @@ __all__ = [
     "Project",
     "ProjectError",
     "Stage",
+    "StageBasis",
     "Status",
     "Verdict",
     "__version__",

@@ -20,15 +20,16 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import __version__
-from ._yaml import iter_json_lines
+from ._yaml import iter_json_lines, read_file
 from .batch import BatchResult, JsonLine, Record, evaluate_many, write_json_lines
 from .errors import PolicyEngineError, ProjectError, ProjectIssue
 from .evaluator import evaluate
 from .facts import FACTS
-from .loader import BUNDLED_PACKS, CompiledPack, get_pack, load_pack
+from .loader import BUNDLED_PACKS, CompiledPack, get_pack, load_pack, load_pack_text
 from .project import Project
 from .render import cite, pad, render_markdown, render_text, status_word, width
 from .schemas import SCHEMAS, schema_text
+from .upgrade import upgrade_text
 from .verdict import OverallStatus, Status, Verdict
 from .vocabulary import Stage
 
@@ -174,6 +175,18 @@ def _build_parser() -> argparse.ArgumentParser:
     facts = sub.add_parser("facts", help="list the facts expressions may read")
     facts.set_defaults(handler=_cmd_facts)
 
+    upg = sub.add_parser(
+        "upgrade",
+        help="rewrite a format 1 pack as format 2, keeping its comments",
+        description="Rewrite each PACK file from pack format 1 to format 2: `stages: [...]` "
+        "becomes `due_from: <the earliest stage listed>`. Prints the new text of one file, or "
+        "with --write replaces each file. The upgraded text is then loaded; a pack that still "
+        "fails to load exits 1 with the error.",
+    )
+    upg.add_argument("paths", nargs="+", metavar="PACK", help="pack files (YAML)")
+    upg.add_argument("--write", action="store_true", help="replace each file in place")
+    upg.set_defaults(handler=_cmd_upgrade)
+
     schema = sub.add_parser("schema", help="print a JSON Schema (pack, project, verdict)")
     schema.add_argument("name", nargs="?", choices=sorted(SCHEMAS), default="pack")
     schema.add_argument("--write", metavar="DIR", help="write every schema into DIR instead")
@@ -186,7 +199,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--stage",
         choices=[stage.value for stage in Stage],
         metavar="STAGE",
-        help="evaluate the rules of one stage (default: all): "
+        help="evaluate the duties due by this stage (default: the project's stage, else the "
+        "latest stage of its steps, else every stage): "
         + ", ".join(stage.value for stage in Stage),
     )
     parser.add_argument(
@@ -715,6 +729,32 @@ def _cmd_facts(args: argparse.Namespace) -> int:
         kind = spec.kind.value + (f"[{spec.vocabulary.__name__}]" if spec.vocabulary else "")
         print(f"{pad(name, 44)} {pad(kind, 24)} {spec.description}")
     return EXIT_OK
+
+
+def _cmd_upgrade(args: argparse.Namespace) -> int:
+    if len(args.paths) > 1 and not args.write:
+        _echo("upgrade: give --write to upgrade several packs")
+        return EXIT_USAGE
+    code = EXIT_OK
+    for name in args.paths:
+        text = read_file(Path(name), "pack", "pack.unreadable")
+        upgraded = upgrade_text(text, name)
+        for change in upgraded.changes:
+            print(f"{name}: {change}", file=sys.stderr)
+        try:
+            load_pack_text(upgraded.text, name)
+        except PolicyEngineError as exc:
+            _echo(str(exc))
+            code = EXIT_FAIL
+        if not args.write:
+            sys.stdout.write(upgraded.text)
+        elif upgraded.changes:
+            handle, partial = _beside(name)
+            with handle:
+                handle.write(upgraded.text.encode("utf-8"))
+            if partial is not None:
+                os.replace(partial, name)
+    return code
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:

@@ -74,10 +74,9 @@ def _prohibited(pack: CompiledPack) -> set[str]:
 def _documents(pack: CompiledPack) -> dict[str, set[str]]:
     by_stage: dict[str, set[str]] = defaultdict(set)
     for rule in pack.spec.required_documents:
-        for stage in rule.stages:
-            for doc in rule.documents:
-                members = [doc] if isinstance(doc, Document) else doc.any_of
-                by_stage[stage.value].update(m.value for m in members)
+        for doc in rule.documents:
+            members = [doc] if isinstance(doc, Document) else doc.any_of
+            by_stage[rule.due_from.value].update(m.value for m in members)
     return by_stage
 
 

@@ -55,11 +55,12 @@ from .verdict import (
     Finding,
     OverallStatus,
     Prototype,
+    StageBasis,
     Status,
     Verdict,
     build,
 )
-from .vocabulary import Consequence, Document, Item, Stage
+from .vocabulary import Consequence, Document, Item, Stage, stage_reached
 
 Namespace = dict[str, Any]
 
@@ -87,14 +88,14 @@ def evaluate(
     """
     compiled = get_pack(pack)
     model = project if isinstance(project, Project) else Project.from_mapping(project)
-    stage_value = _stage(stage)
+    stage_value, basis = project_stage(model, _stage(stage))
     day = as_of if as_of is not None else dt.date.today()
     namespace: Namespace = compiled.reader.read(model, day)
     namespace.update(compiled.thresholds)
     outcome = compiled.program(stage_value).run(namespace, model.steps, day)
     if outcome is None:  # a definition raised: the interpreter names the rules it breaks
-        return interpret(model, compiled, stage=stage_value, as_of=day)
-    return _Evaluation(compiled, model, stage_value, day, namespace).run(outcome)
+        return interpret(model, compiled, stage=stage, as_of=day)
+    return _Evaluation(compiled, model, (stage_value, basis), day, namespace).run(outcome)
 
 
 def decide(
@@ -111,21 +112,21 @@ def decide(
     """
     compiled = get_pack(pack)
     model = project if isinstance(project, Project) else Project.from_mapping(project)
-    stage_value = _stage(stage)
+    stage_value, basis = project_stage(model, _stage(stage))
     day = as_of if as_of is not None else dt.date.today()
     namespace: Namespace = compiled.reader.read(model, day)
     namespace.update(compiled.thresholds)
     program = compiled.program(stage_value)
     outcome = program.run(namespace, model.steps, day)
     if outcome is None:
-        return Decisions.of(interpret(model, compiled, stage=stage_value, as_of=day))
-    in_scope = _Evaluation(compiled, model, stage_value, day, namespace).scope()[0]
+        return Decisions.of(interpret(model, compiled, stage=stage, as_of=day))
+    in_scope = _Evaluation(compiled, model, (stage_value, basis), day, namespace).scope()[0]
     if in_scope is False:
         return Decisions(compiled.id, False, OverallStatus.OUT_OF_SCOPE, None, {}, ())
     route = None
     undecided_table = False
     for table in compiled.tables:
-        if stage_value is not None and table.spec.stages and stage_value not in table.spec.stages:
+        if not _due(table.spec.due_from, stage_value):
             continue
         status, band, _, _ = choose_band(table, namespace)
         undecided_table = undecided_table or status in _UNDECIDED
@@ -170,10 +171,31 @@ def interpret(
     """
     compiled = get_pack(pack)
     model = project if isinstance(project, Project) else Project.from_mapping(project)
-    stage_value = _stage(stage)
+    stage_value, basis = project_stage(model, _stage(stage))
     day = as_of if as_of is not None else dt.date.today()
     namespace = build_namespace(compiled, model, day)
-    return _Evaluation(compiled, model, stage_value, day, namespace).run(None)
+    return _Evaluation(compiled, model, (stage_value, basis), day, namespace).run(None)
+
+
+def _due(due_from: Stage | None, stage: Stage | None) -> bool:
+    # A duty is due from its stage on; with no stage known, every duty is checked.
+    return stage is None or due_from is None or due_from.rank <= stage.rank
+
+
+def project_stage(project: Project, stage: Stage | None = None) -> tuple[Stage | None, StageBasis]:
+    """The stage to evaluate `project` at, and where it comes from.
+
+    The stage asked for; else the project's own `stage`; else the latest stage of the steps it
+    has taken; else none (every duty is checked, which the verdict states).
+    """
+    if stage is not None:
+        return stage, StageBasis.GIVEN
+    if project.stage is not None:
+        return project.stage, StageBasis.PROJECT
+    reached = stage_reached(project.steps or ())
+    if reached is not None:
+        return reached, StageBasis.STEPS
+    return None, StageBasis.EVERY
 
 
 def _stage(stage: Stage | str | None) -> Stage | None:
@@ -216,13 +238,13 @@ class _Evaluation:
         self,
         pack: CompiledPack,
         project: Project,
-        stage: Stage | None,
+        stage: tuple[Stage | None, StageBasis],
         as_of: dt.date,
         namespace: Namespace,
     ) -> None:
         self.pack = pack
         self.project = project
-        self.stage = stage
+        self.stage, self.stage_basis = stage
         self.as_of = as_of
         self.ns = namespace
         self.failed: dict[str, _DefinitionFailed] = namespace.get("__failed__") or {}
@@ -256,6 +278,7 @@ class _Evaluation:
                 "project_id": self.project.id,
                 "project_name": self.project.name,
                 "stage": self.stage,
+                "stage_basis": self.stage_basis,
                 "as_of": self.as_of,
                 "in_scope": in_scope,
                 "scope_missing_facts": scope_missing,
@@ -333,7 +356,7 @@ class _Evaluation:
 
     def _decide(self, table: CompiledTable) -> Decision | None:
         spec = table.spec
-        if not self._in_stage(spec.stages):
+        if not _due(spec.due_from, self.stage):
             return None
         base = {"table_id": spec.id, "title": spec.title, "citation": spec.citation}
         status, band_index, amount, unknown = choose_band(table, self.ns)
@@ -361,9 +384,6 @@ class _Evaluation:
         )
 
     # rules -------------------------------------------------------------------------------
-
-    def _in_stage(self, stages: list[Stage]) -> bool:
-        return self.stage is None or not stages or self.stage in stages
 
     def _finding(self, rule: CompiledRule) -> Finding:
         base = rule.prototype

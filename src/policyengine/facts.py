@@ -54,7 +54,7 @@ class FactSpec:
 
 Facts = dict[str, Any]
 
-_SKIPPED_FIELDS = {"owner", "funding", "budget_changes", "steps", "justifications"}
+_SKIPPED_FIELDS = {"owner", "funding", "budget_changes", "steps", "justifications", "stage"}
 
 
 def _field_spec(name: str, annotation: Any, description: str) -> FactSpec:

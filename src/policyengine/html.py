@@ -109,10 +109,10 @@ def _section(verdict: Verdict, lang: str) -> str:
 
 
 def _stage_of(finding: Finding, verdict: Verdict) -> str:
-    # A rule that spans several stages is shown under the first of them.
-    if verdict.stage is not None:
-        return verdict.stage.value
-    return finding.stages[0].value if finding.stages else "all"
+    # A duty is shown under the stage it falls due, or the stage evaluated when it has none.
+    if finding.due_from is not None:
+        return finding.due_from.value
+    return verdict.stage.value if verdict.stage is not None else "all"
 
 
 def _findings_table(findings: Sequence[Finding], style: str, lang: str) -> str:

@@ -38,6 +38,7 @@ from .expressions import (
 )
 from .facts import FACTS, FactReader, FactType
 from .pack import (
+    FORMAT,
     RULE_SECTIONS,
     AcceptanceFailure,
     AnyOf,
@@ -146,7 +147,7 @@ class CompiledRule:
                 "rule_id": spec.id,
                 "section": self.section,
                 "category": spec.category,
-                "stages": list(spec.stages),
+                "due_from": spec.due_from,
                 "title": spec.title,
                 "severity": spec.severity,
                 "citation": spec.citation,
@@ -432,7 +433,7 @@ def _schema_error(loc: tuple[Any, ...], error: Any, marks: Marks, pack: str | No
     if kind == "extra_forbidden":
         allowed = sorted(_allowed_keys(loc[:-1]))
         unknown = _quoted(str(loc[-1]))
-        hint = did_you_mean(unknown, allowed)
+        hint = _FORMAT_1_KEYS.get(unknown) or did_you_mean(unknown, allowed)
         return PackError(
             f"unexpected key '{unknown}' in {parent}",
             code="pack.unknown_key",
@@ -472,8 +473,17 @@ def _data_path(loc: Sequence[Any], data: Any) -> tuple[Any, ...]:
     return tuple(path)
 
 
+_UPGRADE = "`policyengine upgrade PACK --write` rewrites a format 1 pack as format 2"
+_FORMAT_1_KEYS = {
+    "stages": "format 2 states the stage a duty falls due, `due_from: <stage>`, instead of "
+    f"listing `stages`: it stays due at every later stage; {_UPGRADE}.",
+}
+
+
 def _missing_hint(key: str) -> str | None:
     hints = {
+        "due_from": "the stage at which the duty falls due (application, approval, acceptance...); "
+        "it is checked at that stage and every later one",
         "boundary": "every threshold states whether the number itself is included: "
         "'inclusive' (以上, 以下, 不超过, 不少于) or 'exclusive' (超过, 不满)",
         "citation": "every rule cites its article: {article: N, item: M, quote: '...'}",
@@ -484,6 +494,8 @@ def _missing_hint(key: str) -> str | None:
 
 
 def _value_hint(error: Mapping[str, Any], loc: tuple[Any, ...]) -> str | None:
+    if loc == ("format",):
+        return f"this engine reads pack format {FORMAT}; {_UPGRADE}"
     if error["type"] == "enum" and error.get("ctx"):
         expected = str(error["ctx"].get("expected", ""))
         candidates = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]

@@ -34,6 +34,10 @@ RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]*$", max_le
 ExpressionText = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 
+FORMAT: Literal[2] = 2
+"""The pack format this version reads. Format 1 listed `stages: [...]` on each rule; format 2 states
+`due_from: <stage>` instead, because a duty stays due at every later stage."""
+
 MAX_ENTRIES = 1000
 """Most entries in any list or mapping of a pack (real packs have a few dozen): validation
 stops at the first list over the limit instead of checking every entry."""
@@ -240,8 +244,8 @@ class DecisionTable(BaseModel):
     input: ExpressionText = Field(description="expression giving the number the bands cover")
     when: ExpressionText | None = Field(None, description="when the table applies")
     primary: bool = Field(False, description="the verdict's approval route comes from this table")
-    stages: list[Stage] = Field(
-        max_length=MAX_ENTRIES, default_factory=list, description="empty: every stage"
+    due_from: Stage | None = Field(
+        None, description="the stage from which the table is decided (none: from the start)"
     )
     bands: list[Band] = Field(max_length=MAX_ENTRIES, min_length=1)
     citation: Citation
@@ -288,7 +292,10 @@ class _RuleBase(BaseModel):
     model_config = _FROZEN
     id: RuleId
     title: Text
-    stages: list[Stage] = Field(max_length=MAX_ENTRIES, min_length=1)
+    due_from: Stage = Field(
+        description="the stage at which the duty falls due: it is checked at that stage and every "
+        "later one, never before"
+    )
     when: ExpressionText | None = Field(None, description="when the rule applies")
     severity: Severity = Severity.ERROR
     consequences: list[Consequence] = Field(max_length=MAX_ENTRIES, default_factory=list)
@@ -358,9 +365,7 @@ class AcceptanceFailure(_RuleBase):
     """A condition under which acceptance fails: `condition` true is a failure."""
 
     category: Category = Category.ACCEPTANCE_FAILURE
-    stages: list[Stage] = Field(
-        max_length=MAX_ENTRIES, default_factory=lambda: [Stage.ACCEPTANCE], min_length=1
-    )
+    due_from: Stage = Stage.ACCEPTANCE
     consequences: list[Consequence] = Field(
         max_length=MAX_ENTRIES, default_factory=lambda: [Consequence.ACCEPTANCE_FAILED]
     )
@@ -453,7 +458,10 @@ class PolicyPack(BaseModel):
     """One regulation as data."""
 
     model_config = _FROZEN
-    format: Literal[1] = Field(1, description="pack format version")
+    format: Literal[2] = Field(
+        FORMAT,
+        description="pack format version (2: rules state the stage they fall due, `due_from`)",
+    )
     id: Identifier
     version: NonEmpty = "1"
     jurisdiction: Text

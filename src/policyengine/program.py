@@ -59,12 +59,13 @@ class Program:
 
 
 def active_rules(pack: CompiledPack, stage: Stage | None) -> tuple[CompiledRule, ...]:
-    """The rules evaluated at `stage` (None: every stage), in pack order."""
-    return tuple(
-        rule
-        for rule in pack.rules
-        if stage is None or not rule.spec.stages or stage in rule.spec.stages
-    )
+    """The rules due at `stage` (None: every stage), in pack order.
+
+    A duty falls due at its rule's `due_from` stage and stays due at every later one.
+    """
+    if stage is None:
+        return pack.rules
+    return tuple(rule for rule in pack.rules if rule.spec.due_from.rank <= stage.rank)
 
 
 def compile_program(pack: CompiledPack, stage: Stage | None) -> Program:

@@ -37,6 +37,7 @@ from .vocabulary import (
     OwnerType,
     ProjectCategory,
     ProjectKind,
+    Stage,
     Step,
     StepOutcome,
 )
@@ -116,6 +117,12 @@ class Project(BaseModel):
     id: str | None = Field(None, description="caller's identifier, echoed in the verdict")
     name: str | None = Field(None, description="项目名称 / project name")
     owner: Owner = Field(default_factory=Owner)
+
+    stage: Stage | None = Field(
+        None,
+        description="所处阶段 / the stage the project has reached; when unstated, the latest stage "
+        "of the steps it has taken",
+    )
 
     # What the project is.
     kind: ProjectKind | None = Field(None, description="建设性质 / project kind")

@@ -109,7 +109,7 @@ class Finding(BaseModel):
     rule_id: str
     section: str
     category: Category
-    stages: list[Stage] = []
+    due_from: Stage | None = None  # the stage from which the duty is checked
     title: Text
     status: Status
     severity: Severity
@@ -147,6 +147,15 @@ class SourceRef(BaseModel):
     citation_style: Literal["article", "section"] = "article"
 
 
+class StageBasis(StrEnum):
+    """Where the stage of an evaluation comes from."""
+
+    GIVEN = "given"  # asked for by the caller
+    PROJECT = "project"  # the project's own `stage`
+    STEPS = "steps"  # the latest stage of the steps the project has taken
+    EVERY = "every"  # no stage known: every duty was checked
+
+
 class Verdict(BaseModel):
     """Everything one evaluation found."""
 
@@ -158,6 +167,7 @@ class Verdict(BaseModel):
     project_id: str | None
     project_name: str | None
     stage: Stage | None
+    stage_basis: StageBasis = StageBasis.GIVEN
     as_of: dt.date | None
     in_scope: bool | None
     scope_missing_facts: list[str] = []

@@ -6,6 +6,7 @@ Identifiers follow the glossary of the reference digest. A pack refers to member
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Self
 
@@ -42,6 +43,14 @@ class Stage(Vocabulary):
     OPERATION = "operation", "运行维护", "operation"
     SELF_EVALUATION = "self_evaluation", "自评价", "self-evaluation"
     AUDIT = "audit", "审计/结算/决算", "audit"
+
+    @property
+    def rank(self) -> int:
+        """Position in the life cycle: a duty due at one stage stays due at every later one."""
+        return _STAGE_RANKS[self]
+
+
+_STAGE_RANKS: dict[Stage, int] = {stage: rank for rank, stage in enumerate(Stage)}
 
 
 class OwnerType(Vocabulary):
@@ -575,3 +584,67 @@ class AdjustmentReason(Vocabulary):
         "business development within the approved framework",
     )
     OTHER = "other", "其他", "other reason"
+
+
+STEP_STAGES: dict[Step, Stage] = {
+    Step.PLAN_INCLUSION: Stage.PLANNING,
+    Step.APPLICATION_NOTICE: Stage.PLANNING,
+    Step.APPLICATION: Stage.APPLICATION,
+    Step.FILING: Stage.APPLICATION,
+    Step.REPORT_FOR_RECORD: Stage.APPLICATION,
+    Step.COPY_FOR_RECORD: Stage.APPLICATION,
+    Step.LIBRARY_ADMISSION: Stage.APPLICATION,
+    Step.EGOV_CENTRE_CONSULTATION: Stage.APPLICATION,
+    Step.KEY_LIBRARY_SUBMISSION: Stage.APPLICATION,
+    Step.KEY_LIBRARY_ADMISSION: Stage.APPLICATION,
+    Step.CITY_CONSULTATION: Stage.APPLICATION,
+    Step.CITY_CONSENT: Stage.APPLICATION,
+    Step.PROVINCIAL_CONSENT: Stage.APPLICATION,
+    Step.PREWORK_FUNDS: Stage.APPLICATION,
+    Step.EXPERT_EVALUATION: Stage.EVALUATION,
+    Step.THIRD_PARTY_EVALUATION: Stage.EVALUATION,
+    Step.FISCAL_AFFORDABILITY_EVALUATION: Stage.EVALUATION,
+    Step.JOINT_REVIEW: Stage.EVALUATION,
+    Step.CENTRAL_REVIEW: Stage.EVALUATION,
+    Step.TECHNICAL_REVIEW: Stage.EVALUATION,
+    Step.BUDGET_REVIEW: Stage.EVALUATION,
+    Step.COST_EVALUATION: Stage.EVALUATION,
+    Step.SECRECY_REVIEW: Stage.EVALUATION,
+    Step.NETWORK_SECURITY_REVIEW: Stage.EVALUATION,
+    Step.APPROVAL: Stage.APPROVAL,
+    Step.FUNDS_RELEASE: Stage.APPROVAL,
+    Step.PROCUREMENT: Stage.PROCUREMENT,
+    Step.CONTRACT_SIGNING: Stage.PROCUREMENT,
+    Step.CONTRACT_FILING: Stage.PROCUREMENT,
+    Step.SUPERVISION: Stage.PROCUREMENT,
+    Step.CONSTRUCTION_START: Stage.CONSTRUCTION,
+    Step.PROGRESS_REPORT: Stage.CONSTRUCTION,
+    Step.COMPLETION: Stage.CONSTRUCTION,
+    Step.TRIAL_RUN_START: Stage.CONSTRUCTION,
+    Step.TRIAL_RUN_END: Stage.CONSTRUCTION,
+    Step.THIRD_PARTY_TESTING: Stage.CONSTRUCTION,
+    Step.CRYPTO_EVALUATION: Stage.CONSTRUCTION,
+    Step.MLPS_EVALUATION: Stage.CONSTRUCTION,
+    Step.CHANGE_APPROVAL: Stage.CHANGE,
+    Step.PRELIMINARY_ACCEPTANCE: Stage.ACCEPTANCE,
+    Step.ACCEPTANCE_APPLICATION: Stage.ACCEPTANCE,
+    Step.PRE_ACCEPTANCE_CONFIRMATION: Stage.ACCEPTANCE,
+    Step.ARCHIVE_ACCEPTANCE: Stage.ACCEPTANCE,
+    Step.FINAL_ACCEPTANCE: Stage.ACCEPTANCE,
+    Step.OPERATION_START: Stage.OPERATION,
+    Step.PUBLICATION: Stage.APPROVAL,
+    Step.SELF_EVALUATION: Stage.SELF_EVALUATION,
+    Step.PERFORMANCE_EVALUATION: Stage.CONSTRUCTION,
+    Step.POST_EVALUATION: Stage.SELF_EVALUATION,
+    Step.SETTLEMENT_AUDIT: Stage.AUDIT,
+    Step.FINAL_ACCOUNTS_AUDIT: Stage.AUDIT,
+}
+"""The stage each step belongs to: a project whose stage is not stated is at the latest stage of
+the steps it has taken. Steps that recur or straddle stages (a change approval, a progress report)
+sit where they first become possible."""
+
+
+def stage_reached(steps: Iterable[Step]) -> Stage | None:
+    """The latest stage of `steps`, or None when there are none."""
+    stages = [STEP_STAGES[step] for step in steps]
+    return max(stages, key=lambda stage: stage.rank) if stages else None
