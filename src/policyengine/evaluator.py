@@ -487,7 +487,7 @@ class _Evaluation:
         if value is None:
             return self._unknown(base, facts, rule.test.missing(self.ns))
         # A rule's check must hold; an acceptance failure's condition must not.
-        holds = bool(value) if rule.section == "rules" else not value
+        holds = not value if isinstance(spec, AcceptanceFailure) else bool(value)
         if holds:
             return base.make({"status": Status.PASS, "facts": facts})
         return self._fail(spec, base, facts)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from .evaluator import build_namespace, evaluate, fact_value
 from .expressions import Expression, trace
 from .loader import CompiledPack, CompiledRule, get_pack
-from .pack import Citation, Text
+from .pack import AcceptanceFailure, Citation, Text
 from .project import Project
 from .render import cite, printable
 from .verdict import FactValue, Finding
@@ -95,7 +95,7 @@ def explain(
 def _roles(rule: CompiledRule) -> list[tuple[str, Expression]]:
     roles: list[tuple[str, Expression | None]] = [
         ("when", rule.when),
-        ("check" if rule.section == "rules" else "condition", rule.test),
+        ("condition" if isinstance(rule.spec, AcceptanceFailure) else "check", rule.test),
         ("anchor", rule.anchor),
         ("year", rule.year),
         ("source gap", rule.gap),

@@ -6,7 +6,7 @@ the same name. The rest are derived here, once per project:
 - `owner_name`, `owner_type`, `owner_level` from `owner`;
 - `funding_sources`, `funding_total` and `funding_<source>` (one per funding source) from `funding`;
 - `budget_increase_total`, `budget_increase_ratio`, `budget_change_unapproved` from `budget_changes`;
-- `steps`, and `<step>_date` and `<step>_passed` for every step, from `steps`;
+- `steps`, and `<step>_date`, `<step>_passed` and `<step>_authority` for every step, from `steps`;
 - `as_of`, the date the evaluation is made for.
 """
 
@@ -22,7 +22,7 @@ from enum import Enum
 from typing import Any
 
 from .project import BudgetChange, FundingShare, Project
-from .vocabulary import AdminLevel, FundingSource, OwnerType, Step, Vocabulary
+from .vocabulary import AdminLevel, Authority, FundingSource, OwnerType, Step, Vocabulary
 
 
 class FactType(Enum):
@@ -119,6 +119,11 @@ def _build_specs() -> dict[str, FactSpec]:
     for step in Step:
         add(FactSpec(f"{step.value}_date", FactType.DATE, f"date of {step.en}"))
         add(FactSpec(f"{step.value}_passed", FactType.BOOL, f"outcome of {step.en}"))
+        add(
+            FactSpec(
+                f"{step.value}_authority", FactType.ENUM, f"who performed {step.en}", Authority
+            )
+        )
     add(FactSpec("as_of", FactType.DATE, "the date the evaluation is made for"))
     return specs
 
@@ -131,6 +136,7 @@ _PLAIN_FIELDS: tuple[str, ...] = tuple(
 )
 _STEP_DATE_NAMES = {step: f"{step.value}_date" for step in Step}
 _STEP_PASSED_NAMES = {step: f"{step.value}_passed" for step in Step}
+_STEP_AUTHORITY_NAMES = {step: f"{step.value}_authority" for step in Step}
 _FUNDING_NAMES = {source: f"funding_{source.value}" for source in FundingSource}
 
 
@@ -156,9 +162,10 @@ class FactReader:
         self.funding = any(name.startswith("funding_") for name in needed)
         self.budget = bool(needed & _BUDGET)
         self.steps = tuple(
-            (step, _STEP_DATE_NAMES[step], _STEP_PASSED_NAMES[step])
+            (step, _STEP_DATE_NAMES[step], _STEP_PASSED_NAMES[step], _STEP_AUTHORITY_NAMES[step])
             for step in Step
-            if _STEP_DATE_NAMES[step] in needed or _STEP_PASSED_NAMES[step] in needed
+            if needed
+            & {_STEP_DATE_NAMES[step], _STEP_PASSED_NAMES[step], _STEP_AUTHORITY_NAMES[step]}
         )
         self.step_set = "steps" in needed
         self.as_of = "as_of" in needed
@@ -176,10 +183,11 @@ class FactReader:
         if self.budget:
             facts.update(_budget_facts(project.budget_changes, project.budget_estimate))
         steps = project.steps
-        for step, date_name, passed_name in self.steps:
+        for step, date_name, passed_name, authority_name in self.steps:
             record = steps.get(step) if steps is not None else None
             facts[date_name] = record.date if record is not None else None
             facts[passed_name] = record.passed if record is not None else None
+            facts[authority_name] = record.authority if record is not None else None
         if self.step_set:
             facts["steps"] = frozenset(steps) if steps is not None else None
         if self.as_of:

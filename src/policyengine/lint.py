@@ -45,6 +45,7 @@ from .expressions import Expression
 from .loader import CompiledPack, CompiledRule
 from .pack import (
     RULE_SECTIONS,
+    AcceptanceFailure,
     AnyOf,
     Citation,
     Deadline,
@@ -290,7 +291,8 @@ def _unused_thresholds(pack: CompiledPack) -> list[LintIssue]:
 def _rule_issues(pack: CompiledPack, rule: CompiledRule) -> list[LintIssue]:
     issues: list[LintIssue] = []
     base = (rule.section, rule.index)
-    roles = {"when": rule.when, "check" if rule.section == "rules" else "condition": rule.test}
+    test_role = "condition" if isinstance(rule.spec, AcceptanceFailure) else "check"
+    roles = {"when": rule.when, test_role: rule.test}
     for role, expr in roles.items():
         if expr is None:
             continue

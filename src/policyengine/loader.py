@@ -44,6 +44,7 @@ from .pack import (
     AnyOf,
     AnyRule,
     Band,
+    Category,
     Deadline,
     DecisionTable,
     Exclusion,
@@ -480,6 +481,35 @@ _FORMAT_1_KEYS = {
 }
 
 
+def _route_rule(table: DecisionTable, band: Band) -> Rule:
+    """The rule a route duty makes of one band: in the band, the route it requires was taken."""
+    assert table.duty is not None
+    assert band.requires is not None
+    inside = [f"({table.when})"] if table.when else []
+    for bound, inclusive, op in (
+        (band.min, band.min_inclusive, ">=" if band.min_inclusive else ">"),
+        (band.max, band.max_inclusive, "<=" if band.max_inclusive else "<"),
+    ):
+        if bound is not None and inclusive is not None:
+            inside.append(f"({table.input}) {op} {bound}")
+    # A band open at both ends holds every amount: it applies once the input is known.
+    inside = inside or [f"({table.input}) == ({table.input})"]
+    duty = table.duty
+    return Rule(
+        id=f"{table.id}.{band.id}",
+        title=duty.title,
+        due_from=duty.due_from,
+        when=" and ".join(inside),
+        severity=duty.severity,
+        consequences=duty.consequences,
+        severity_reading=duty.severity_reading,
+        category=Category.APPROVAL_ROUTE,
+        check=band.requires,
+        message=duty.message,
+        citation=band.citation,
+    )
+
+
 def _missing_hint(key: str) -> str | None:
     hints = {
         "due_from": "the stage at which the duty falls due (application, approval, acceptance...); "
@@ -577,7 +607,7 @@ class _Compiler:
             for i, spec_table in enumerate(spec.decision_tables)
             if (table := self._compile_table(spec_table, i)) is not None
         )
-        rules = self._compile_rules()
+        rules = self._compile_rules() + self._compile_route_duties()
         self._check_unique_ids()
         if self.errors:
             raise _pack_errors(self.errors, self.uncounted)
@@ -913,6 +943,33 @@ class _Compiler:
             gap=gap,
         )
 
+    def _compile_route_duties(self) -> tuple[CompiledRule, ...]:
+        """Each band that `requires` a route, as a rule '<table>.<band>' after the pack's rules.
+
+        The rule applies when the table applies and the input falls in the band; its check is
+        the band's `requires`. A rule, so that unknown facts, exceptions, justifications and both
+        evaluation paths treat a route exactly as any other duty.
+        """
+        compiled: list[CompiledRule] = []
+        for t, table in enumerate(self.spec.decision_tables):
+            if table.duty is None:
+                continue
+            for b, band in enumerate(table.bands):
+                if band.requires is None:
+                    continue
+                rule = _route_rule(table, band)
+                loc = ("decision_tables", t, "bands", b)
+                when = self._expr(rule.when, ("decision_tables", t), FactType.BOOL, rule.id)
+                test = self._expr(band.requires, (*loc, "requires"), FactType.BOOL, rule.id)
+                if when is None or test is None:
+                    continue
+                compiled.append(
+                    CompiledRule(
+                        section="decision_tables", index=t, spec=rule, when=when, test=test
+                    )
+                )
+        return tuple(compiled)
+
     def _check_unique_ids(self) -> None:
         first: dict[str, tuple[Any, ...]] = {}
         places: list[tuple[str, tuple[Any, ...]]] = [
@@ -922,6 +979,12 @@ class _Compiler:
         places += [(t.id, ("decision_tables", i)) for i, t in enumerate(self.spec.decision_tables)]
         for section in RULE_SECTIONS:
             places += [(r.id, (section, i)) for i, r in enumerate(getattr(self.spec, section))]
+        places += [
+            (f"{table.id}.{band.id}", ("decision_tables", t, "bands", b, "requires"))
+            for t, table in enumerate(self.spec.decision_tables)
+            for b, band in enumerate(table.bands)
+            if band.requires is not None
+        ]
         for rule_id, loc in places:
             if rule_id in first:
                 line = self.marks.locate(first[rule_id]).line

@@ -221,6 +221,11 @@ class Band(BaseModel):
     max_inclusive: bool | None = None
     label: Text
     approver: Text | None = None
+    requires: ExpressionText | None = Field(
+        None,
+        description="true when the project took the route this band requires (e.g. "
+        "\"approval_authority == 'municipal_government'\"); needs the table's `duty`",
+    )
     citation: Citation
 
     @model_validator(mode="after")
@@ -233,6 +238,19 @@ class Band(BaseModel):
             if bound is None and inclusive is not None:
                 raise ValueError(f"'{side}_inclusive' is set without '{side}'")
         return self
+
+
+class RouteDuty(BaseModel):
+    """A route table's route is a duty: a project on a band that `requires` a route fails the
+    band's article when the route it took differs (W-3: 3000万元以上 报市人民政府批准)."""
+
+    model_config = _FROZEN
+    title: Text
+    message: Text = Field(description="what is wrong when the route taken differs")
+    due_from: Stage = Field(description="the stage by which the route must have been taken")
+    severity: Severity = Severity.ERROR
+    consequences: list[Consequence] = Field(max_length=MAX_ENTRIES, default_factory=list)
+    severity_reading: str | None = Field(None, max_length=2000)
 
 
 class DecisionTable(BaseModel):
@@ -248,7 +266,21 @@ class DecisionTable(BaseModel):
         None, description="the stage from which the table is decided (none: from the start)"
     )
     bands: list[Band] = Field(max_length=MAX_ENTRIES, min_length=1)
+    duty: RouteDuty | None = Field(
+        None,
+        description="the route is a duty: each band's `requires` is checked as a rule, "
+        "'<table id>.<band id>'",
+    )
     citation: Citation
+
+    @model_validator(mode="after")
+    def _duty_and_requirements_together(self) -> DecisionTable:
+        requiring = [band.id for band in self.bands if band.requires is not None]
+        if requiring and self.duty is None:
+            raise ValueError(f"bands {requiring} state 'requires': give the table a 'duty'")
+        if self.duty is not None and not requiring:
+            raise ValueError("'duty' is given but no band states 'requires'")
+        return self
 
 
 class Exclusion(BaseModel):

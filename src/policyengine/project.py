@@ -31,6 +31,8 @@ from .errors import ProjectError, ProjectIssue
 from .vocabulary import (
     AdjustmentReason,
     AdminLevel,
+    ApprovalRoute,
+    Authority,
     Document,
     FundingSource,
     Item,
@@ -94,7 +96,13 @@ class StepRecord(BaseModel):
     model_config = _MODEL
 
     date: dt.date | None = None
-    authority: str | None = None
+    authority: Authority | None = Field(
+        None,
+        description="who performed the step: who approved, reviewed, or organised an acceptance",
+    )
+    authority_name: str | None = Field(
+        None, max_length=200, description="the body's own name (e.g. 市城市管理委员会)"
+    )
     outcome: StepOutcome | None = Field(
         None,
         description="passed, conditional (passed with conditions), failed (refused, negative "
@@ -147,6 +155,12 @@ class Project(BaseModel):
         None, description="同类项目拆分申报: similar content split into several applications"
     )
     duplicates_existing_system: bool | None = Field(None, description="重复建设")
+
+    approval_route: ApprovalRoute | None = Field(
+        None,
+        description="审批方式 / the route the project actually took (filing, approval...), which a "
+        "pack compares with the route its table requires",
+    )
 
     # Money, in yuan (`Amount` lists the accepted forms). Collections are bounded (`MaxItems`) far
     # above any real project, so that a huge one is refused as a whole.

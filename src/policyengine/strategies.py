@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from .loader import CompiledPack
 from .pack import Threshold
 from .project import DATE_ORDER, Project
-from .vocabulary import FundingSource, Step, StepOutcome, Vocabulary
+from .vocabulary import Authority, FundingSource, Step, StepOutcome, Vocabulary
 
 FEN = Decimal("0.01")
 """The smallest step of an amount in yuan."""
@@ -95,7 +95,8 @@ def _step_records() -> st.SearchStrategy[dict[str, Any] | None]:
         optional={
             "date": _DATES,
             "outcome": st.sampled_from(list(StepOutcome)),
-            "authority": st.just("主管部门"),
+            "authority": st.sampled_from(list(Authority)),
+            "authority_name": st.just("主管部门"),
         },
     )
     return st.one_of(

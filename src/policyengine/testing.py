@@ -157,7 +157,7 @@ def check_case(case: Case, pack: CompiledPack | None = None) -> CaseResult:
         return CaseResult(
             case, [f"expected error {case.expect['error']!r}, but evaluation succeeded"], verdict
         )
-    return CaseResult(case, compare(verdict, case.expect), verdict)
+    return CaseResult(case, compare(verdict, case.expect, compiled), verdict)
 
 
 def run_case(case: Case, pack: CompiledPack | None = None) -> list[str]:
@@ -188,8 +188,18 @@ class Coverage:
         }
 
 
-def compare(verdict: Verdict, expect: Mapping[str, Any]) -> list[str]:
-    """Mismatches between a verdict and an `expect` mapping."""
+NOT_DUE = "not_due"
+"""The expected status of a rule that is not evaluated because it falls due at a later stage."""
+
+
+def compare(
+    verdict: Verdict, expect: Mapping[str, Any], pack: CompiledPack | None = None
+) -> list[str]:
+    """Mismatches between a verdict and an `expect` mapping.
+
+    With `pack`, a rule expected `not_due` must be one of its rules, so that a misspelt id
+    cannot pass as a rule that is not yet due.
+    """
     problems: list[str] = []
 
     def check(what: str, got: Any, wanted: Any) -> None:
@@ -212,6 +222,16 @@ def compare(verdict: Verdict, expect: Mapping[str, Any]) -> list[str]:
     findings = {f.rule_id: f for f in verdict.findings}
     for rule_id, status in (expect.get("findings") or {}).items():
         finding = findings.get(rule_id)
+        if status == NOT_DUE:
+            if finding is not None:
+                problems.append(
+                    f"finding {rule_id}: expected not due, got {finding.status.value!r}"
+                )
+            elif pack is not None and rule_id not in pack.rule_index:
+                problems.append(
+                    f"finding {rule_id}: no such rule" + _hint(rule_id, pack.rule_index)
+                )
+            continue
         if finding is None:
             problems.append(
                 f"finding {rule_id}: not evaluated (wrong id or stage?)" + _hint(rule_id, findings)

@@ -523,6 +523,59 @@ that it judges the step whatever its outcome (`outcome_irrelevant`). Audits are 
 report findings rather than pass or fail."""
 
 
+class Authority(Vocabulary):
+    """A body that performs or approves a step: who approved, reviewed, organised an acceptance.
+
+    Named by function, not by each city's title for it, so that one project description serves
+    every pack: Wuhan's 市政务服务和大数据管理局 and Zhanggong's 区数据局 are both the data bureau
+    of their level, and the step's `authority_name` keeps the body's own name.
+    """
+
+    MUNICIPAL_GOVERNMENT = "municipal_government", "市人民政府", "municipal people's government"
+    PREFECTURE_GOVERNMENT = "prefecture_government", "州人民政府", "prefecture people's government"
+    COUNTY_GOVERNMENT = "county_government", "县/区人民政府", "county or district government"
+    LEADING_GROUP = "leading_group", "领导小组(办公室)", "leading group (or its office)"
+    MUNICIPAL_DATA_BUREAU = (
+        "municipal_data_bureau",
+        "市政务服务和大数据管理部门/市数据局",
+        "municipal data (e-government) bureau",
+    )
+    COUNTY_DATA_BUREAU = (
+        "county_data_bureau",
+        "县/区数据局、电子政务办公室",
+        "county or district data bureau or e-government office",
+    )
+    PROVINCIAL_DEPARTMENT = "provincial_department", "省级主管部门", "provincial department"
+    DEVELOPMENT_REFORM = "development_reform", "发展改革部门", "development and reform commission"
+    FINANCE = "finance", "财政部门", "finance bureau"
+    AUDIT = "audit", "审计部门", "audit bureau"
+    SECRECY = "secrecy", "保密部门", "secrecy bureau"
+    CRYPTOGRAPHY = "cryptography", "密码管理部门", "cryptography administration"
+    PUBLIC_SECURITY = "public_security", "公安机关", "public security (cyber security) bureau"
+    SECTOR_AUTHORITY = "sector_authority", "行业主管部门", "sector authority"
+    CAPITAL_CONSTRUCTION = (
+        "capital_construction",
+        "基本建设项目审批部门",
+        "capital-construction approval authority",
+    )
+    OWNER_UNIT = "owner_unit", "项目建设单位", "the owner unit itself"
+    EXPERT_PANEL = "expert_panel", "专家组", "expert panel"
+    THIRD_PARTY = "third_party", "第三方机构", "third-party body"
+
+
+class ApprovalRoute(Vocabulary):
+    """How the project was authorised: the route it actually took (compare a pack's route table)."""
+
+    FILING = "filing", "备案", "record filing"
+    APPROVAL = "approval", "审批", "approval"
+    CAPITAL_CONSTRUCTION = (
+        "capital_construction",
+        "随固定资产投资项目审批",
+        "approved with a fixed-asset (capital construction) project",
+    )
+    SECTOR = "sector", "由行业主管部门审批", "approved by the sector authority"
+
+
 class Consequence(Vocabulary):
     """What a failed rule entails for the project (glossary 7.9)."""
 
