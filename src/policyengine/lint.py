@@ -28,7 +28,12 @@ and, for every rule:
   (`<step>_passed`), so a refused approval would count as an approval;
 - `lint.severity_modality`: a rule's severity disagrees with the modal words of its own quote
   (必须/应当/不得/严禁/禁止/不予: error; 原则上/一般: warning, a duty a stated justification can
-  waive; 鼓励/可以: info), and the rule does not say why (`severity_reading`).
+  waive; 鼓励/可以: info), and the rule does not say why (`severity_reading`);
+- `lint.exception_as_condition`: a rule applies only when a fact of the project is stated false
+  (`when: not classified`), so it is unknown whenever that fact is unknown; an exception the text
+  carves out (除外, 不含) belongs under `exceptions:`, where an unknown fact leaves the ordinary
+  outcome standing as an assumption. A negation that is the rule's own condition says so
+  (`negation_reading`).
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from typing import Any
 from .clauses import ClauseList, clause_list_for, clauses_quoted, fragments_outside, references
 from .errors import Location, PackError
 from .expressions import Expression
+from .facts import FACTS, FactType
 from .loader import CompiledPack, CompiledRule
 from .pack import (
     RULE_SECTIONS,
@@ -53,6 +59,7 @@ from .pack import (
     RequiredDocuments,
     Severity,
 )
+from .project import Project
 from .vocabulary import OUTCOME_STEPS
 
 
@@ -128,6 +135,7 @@ def lint_pack(pack: CompiledPack) -> list[LintIssue]:
         issues += _rule_issues(pack, rule)
         issues += _outcome_issues(pack, rule, definitions)
         issues += _modality_issues(pack, rule)
+        issues += _negation_issues(pack, rule)
     return sorted(issues, key=lambda i: (i.location.line or 0, i.location.column or 0, i.code))
 
 
@@ -373,6 +381,54 @@ def _modality_issues(pack: CompiledPack, rule: CompiledRule) -> list[LintIssue]:
         )
     ]
 
+
+def _negation_issues(pack: CompiledPack, rule: CompiledRule) -> list[LintIssue]:
+    if rule.when is None or rule.spec.negation_reading:
+        return []
+    negated = _negated_project_facts(rule.when.tree)
+    return [
+        LintIssue(
+            "lint.exception_as_condition",
+            f"'{rule.id}' applies only when {name} is stated false, so it is unknown whenever "
+            f"{name} is unknown",
+            pack.locate(rule.section, rule.index, "when"),
+            f"if the text carves this case out (除外, 不含, 除…外), move it to exceptions: "
+            f"[{{when: {name}, ...}}]: an unknown {name} then leaves the outcome standing as an "
+            "assumption; if the negation is the rule's own condition, say why in negation_reading",
+        )
+        for name in negated
+    ]
+
+
+def _negated_project_facts(tree: ast.AST) -> list[str]:
+    """Project facts a conjunction requires false: `not x` or `x == False` at its top level."""
+    parts = tree.values if isinstance(tree, ast.BoolOp) and isinstance(tree.op, ast.And) else [tree]
+    names: list[str] = []
+    for part in parts:
+        name = None
+        if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.Not):
+            name = part.operand.id if isinstance(part.operand, ast.Name) else None
+        elif (
+            isinstance(part, ast.Compare)
+            and len(part.ops) == 1
+            and isinstance(part.ops[0], ast.Eq | ast.Is)
+            and isinstance(part.left, ast.Name)
+            and isinstance(part.comparators[0], ast.Constant)
+            and part.comparators[0].value is False
+        ):
+            name = part.left.id
+        if name in _PROJECT_FLAGS:
+            names.append(name)
+    return names
+
+
+# Stated facts of the project: derived facts (a step's outcome, a definition) are conditions of
+# their own, not exceptions a caller might leave unstated.
+_PROJECT_FLAGS = frozenset(
+    name
+    for name, spec in FACTS.items()
+    if spec.kind is FactType.BOOL and name in Project.model_fields
+)
 
 _OUTCOME_STEP_NAMES = {step.value for step in OUTCOME_STEPS}
 

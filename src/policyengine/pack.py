@@ -342,6 +342,12 @@ class _RuleBase(BaseModel):
         description="why the severity departs from the modal words of the quote (lint checks "
         "必须/应当/不得... as error, 原则上/一般 as warning, 鼓励/可以 as info)",
     )
+    negation_reading: str | None = Field(
+        None,
+        max_length=2000,
+        description="why a `not <fact>` in `when` is the rule's own condition rather than an "
+        "exception the text carves out (lint.exception_as_condition)",
+    )
     outcome_irrelevant: list[Step] = Field(
         default_factory=list,
         max_length=MAX_ENTRIES,
