@@ -727,7 +727,8 @@ def _cmd_facts(args: argparse.Namespace) -> int:
     del args
     for name, spec in FACTS.items():
         kind = spec.kind.value + (f"[{spec.vocabulary.__name__}]" if spec.vocabulary else "")
-        print(f"{pad(name, 44)} {pad(kind, 24)} {spec.description}")
+        judged = " (attestation: someone's judgement)" if spec.attestation else ""
+        print(f"{pad(name, 44)} {pad(kind, 24)} {spec.description}{judged}")
     return EXIT_OK
 
 

@@ -43,7 +43,7 @@ from .program import (
     deadline_outcome,
     missing_documents,
 )
-from .project import Project
+from .project import ATTESTATIONS, Project
 from .verdict import (
     Assumption,
     DeadlineResult,
@@ -284,6 +284,7 @@ class _Evaluation:
                 "scope_missing_facts": scope_missing,
                 "exclusion": exclusion,
                 "assumptions": scope_assumed + [a for f in findings for a in f.assumptions],
+                "attestations": _attestations(findings),
                 "status": _overall(
                     in_scope,
                     ((f.severity, f.status, _pending(f)) for f in findings),
@@ -781,6 +782,19 @@ def _choose_band(
         if _within(amount, low, low_inc, high, high_inc):
             return Status.PASS, index, amount, None
     return Status.NOT_APPLICABLE, None, amount, None
+
+
+def _attestations(findings: Iterable[Finding]) -> list[str]:
+    # A judgement is relied on where a decided finding read it as known.
+    return sorted(
+        {
+            name
+            for finding in findings
+            if finding.status in (Status.PASS, Status.FAIL)
+            for name, value in finding.facts.items()
+            if value is not None and name in ATTESTATIONS
+        }
+    )
 
 
 def _pending_result(detail: Any) -> bool:

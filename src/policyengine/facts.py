@@ -6,12 +6,14 @@ the same name. The rest are derived here, once per project:
 - `owner_name`, `owner_type`, `owner_level` from `owner`;
 - `funding_sources`, `funding_total` and `funding_<source>` (one per funding source) from `funding`;
 - `budget_increase_total`, `budget_increase_ratio`, `budget_change_unapproved` from `budget_changes`;
-- `steps`, and `<step>_date`, `<step>_passed` and `<step>_authority` for every step, from `steps`;
+- `steps`, and `<step>_date`, `<step>_passed`, `<step>_authority` (the lead) and
+  `<step>_authorities` (with the bodies that joined it) for every step, from `steps`;
 - `as_of`, the date the evaluation is made for.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import types
 import typing
@@ -21,7 +23,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from .project import BudgetChange, FundingShare, Project
+from .project import ATTESTATIONS, BudgetChange, FundingShare, Project, StepRecord
 from .vocabulary import AdminLevel, Authority, FundingSource, OwnerType, Step, Vocabulary
 
 
@@ -50,6 +52,7 @@ class FactSpec:
     kind: FactType
     description: str
     vocabulary: type[Vocabulary] | None = None
+    attestation: bool = False  # someone's judgement, not an observation (see project.ATTESTATIONS)
 
 
 Facts = dict[str, Any]
@@ -92,7 +95,8 @@ def _build_specs() -> dict[str, FactSpec]:
     for name, info in Project.model_fields.items():
         if name in _SKIPPED_FIELDS:
             continue
-        add(_field_spec(name, info.annotation, info.description or name))
+        spec = _field_spec(name, info.annotation, info.description or name)
+        add(dataclasses.replace(spec, attestation=name in ATTESTATIONS))
     add(FactSpec("owner_name", FactType.STR, "owner unit name"))
     add(FactSpec("owner_type", FactType.ENUM, "owner type", OwnerType))
     add(FactSpec("owner_level", FactType.ENUM, "owner administrative level", AdminLevel))
@@ -124,6 +128,14 @@ def _build_specs() -> dict[str, FactSpec]:
                 f"{step.value}_authority", FactType.ENUM, f"who performed {step.en}", Authority
             )
         )
+        add(
+            FactSpec(
+                f"{step.value}_authorities",
+                FactType.SET,
+                f"every body that performed {step.en}, jointly",
+                Authority,
+            )
+        )
     add(FactSpec("as_of", FactType.DATE, "the date the evaluation is made for"))
     return specs
 
@@ -137,6 +149,7 @@ _PLAIN_FIELDS: tuple[str, ...] = tuple(
 _STEP_DATE_NAMES = {step: f"{step.value}_date" for step in Step}
 _STEP_PASSED_NAMES = {step: f"{step.value}_passed" for step in Step}
 _STEP_AUTHORITY_NAMES = {step: f"{step.value}_authority" for step in Step}
+_STEP_AUTHORITIES_NAMES = {step: f"{step.value}_authorities" for step in Step}
 _FUNDING_NAMES = {source: f"funding_{source.value}" for source in FundingSource}
 
 
@@ -162,10 +175,9 @@ class FactReader:
         self.funding = any(name.startswith("funding_") for name in needed)
         self.budget = bool(needed & _BUDGET)
         self.steps = tuple(
-            (step, _STEP_DATE_NAMES[step], _STEP_PASSED_NAMES[step], _STEP_AUTHORITY_NAMES[step])
+            (step, _step_fact_names(step))
             for step in Step
-            if needed
-            & {_STEP_DATE_NAMES[step], _STEP_PASSED_NAMES[step], _STEP_AUTHORITY_NAMES[step]}
+            if needed.intersection(_step_fact_names(step))
         )
         self.step_set = "steps" in needed
         self.as_of = "as_of" in needed
@@ -183,11 +195,15 @@ class FactReader:
         if self.budget:
             facts.update(_budget_facts(project.budget_changes, project.budget_estimate))
         steps = project.steps
-        for step, date_name, passed_name, authority_name in self.steps:
+        for step, (date, passed, authority, authorities) in self.steps:
             record = steps.get(step) if steps is not None else None
-            facts[date_name] = record.date if record is not None else None
-            facts[passed_name] = record.passed if record is not None else None
-            facts[authority_name] = record.authority if record is not None else None
+            if record is None:
+                facts[date] = facts[passed] = facts[authority] = facts[authorities] = None
+                continue
+            facts[date] = record.date
+            facts[passed] = record.passed
+            facts[authority] = record.authority
+            facts[authorities] = _performers(record)
         if self.step_set:
             facts["steps"] = frozenset(steps) if steps is not None else None
         if self.as_of:
@@ -196,6 +212,22 @@ class FactReader:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (FactReader, (self.names,))
+
+
+def _step_fact_names(step: Step) -> tuple[str, str, str, str]:
+    return (
+        _STEP_DATE_NAMES[step],
+        _STEP_PASSED_NAMES[step],
+        _STEP_AUTHORITY_NAMES[step],
+        _STEP_AUTHORITIES_NAMES[step],
+    )
+
+
+def _performers(record: StepRecord) -> frozenset[Authority] | None:
+    # Who performed a step is unknown until its lead is stated; the joint bodies add to it.
+    if record.authority is None:
+        return None
+    return record.joint_authorities | {record.authority}
 
 
 def _funding_facts(funding: list[FundingShare] | None) -> Facts:

@@ -57,6 +57,60 @@ DATE_ORDER: tuple[tuple[Step, Step], ...] = (
 
 _MODEL = ConfigDict(extra="forbid", frozen=True, use_enum_values=False, str_strip_whitespace=True)
 
+ATTESTATIONS: frozenset[str] = frozenset(
+    {
+        "major_project",
+        "large_project",
+        "similar_projects_split",
+        "duplicates_existing_system",
+        "secure_reliable_products",
+        "crypto_three_synchronous",
+        "supervisor_qualified",
+        "design_author_qualified",
+        "tester_qualified",
+        "deviates_from_approved_content",
+        "unauthorised_changes",
+        "content_changed",
+        "construction_objectives_changed",
+        "equipment_matches_reviewed_plan",
+        "construction_overrun_unexplained",
+        "overrun_explained",
+        "previous_project_overrun_explained",
+        "data_sharing_obligations_met",
+        "shared_data_opened_exclusively",
+        "duplicate_data_collection",
+        "evaluation_audit_issues_unrectified",
+        "publication_barred",
+        "performance_targets_met",
+        "rectification_completed",
+        "special_funds_misused",
+        "high_om_cost",
+        "meets_five_unifications",
+        "crypto_security_compliant",
+        "major_security_hazard",
+        "needs_and_targets_clear",
+        "internal_systems_integrated",
+        "private_network_integrated",
+        "major_central_provincial_deployment",
+        "force_majeure",
+        "trial_run_indicators_met",
+        "expected_use_achieved",
+        "major_incident_unresolved",
+        "acceptance_materials_compliant",
+        "unified_om",
+    }
+)
+"""Facts that are someone's judgement rather than a record anyone can look up: "meets the five
+unifications", "a valid explanation was given", "no duplicate construction". Amounts, dates,
+items, documents, steps and their recorded outcomes are observations. A verdict lists the
+attestations it relied on, so that an auditor sees which conclusions rest on someone's word."""
+
+
+def _mark_attestations(schema: dict[str, Any]) -> None:
+    for name, field in schema.get("properties", {}).items():
+        if name in ATTESTATIONS:
+            field["x-attestation"] = True
+
 
 class Owner(BaseModel):
     """The construction (owner) unit."""
@@ -103,6 +157,10 @@ class StepRecord(BaseModel):
     authority_name: str | None = Field(
         None, max_length=200, description="the body's own name (e.g. 市城市管理委员会)"
     )
+    joint_authorities: Annotated[frozenset[Authority], MaxItems(20)] = Field(
+        default_factory=frozenset,
+        description="bodies that performed the step together with `authority` (共同组织)",
+    )
     outcome: StepOutcome | None = Field(
         None,
         description="passed, conditional (passed with conditions), failed (refused, negative "
@@ -120,7 +178,7 @@ class StepRecord(BaseModel):
 class Project(BaseModel):
     """The facts about one project. Unknown facts are `None`."""
 
-    model_config = _MODEL
+    model_config = ConfigDict(**_MODEL, json_schema_extra=_mark_attestations)
 
     id: str | None = Field(None, description="caller's identifier, echoed in the verdict")
     name: str | None = Field(None, description="项目名称 / project name")
@@ -165,7 +223,15 @@ class Project(BaseModel):
     # Money, in yuan (`Amount` lists the accepted forms). Collections are bounded (`MaxItems`) far
     # above any real project, so that a huge one is refused as a whole.
     total_investment: Amount | None = Field(
-        None, description="总投资 / requested investment, in yuan (元)"
+        None, description="总投资 / the project's total investment, in yuan (元)"
+    )
+    construction_investment: Amount | None = Field(
+        None,
+        description="建设投资(不含运维) / the investment in construction, without operation and "
+        "maintenance, in yuan (元)",
+    )
+    funds_requested: Amount | None = Field(
+        None, description="申请资金 / funds the owner requests from the budget, in yuan (元)"
     )
     budget_estimate: Amount | None = Field(
         None, description="概算总投资 / approved estimate, in yuan (元)"
@@ -344,6 +410,16 @@ class Project(BaseModel):
         None,
         description="对未在设计建设周期内完成作出有效说明 / "
         "a valid explanation was given for not finishing within the designed period",
+    )
+    previous_project_overrun: bool | None = Field(
+        None,
+        description="建设单位上一个项目未在设计建设周期内完成 / the owner unit's previous project "
+        "was not finished within its designed construction period",
+    )
+    previous_project_overrun_explained: bool | None = Field(
+        None,
+        description="对上一个项目的逾期作出有效说明 / a valid explanation was given for the "
+        "previous project's overrun",
     )
     high_om_cost: bool | None = Field(
         None, description="日常运行维护费用较高 (as designated) / high daily O&M cost"

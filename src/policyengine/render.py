@@ -208,9 +208,14 @@ def render_text(
 
 
 def assumption_lines(verdict: Verdict, *, lang: str = "en", style: str = "article") -> list[str]:
-    """One line per exception the verdict assumed not to apply because its facts are unknown."""
+    """What the verdict rests on beyond observed facts: one line per exception assumed not to
+    apply because its facts are unknown, and one naming the judgements (attestations) relied on."""
     t = _chooser(lang)
     lines = []
+    if verdict.attestations:
+        lines.append(
+            f"{t('依据的判断', 'Relies on the judgement that')}: " + ", ".join(verdict.attestations)
+        )
     for a in verdict.assumptions:
         where = a.rule_id or t("适用范围", "scope")
         cited = f" [{cite(a.citation, style=style, lang=lang)}]" if a.citation else ""

@@ -173,6 +173,7 @@ class Verdict(BaseModel):
     scope_missing_facts: list[str] = []
     exclusion: ExclusionHit | None = None
     assumptions: list[Assumption] = []
+    attestations: list[str] = []  # judgements (project.ATTESTATIONS) the findings relied on
     status: OverallStatus
     route: Decision | None = None
     decisions: list[Decision] = []

@@ -94,6 +94,11 @@ class ProjectKind(Vocabulary):
     SERVICE_PURCHASE = "service_purchase", "购买服务", "purchase of services"
     JOINT_CONSTRUCTION = "joint_construction", "政府与社会企业联合建设", "joint construction"
     CONSULTING_EVALUATION = "consulting_evaluation", "咨询评估", "consulting and evaluation"
+    GOODS_PURCHASE = (
+        "goods_purchase",
+        "货物采购",
+        "purchase of goods (terminal and office equipment and the like)",
+    )
 
 
 class ProjectCategory(Vocabulary):
