@@ -16,7 +16,7 @@ MINI = (Path(__file__).parent / "fixtures" / "mini.yaml").read_text(encoding="ut
 RULE = "municipal_government_approval.municipal_government"
 PROJECT: dict[str, Any] = {
     "owner": {"type": "party_government_organ", "level": "municipal"},
-    "category": "business_application_system",
+    "categories": ["business_application_system"],
     "classified": False,
     "bundled_with_fixed_asset_project": False,
     "self_use": False,

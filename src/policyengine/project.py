@@ -192,7 +192,11 @@ class Project(BaseModel):
 
     # What the project is.
     kind: ProjectKind | None = Field(None, description="建设性质 / project kind")
-    category: ProjectCategory | None = Field(None, description="项目类别 / category")
+    categories: Annotated[frozenset[ProjectCategory], MaxItems(20)] | None = Field(
+        None,
+        description="项目类别 / every category the project belongs to (a platform may be both "
+        "infrastructure and a cross-department integration); [] states it has none listed",
+    )
     classified: bool | None = Field(None, description="涉密 / the system is classified")
     involves_work_secrets: bool | None = Field(None, description="涉及工作秘密")
     in_annual_plan: bool | None = Field(None, description="纳入年度(实施)计划")
