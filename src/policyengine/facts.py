@@ -6,7 +6,8 @@ the same name. The rest are derived here, once per project:
 - `owner_name`, `owner_type`, `owner_level` from `owner`;
 - `funding_sources`, `funding_total` and `funding_<source>` (one per funding source) from `funding`;
 - `budget_increase_total`, `budget_increase_ratio`, `budget_change_unapproved` from `budget_changes`;
-- `steps`, and `<step>_date` and `<step>_passed` for every step, from `steps`;
+- `steps`, and `<step>_date` (a repeated step's latest date) and `<step>_passed` for every step,
+  from `steps`;
 - `as_of`, the date the evaluation is made for.
 """
 
@@ -117,7 +118,11 @@ def _build_specs() -> dict[str, FactSpec]:
     )
     add(FactSpec("steps", FactType.SET, "procedural steps taken", Step))
     for step in Step:
-        add(FactSpec(f"{step.value}_date", FactType.DATE, f"date of {step.en}"))
+        add(
+            FactSpec(
+                f"{step.value}_date", FactType.DATE, f"date of {step.en} (the latest, if repeated)"
+            )
+        )
         add(FactSpec(f"{step.value}_passed", FactType.BOOL, f"outcome of {step.en}"))
     add(FactSpec("as_of", FactType.DATE, "the date the evaluation is made for"))
     return specs
@@ -178,7 +183,7 @@ class FactReader:
         steps = project.steps
         for step, date_name, passed_name in self.steps:
             record = steps.get(step) if steps is not None else None
-            facts[date_name] = record.date if record is not None else None
+            facts[date_name] = record.last_date if record is not None else None
             facts[passed_name] = record.passed if record is not None else None
         if self.step_set:
             facts["steps"] = frozenset(steps) if steps is not None else None
