@@ -477,6 +477,25 @@ def test_half_a_year_in_principle_fails_as_a_warning_and_yields_to_a_justificati
     assert both(pack, on_time, "construction", "2026-01-01").finding(START).status is Status.PASS
 
 
+def test_zhanggong_half_year_start_in_principle_is_a_warning_a_justification_waives() -> None:
+    # 第二十四条: 项目批复后原则上半年未组织开工建设的, 收回项目资金.
+    rule = "zg-24-start-within-half-year"
+    late = steps(
+        approval={"date": "2026-01-15", "outcome": "passed"},
+        construction_start={"date": "2026-07-16"},
+    )
+    pack = load_pack("zhanggong")
+    finding = both(pack, late, "construction", "2027-01-01").finding(rule)
+    assert (finding.status, finding.severity.value) == (Status.FAIL, "warning")
+    assert finding.deadline is not None
+    assert finding.deadline.due == D("2026-07-15")
+    justified = {**late, "justifications": {rule: "the land was handed over late"}}
+    finding = both(pack, justified, "construction", "2027-01-01").finding(rule)
+    assert finding.status is Status.PASS
+    assert finding.justification == "the land was handed over late"
+    assert finding.consequences == []
+
+
 # --- recording occurrences ------------------------------------------------------------------------
 
 

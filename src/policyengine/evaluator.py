@@ -388,9 +388,11 @@ class _Evaluation:
             applied, assumed = note
             if applied is not None:
                 return self._excepted_rule(rule, applied)
-            return self._decided(rule, code, detail).model_copy(
-                update={"assumptions": self._assumed(rule, assumed)}
-            )
+            finding = self._decided(rule, code, detail)
+            if finding.status is not Status.FAIL:
+                # A justified departure passes whatever the exceptions: it assumes nothing.
+                return finding
+            return finding.model_copy(update={"assumptions": self._assumed(rule, assumed)})
         return self._decided(rule, code, detail)
 
     def _decided(self, rule: CompiledRule, code: int, detail: Any) -> Finding:
