@@ -17,7 +17,7 @@ from policyengine.loader import BUNDLED_PACKS
 from policyengine.strategies import amounts_near, project_dicts
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKS = [load_pack(ROOT / "tests" / "fixtures" / "mini.yaml")] + [
+PACKS = [load_pack(ROOT / "tests" / "fixtures" / name) for name in ("mini.yaml", "time.yaml")] + [
     load_pack(name) for name in BUNDLED_PACKS if (ROOT / "policies" / f"{name}.yaml").exists()
 ]
 STAGES = st.sampled_from([None, *Stage])

@@ -29,7 +29,7 @@ from policyengine.vocabulary import Document, Item
 
 AS_OF = dt.date(2025, 11, 1)
 ROOT = Path(__file__).resolve().parents[1]
-PACKS = [load_pack(ROOT / "tests" / "fixtures" / "mini.yaml")] + [
+PACKS = [load_pack(ROOT / "tests" / "fixtures" / name) for name in ("mini.yaml", "time.yaml")] + [
     load_pack(name) for name in BUNDLED_PACKS if (ROOT / "policies" / f"{name}.yaml").exists()
 ]
 IDS = [p.id for p in PACKS]

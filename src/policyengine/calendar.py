@@ -5,6 +5,9 @@ in months or years ends on the corresponding day of the final month, or on its l
 month is shorter (第二百零二条). Working days are Monday to Friday except statutory holidays, plus
 the adjusted weekend workdays (调休) announced each year; the `chinesecalendar` package carries
 that official schedule. For a year it does not cover yet, the answer is unknown, not a guess.
+
+A recurring duty falls due at the end of calendar periods: 31 December for every year, 30 June
+and 31 December for half-years, the last day of March, June, September and December for quarters.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import datetime as dt
 import chinese_calendar
 
 from .expressions import add_months
-from .pack import FixedDate, Period
+from .pack import FixedDate, Period, Recurrence
 
 
 class CalendarUnavailable(Exception):
@@ -69,3 +72,41 @@ def fixed_date(fixed: FixedDate, year: int) -> dt.date:
     last = _calendar.monthrange(year, fixed.month)[1]
     day = last if fixed.day == "last" else min(int(fixed.day), last)
     return dt.date(year, fixed.month, day)
+
+
+MAX_DUE_DATES = 400
+"""Most due dates one recurring deadline computes (a century of quarters); a stretch of time
+longer than that is an error, not a silently shortened list."""
+
+
+def period_ends(every: Recurrence, first: dt.date, last: dt.date) -> list[dt.date]:
+    """The last day of every period from the one holding `first` through the one holding `last`.
+
+    Always at least the end of the period holding `first`: a duty that starts owes its first
+    report even when the stretch ends (or is recorded as ending) before that period is over.
+    """
+    months = every.months
+    start = _period_index(first, months)
+    stop = max(start, _period_index(last, months))
+    if stop - start >= MAX_DUE_DATES:
+        raise ValueError(
+            f"{stop - start + 1:,} due dates from {first} to {last}; at most "
+            f"{MAX_DUE_DATES} are computed"
+        )
+    return [period_end(index, months) for index in range(start, stop + 1)]
+
+
+def period_start(every: Recurrence, day: dt.date) -> dt.date:
+    """The first day of the period holding `day`."""
+    year, month = divmod(_period_index(day, every.months) * every.months, 12)
+    return dt.date(year, month + 1, 1)
+
+
+def period_end(index: int, months: int) -> dt.date:
+    """The last day of period `index` (counted in periods of `months` from year 0)."""
+    year, month = divmod(index * months + months - 1, 12)
+    return dt.date(year, month + 1, _calendar.monthrange(year, month + 1)[1])
+
+
+def _period_index(day: dt.date, months: int) -> int:
+    return (day.year * 12 + day.month - 1) // months

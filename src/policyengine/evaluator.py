@@ -409,9 +409,11 @@ class _Evaluation:
             applied, assumed = note
             if applied is not None:
                 return self._excepted_rule(rule, applied)
-            return self._decided(rule, code, detail).model_copy(
-                update={"assumptions": self._assumed(rule, assumed)}
-            )
+            finding = self._decided(rule, code, detail)
+            if finding.status is not Status.FAIL:
+                # A justified departure passes whatever the exceptions: it assumes nothing.
+                return finding
+            return finding.model_copy(update={"assumptions": self._assumed(rule, assumed)})
         return self._decided(rule, code, detail)
 
     def _decided(self, rule: CompiledRule, code: int, detail: Any) -> Finding:
@@ -443,7 +445,7 @@ class _Evaluation:
                 return self._excepted(rule, base, facts, found, exception)
             return self._items_found(rule, spec, base, facts, found, undecided)
         assert isinstance(spec, Deadline)
-        facts[f"{spec.event.value}_date"] = fact_value(detail.event_date)
+        _record_steps(spec, detail, self.project, facts)
         if code == PASS:
             return base.make({"status": Status.PASS, "facts": facts, "deadline": detail})
         return self._fail(spec, base, facts, deadline=detail)
@@ -670,25 +672,44 @@ class _Evaluation:
         code, result, missing = deadline_outcome(rule, self.ns, self.project.steps, self.as_of)
         if result is None:
             return self._unknown(base, facts, missing)
-        facts[f"{spec.event.value}_date"] = fact_value(result.event_date)
+        _record_steps(spec, result, self.project, facts)
         if code == PASS:
             return base.make({"status": Status.PASS, "facts": facts, "deadline": result})
         if code == FAIL:
             return self._fail(spec, base, facts, deadline=result)
         finding = self._unknown(base, facts, missing, deadline=result)
         if result.state is DeadlineState.PENDING:
-            assert result.due is not None
-            due = result.due.isoformat()
-            finding = finding.model_copy(
-                update={
-                    "message": Text(zh=f"尚未到期: {due} 前完成", en=f"not yet due: due by {due}")
-                }
-            )
+            finding = finding.model_copy(update={"message": _not_yet_due(result)})
         return finding
 
     def _facts_read(self, rule: CompiledRule) -> dict[str, FactValue]:
         values = self.fact_values
         return {name: values[name] for name in rule.fact_names}
+
+
+def _record_steps(
+    spec: Deadline, result: DeadlineResult, project: Project, facts: dict[str, FactValue]
+) -> None:
+    """Record in a deadline's facts the dates it measured: the event's (its first date), the
+    other step's for an order, every date of the event for a recurring deadline."""
+    if spec.recurs is not None:
+        record = project.steps.get(spec.event) if project.steps is not None else None
+        facts[f"{spec.event.value}_dates"] = (
+            None if record is None else [day.isoformat() for day in record.occurrences]
+        )
+        return
+    facts[f"{spec.event.value}_date"] = fact_value(result.event_date)
+    if spec.before is not None:
+        facts[f"{spec.before.step.value}_date"] = fact_value(result.anchor)
+
+
+def _not_yet_due(result: DeadlineResult) -> Text:
+    if result.due is None:
+        assert result.before is not None
+        step = result.before
+        return Text(zh=f"尚未到期: 须在{step.zh}之前完成", en=f"not yet due: due before {step.en}")
+    due = result.due.isoformat()
+    return Text(zh=f"尚未到期: {due} 前完成", en=f"not yet due: due by {due}")
 
 
 def _justification(spec: Any, project: Project) -> str | None:

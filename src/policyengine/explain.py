@@ -13,7 +13,7 @@ from .expressions import Expression, trace
 from .loader import CompiledPack, CompiledRule, get_pack
 from .pack import AcceptanceFailure, Citation, Text
 from .project import Project
-from .render import cite, printable
+from .render import cite, due_dates_text, printable
 from .verdict import FactValue, Finding
 
 _DATA = ConfigDict(frozen=True, extra="forbid")
@@ -98,6 +98,8 @@ def _roles(rule: CompiledRule) -> list[tuple[str, Expression]]:
         ("condition" if isinstance(rule.spec, AcceptanceFailure) else "check", rule.test),
         ("anchor", rule.anchor),
         ("year", rule.year),
+        ("from", rule.recurs_from),
+        ("until", rule.recurs_until),
         ("source gap", rule.gap),
     ]
     roles += [(f"exception {i + 1}", expr) for i, (_, expr) in enumerate(rule.exceptions)]
@@ -135,7 +137,10 @@ def render_explanation(explanation: Explanation, *, lang: str = "en") -> str:
             lines.append(
                 f"deadline: {d.event.value} due {d.due} ({d.state.value}); "
                 f"anchor {d.anchor}, event {d.event_date}"
+                + (f"; before {d.before.value}" if d.before is not None else "")
             )
+            if d.due_dates:
+                lines.append(f"due dates: {due_dates_text(d, lang)}")
     else:
         lines.append("status: not evaluated at this stage")
     for expression in explanation.expressions:

@@ -302,6 +302,15 @@ def runtime_scope() -> dict[str, Any]:
 _GLOBALS: dict[str, Any] = runtime_scope()
 
 
+_EXPECTED_HINTS = {
+    FactType.BOOL: "a condition must be true or false (compare the value with something)",
+    FactType.DATE: "give a date: a step's date (construction_start_date), as_of, or "
+    "add_days, add_months, min or max of dates",
+    FactType.INT: "a year is a whole number, e.g. plan_year - 1 or year(approval_date)",
+}
+"""What to write where an expression of the wrong type was given, by the type required."""
+
+
 def compile_expression(
     source: str,
     names: Mapping[str, NameInfo],
@@ -346,7 +355,7 @@ def compile_expression(
     if expect is not None and not _assignable(result, expect):
         raise ExpressionError(
             f"expression gives {_type_name(result)}, but {expect.value} is required here",
-            hint="a condition must be true or false (compare the value with something)",
+            hint=_EXPECTED_HINTS.get(expect),
         )
     constants: dict[str, Decimal] = {}
     body = _ExactDivision().visit(_DecimalLiterals(constants, text).visit(tree.body))

@@ -6,8 +6,9 @@ the same name. The rest are derived here, once per project:
 - `owner_name`, `owner_type`, `owner_level` from `owner`;
 - `funding_sources`, `funding_total` and `funding_<source>` (one per funding source) from `funding`;
 - `budget_increase_total`, `budget_increase_ratio`, `budget_change_unapproved` from `budget_changes`;
-- `steps`, and `<step>_date`, `<step>_passed`, `<step>_authority` (the lead) and
-  `<step>_authorities` (with the bodies that joined it) for every step, from `steps`;
+- `steps`, and `<step>_date` (a repeated step's latest date), `<step>_passed`,
+  `<step>_authority` (the lead) and `<step>_authorities` (with the bodies that joined it) for
+  every step, from `steps`;
 - `as_of`, the date the evaluation is made for.
 """
 
@@ -121,7 +122,11 @@ def _build_specs() -> dict[str, FactSpec]:
     )
     add(FactSpec("steps", FactType.SET, "procedural steps taken", Step))
     for step in Step:
-        add(FactSpec(f"{step.value}_date", FactType.DATE, f"date of {step.en}"))
+        add(
+            FactSpec(
+                f"{step.value}_date", FactType.DATE, f"date of {step.en} (the latest, if repeated)"
+            )
+        )
         add(FactSpec(f"{step.value}_passed", FactType.BOOL, f"outcome of {step.en}"))
         add(
             FactSpec(
@@ -200,7 +205,7 @@ class FactReader:
             if record is None:
                 facts[date] = facts[passed] = facts[authority] = facts[authorities] = None
                 continue
-            facts[date] = record.date
+            facts[date] = record.last_date
             facts[passed] = record.passed
             facts[authority] = record.authority
             facts[authorities] = _performers(record)

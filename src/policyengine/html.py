@@ -11,8 +11,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from html import escape
 
-from .render import assumption_lines, cite, printable, status_word
-from .verdict import DeadlineResult, Finding, Status, Verdict
+from .render import assumption_lines, cite, due_dates_text, due_text, printable, status_word
+from .verdict import DeadlineResult, DeadlineState, Finding, Status, Verdict
 from .vocabulary import Stage
 
 _CSS = """
@@ -136,6 +136,7 @@ def _findings_table(findings: Sequence[Finding], style: str, lang: str) -> str:
 
 def _timeline(deadlines: Sequence[DeadlineResult], as_of: dt.date | None, lang: str) -> str:
     dates = [d for r in deadlines for d in (r.anchor, r.window_start, r.due, r.event_date) if d]
+    dates += [d.due for r in deadlines for d in r.due_dates]
     if as_of is not None:
         dates.append(as_of)
     if not dates:
@@ -164,6 +165,13 @@ def _timeline(deadlines: Sequence[DeadlineResult], as_of: dt.date | None, lang: 
                 f'<circle cx="{x(r.due):.1f}" cy="{y}" r="5" fill="#c0392b">'
                 f"<title>due {r.due}</title></circle>"
             )
+        for d in r.due_dates:
+            # Each due date of a recurring deadline: a small mark, green once met.
+            fill = "#27ae60" if d.state is DeadlineState.MET else "#c0392b"
+            svg.append(
+                f'<rect x="{x(d.due) - 3:.1f}" y="{y - 9}" width="6" height="6" fill="{fill}">'
+                f"<title>due {d.due}: {d.state.value}</title></rect>"
+            )
         if r.event_date:
             svg.append(
                 f'<circle cx="{x(r.event_date):.1f}" cy="{y}" r="5" fill="#27ae60">'
@@ -181,7 +189,9 @@ def _timeline(deadlines: Sequence[DeadlineResult], as_of: dt.date | None, lang: 
     svg.append("</svg>")
     rows = ["<table><tr><th>rule</th><th>event</th><th>due</th><th>done</th><th>state</th></tr>"]
     for r in deadlines:
-        due = f"{r.window_start} .. {r.due}" if r.window_start else str(r.due)
+        due = escape(due_text(r, lang))
+        if r.due_dates:
+            due += f"<br><small>{escape(due_dates_text(r, lang))}</small>"
         rows.append(
             f"<tr><td><code>{escape(r.rule_id)}</code></td>"
             f"<td>{escape(r.event.label(lang))}</td><td>{due}</td>"

@@ -10,6 +10,8 @@ and of dead logic, each located in the file:
 - `lint.constant_condition`: a condition that reads no fact (always true or always false);
 - `lint.unreachable_condition`: comparisons of one fact that no value can satisfy together;
 - `lint.duplicate_document` / `lint.duplicate_item`: a list naming the same member twice;
+- `lint.order_fixed_by_model`: a deadline's `before` orders two steps whose order the project
+  model already fixes (completion before final acceptance), so it can only pass, or never;
 
 and, for a pack whose source has a clause list (`source.clause_file`):
 
@@ -59,7 +61,7 @@ from .pack import (
     RequiredDocuments,
     Severity,
 )
-from .project import Project
+from .project import DATE_ORDER, Project
 from .vocabulary import OUTCOME_STEPS
 
 
@@ -337,6 +339,8 @@ def _rule_issues(pack: CompiledPack, rule: CompiledRule) -> list[LintIssue]:
                     pack.locate(*base, "documents"),
                 )
             )
+    if isinstance(spec, Deadline) and spec.before is not None:
+        issues += _order_issues(pack, rule, spec)
     if isinstance(spec, ProhibitedItems):
         items = [i.value for i in spec.items]
         for item in sorted({i for i in items if items.count(i) > 1}):
@@ -348,6 +352,30 @@ def _rule_issues(pack: CompiledPack, rule: CompiledRule) -> list[LintIssue]:
                 )
             )
     return issues
+
+
+def _order_issues(pack: CompiledPack, rule: CompiledRule, spec: Deadline) -> list[LintIssue]:
+    """An order of two steps that the project model already fixes (`DATE_ORDER`: a project
+    with the later step dated first is refused), so that the rule can only ever pass, or can
+    pass only when both happen on the same day."""
+    assert spec.before is not None
+    event, other, inclusive = spec.event, spec.before.step, spec.before.inclusive
+    if (event, other) in DATE_ORDER:
+        outcome = "always holds" if inclusive else "fails only when both fall on the same day"
+    elif (other, event) in DATE_ORDER:
+        outcome = "holds only on the same day" if inclusive else "can never hold"
+    else:
+        return []
+    return [
+        LintIssue(
+            "lint.order_fixed_by_model",
+            f"'{rule.id}': {event.value} before {other.value} {outcome}: a project whose "
+            f"{other.value if (event, other) in DATE_ORDER else event.value} is dated first is "
+            "refused as impossible",
+            pack.locate(rule.section, rule.index, "before"),
+            "check the steps of the order; an order the model fixes needs no rule",
+        )
+    ]
 
 
 # One reading of the modal words for every pack. 应 alone is a duty, but not inside 应用, 应急

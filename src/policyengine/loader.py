@@ -92,6 +92,8 @@ class CompiledRule:
     exceptions: tuple[tuple[RuleException, Expression], ...] = ()
     anchor: Expression | None = None
     year: Expression | None = None
+    recurs_from: Expression | None = None  # a recurring deadline's start and end
+    recurs_until: Expression | None = None
     documents: tuple[Document | tuple[Document, ...], ...] = ()
     gap: Expression | None = None  # a rule's source_gap condition
 
@@ -157,9 +159,8 @@ class CompiledRule:
 
     def expressions(self) -> list[Expression]:
         """Every compiled expression of the rule."""
-        found = [
-            e for e in (self.when, self.test, self.anchor, self.year, self.gap) if e is not None
-        ]
+        own = (self.when, self.test, self.anchor, self.year, self.recurs_from, self.recurs_until)
+        found = [e for e in (*own, self.gap) if e is not None]
         return found + [expr for _, expr in self.exceptions]
 
 
@@ -519,6 +520,11 @@ def _missing_hint(key: str) -> str | None:
         "citation": "every rule cites its article: {article: N, item: M, quote: '...'}",
         "message": "give the message shown when the rule fails, in zh and en",
         "direction": "'at_least' (reached by larger values) or 'at_most' (a limit)",
+        "from": "a recurring deadline runs from a date: 'from: construction_start_date'; "
+        "'until' (optional) ends it, e.g. 'until: completion_date'",
+        "every": "how often it falls due: year_end, half_year_end or quarter_end",
+        "inclusive": "say whether the same day counts: 'inclusive: true' (on or before the "
+        "step's date) or 'inclusive: false' (strictly before)",
     }
     return hints.get(key)
 
@@ -540,13 +546,19 @@ def _allowed_keys(loc: tuple[Any, ...]) -> set[str]:
         if model is None:
             return set()
     models = _models_in(model)
-    return set().union(*(m.model_fields for m in models)) if models else set()
+    return set().union(*(_keys(m) for m in models)) if models else set()
+
+
+def _keys(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's fields by the key a pack writes (`from`, not the attribute `from_`)."""
+    return {info.alias or name: info for name, info in model.model_fields.items()}
 
 
 def _step_into(annotation: Any, part: Any) -> Any:
     for model in _models_in(annotation):
-        if isinstance(part, str) and part in model.model_fields:
-            return model.model_fields[part].annotation
+        fields = _keys(model)
+        if isinstance(part, str) and part in fields:
+            return fields[part].annotation
     for arg in _flatten(annotation):
         origin = typing.get_origin(arg)
         if origin is list and isinstance(part, int):
@@ -903,7 +915,7 @@ class _Compiler:
     ) -> CompiledRule | None:
         before = self.found
         when = self._expr(rule.when, (*loc, "when"), FactType.BOOL, rule.id)
-        test = anchor = year = gap = None
+        test = anchor = year = gap = recurs_from = recurs_until = None
         exceptions: list[tuple[RuleException, Expression]] = []
         for e, exception in enumerate(rule.exceptions):
             expr = self._expr(
@@ -928,6 +940,14 @@ class _Compiler:
             anchor = self._expr(rule.anchor, (*loc, "anchor"), FactType.DATE, rule.id)
             if rule.fixed is not None:
                 year = self._expr(rule.fixed.year, (*loc, "fixed", "year"), FactType.INT, rule.id)
+            if rule.recurs is not None:
+                where = (*loc, "recurs")
+                recurs_from = self._expr(
+                    rule.recurs.from_, (*where, "from"), FactType.DATE, rule.id
+                )
+                recurs_until = self._expr(
+                    rule.recurs.until, (*where, "until"), FactType.DATE, rule.id
+                )
         if self.found > before:
             return None
         return CompiledRule(
@@ -939,6 +959,8 @@ class _Compiler:
             exceptions=tuple(exceptions),
             anchor=anchor,
             year=year,
+            recurs_from=recurs_from,
+            recurs_until=recurs_until,
             documents=documents,
             gap=gap,
         )

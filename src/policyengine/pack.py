@@ -2,7 +2,8 @@
 
 A pack is law as data: metadata about its source, its scope and exclusions, named thresholds with an
 explicit boundary, decision tables, rules of five kinds (checks, required documents, prohibited items,
-acceptance-failure conditions, deadlines), and a ledger of the provisions it does not encode.
+acceptance-failure conditions, deadlines: single, recurring, or the order of two steps), and a
+ledger of the provisions it does not encode.
 Conditions are expressions over the fact vocabulary (`policyengine.facts`), the pack's thresholds and
 its definitions; they are checked and compiled by the loader.
 """
@@ -439,11 +440,58 @@ class FixedDate(BaseModel):
     year: ExpressionText = Field(description="expression giving the year, e.g. 'plan_year - 1'")
 
 
-class Deadline(_RuleBase):
-    """An event that must happen by a due date (or inside a window).
+class Recurrence(StrEnum):
+    """The periods a recurring deadline falls due at the end of: calendar years, half-years or
+    quarters."""
 
-    The due date is `anchor + period`, or the `fixed` calendar date; with `window`, the event must
-    fall between `anchor + window_start` and `anchor + period`, both ends included. Periods count
+    YEAR_END = "year_end"
+    HALF_YEAR_END = "half_year_end"
+    QUARTER_END = "quarter_end"
+
+    @property
+    def months(self) -> int:
+        """The length of one period in months."""
+        return {"year_end": 12, "half_year_end": 6, "quarter_end": 3}[self.value]
+
+
+class Recurs(BaseModel):
+    """A duty that falls due at the end of every period of a stretch of time ("每年年底前").
+
+    One due date per period end (31 December for `year_end`), from the period in which `from`
+    falls through the period in which `until` falls. An `until` that reads the date of a step
+    not yet taken means the stretch is still running: it runs through the period of `as_of`.
+    """
+
+    model_config = _FROZEN
+    every: Recurrence = Field(description="year_end, half_year_end or quarter_end")
+    from_: ExpressionText = Field(
+        alias="from",
+        description="expression giving the date the duty starts, e.g. construction_start_date",
+    )
+    until: ExpressionText | None = Field(
+        None,
+        description="expression giving the date the duty ends, e.g. completion_date; omitted, "
+        "or the date of a step not yet taken: the duty runs through the period of as_of",
+    )
+
+
+class Before(BaseModel):
+    """The order of two steps: the event must happen before `step` does ("事前", "经...后方可")."""
+
+    model_config = _FROZEN
+    step: Step = Field(description="the step the event must precede")
+    inclusive: bool = Field(
+        description="true: on or before the step's date (the same day counts); false: strictly "
+        "before it"
+    )
+
+
+class Deadline(_RuleBase):
+    """An event that must happen by a due date (or inside a window, or before another step).
+
+    The due date is `anchor + period`, or the `fixed` calendar date, or every period end of
+    `recurs`, or the date of the step named by `before`; with `window`, the event must fall
+    between `anchor + window_start` and `anchor + period`, both ends included. Periods count
     from the day after the anchor (民法典 第二百零一条); a month period ends on the corresponding
     day, or the month's last day (第二百零二条).
     """
@@ -454,6 +502,12 @@ class Deadline(_RuleBase):
     period: Period | None = None
     window_start: Period | None = None
     fixed: FixedDate | None = None
+    recurs: Recurs | None = Field(
+        None, description="due at the end of every year (half-year, quarter) of a stretch of time"
+    )
+    before: Before | None = Field(
+        None, description="due when another step happens: the event must precede it"
+    )
     roll_to_working_day: bool = Field(
         False,
         description="a due date on a holiday or rest day moves to the next working day "
@@ -463,12 +517,23 @@ class Deadline(_RuleBase):
 
     @model_validator(mode="after")
     def _one_due_date(self) -> Deadline:
-        if (self.fixed is None) == (self.period is None):
-            raise ValueError("give either 'fixed' or 'period' (with 'anchor')")
+        given = [k for k in ("period", "fixed", "recurs", "before") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of 'period' (with 'anchor'), 'fixed', 'recurs' or 'before'"
+                + (f", not {' and '.join(given)}" if given else "")
+            )
         if self.period is not None and self.anchor is None:
             raise ValueError("'period' needs an 'anchor'")
+        if self.anchor is not None and self.period is None:
+            raise ValueError("'anchor' is the start of a 'period'; give the period too")
         if self.window_start is not None and self.period is None:
             raise ValueError("'window_start' needs 'period' (the window's end)")
+        if self.before is not None:
+            if self.before.step is self.event:
+                raise ValueError(f"'before' names the event itself ({self.event.value})")
+            if self.roll_to_working_day:
+                raise ValueError("'roll_to_working_day' has no effect with 'before'")
         return self
 
 

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .calendar import CalendarUnavailable, add_period, fixed_date, next_working_day
-from .expressions import Expression, decimal_literals, kleene, runtime_scope, whole_number
+from .calendar import CalendarUnavailable
+from .deadlines import judge_deadline
+from .expressions import Expression, decimal_literals, kleene, runtime_scope
 from .pack import AcceptanceFailure, Deadline, ProhibitedItems, RequiredDocuments, Rule
-from .verdict import DeadlineResult, DeadlineState, Status, build
+from .verdict import DeadlineResult, DeadlineState, Status
 from .vocabulary import Document, Stage
 
 if TYPE_CHECKING:
@@ -86,67 +87,20 @@ def deadline_outcome(
 
     Used by the generated code and by the interpreter alike.
     """
-    spec = rule.spec
-    assert isinstance(spec, Deadline)
-    anchor = window_start = None
-    if spec.fixed is not None:
-        assert rule.year is not None
-        year = rule.year.evaluate(namespace)
-        if year is None:
-            return UNKNOWN, None, rule.year.missing(namespace)
-        due = fixed_date(spec.fixed, whole_number(year, 1, 9999, "year"))
-    else:
-        assert rule.anchor is not None
-        assert spec.period is not None
-        anchor = rule.anchor.evaluate(namespace)
-        if anchor is None:
-            return UNKNOWN, None, rule.anchor.missing(namespace)
-        due = add_period(anchor, spec.period)
-        if spec.window_start is not None:
-            window_start = add_period(anchor, spec.window_start)
-    if spec.roll_to_working_day:
-        due = next_working_day(due)
-    record = steps.get(spec.event) if steps is not None else None
-    event_date = record.date if record is not None else None
-    state = _deadline_state(steps is None, record is not None, event_date, window_start, due, as_of)
-    result = build(
-        DeadlineResult,
-        {
-            "rule_id": spec.id,
-            "event": spec.event,
-            "anchor": anchor,
-            "window_start": window_start,
-            "due": due,
-            "event_date": event_date,
-            "state": state,
-        },
-    )
-    if state is DeadlineState.MET:
-        return PASS, result, []
-    if state in (DeadlineState.LATE, DeadlineState.EARLY, DeadlineState.OVERDUE):
-        return FAIL, result, []
-    if state is DeadlineState.PENDING:
-        return UNKNOWN, result, []
-    return UNKNOWN, result, ["steps"] if steps is None else [f"{spec.event.value}_date"]
+    result, missing = judge_deadline(rule, namespace, steps, as_of)
+    if result is None:
+        return UNKNOWN, None, missing
+    return _STATE_OUTCOMES[result.state], result, missing
 
 
-def _deadline_state(
-    steps_unknown: bool,
-    taken: bool,
-    event_date: dt.date | None,
-    window_start: dt.date | None,
-    due: dt.date,
-    as_of: dt.date,
-) -> DeadlineState:
-    if steps_unknown:
-        return DeadlineState.UNKNOWN
-    if taken:
-        if event_date is None:
-            return DeadlineState.UNKNOWN
-        if window_start is not None and event_date < window_start:
-            return DeadlineState.EARLY
-        return DeadlineState.MET if event_date <= due else DeadlineState.LATE
-    return DeadlineState.OVERDUE if as_of > due else DeadlineState.PENDING
+_STATE_OUTCOMES = {
+    DeadlineState.MET: PASS,
+    DeadlineState.LATE: FAIL,
+    DeadlineState.EARLY: FAIL,
+    DeadlineState.OVERDUE: FAIL,
+    DeadlineState.PENDING: UNKNOWN,  # not yet due: undecided, though nothing is missing
+    DeadlineState.UNKNOWN: UNKNOWN,
+}
 
 
 def missing_documents(

@@ -144,12 +144,28 @@ class BudgetChange(BaseModel):
     reason: str | None = None
 
 
+MAX_OCCURRENCES = 200
+"""Most dates one step may list (a report every quarter for fifty years)."""
+
+
 class StepRecord(BaseModel):
-    """When a procedural step was taken, by whom, and with what outcome."""
+    """When a procedural step was taken, by whom, and with what outcome.
+
+    A step taken again and again (a report due at every year-end) lists its occurrences under
+    `dates`; `date`, when given, is one occurrence more. A step recorded with neither was taken on
+    dates unknown. Expressions read a step's latest occurrence as `<step>_date`; a deadline, or the
+    order of two steps, measures the first (a step happened by a date if it first did by then); a
+    recurring deadline weighs every occurrence.
+    """
 
     model_config = _MODEL
 
     date: dt.date | None = None
+    dates: Annotated[list[dt.date], MaxItems(MAX_OCCURRENCES)] = Field(
+        default_factory=list,
+        description="every date of a step taken repeatedly (a yearly report); `date` counts as "
+        "one of them",
+    )
     authority: Authority | None = Field(
         None,
         description="who performed the step: who approved, reviewed, or organised an acceptance",
@@ -168,6 +184,27 @@ class StepRecord(BaseModel):
         "recording the step says only that it was taken",
     )
     note: str | None = None
+
+    @property
+    def occurrences(self) -> list[dt.date]:
+        """Every known date of the step, `date` and `dates` together, in order, without repeats."""
+        if not self.dates:
+            return [] if self.date is None else [self.date]
+        return sorted({*self.dates, *([self.date] if self.date is not None else [])})
+
+    @property
+    def first_date(self) -> dt.date | None:
+        """The step's first known date (None: taken on dates unknown)."""
+        if not self.dates:
+            return self.date
+        return self.occurrences[0]
+
+    @property
+    def last_date(self) -> dt.date | None:
+        """The step's latest known date (None: taken on dates unknown)."""
+        if not self.dates:
+            return self.date
+        return self.occurrences[-1]
 
     @property
     def passed(self) -> bool | None:
@@ -542,17 +579,20 @@ class Project(BaseModel):
         # Orders that cannot happen in reality; a late or early step is a finding, not an error.
         if steps is None:
             return steps
+        # A repeated step is placed by its first occurrence, as deadlines measure it.
         for before, after in DATE_ORDER:
             first, second = steps.get(before), steps.get(after)
-            if first and second and first.date and second.date and second.date < first.date:
+            earlier = first.first_date if first else None
+            later = second.first_date if second else None
+            if earlier and later and later < earlier:
                 raise PydanticCustomError(
                     "date_order",
                     "{after} ({second}) cannot be before {before} ({first})",
                     {
                         "after": after.value,
-                        "second": str(second.date),
+                        "second": str(later),
                         "before": before.value,
-                        "first": str(first.date),
+                        "first": str(earlier),
                     },
                 )
         return steps

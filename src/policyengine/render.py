@@ -6,8 +6,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from .pack import Citation
-from .verdict import Finding, OverallStatus, Status, Verdict
+from .pack import Citation, Recurrence
+from .verdict import DeadlineResult, DeadlineState, Finding, OverallStatus, Status, Verdict
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -198,13 +198,56 @@ def render_text(
         lines.append("")
         lines.append(t("期限", "Deadlines"))
         for d in verdict.deadlines:
-            when = f"{d.window_start} .. {d.due}" if d.window_start else f"{d.due}"
             done = f", {t('实际', 'done')} {d.event_date}" if d.event_date else ""
             lines.append(
                 f"  {pad(d.state.value, 8)} {pad(d.event.label(lang), 22)} "
-                f"{t('期限', 'due')} {when}{done}"
+                f"{due_text(d, lang)}{done}"
             )
+            if d.due_dates:
+                lines.append(f"  {' ' * 8} {due_dates_text(d, lang)}")
     return printable("\n".join(lines), newlines=True)
+
+
+def due_text(result: DeadlineResult, lang: str = "en") -> str:
+    """When a deadline is due, in a few words: "due 2026-02-28", "due before approval"."""
+    t = _chooser(lang)
+    if result.before is not None:
+        on = f" ({result.due})" if result.due else ""
+        return f"{t('须早于', 'due before')} {result.before.label(lang)}{on}"
+    when = f"{result.window_start} .. {result.due}" if result.window_start else f"{result.due}"
+    return f"{t('期限', 'due')} {when}"
+
+
+_EVERY = {
+    Recurrence.YEAR_END: ("每年年底", "every year-end"),
+    Recurrence.HALF_YEAR_END: ("每半年末", "every half-year end"),
+    Recurrence.QUARTER_END: ("每季度末", "every quarter end"),
+}
+MAX_DUE_DATES_SHOWN = 6
+"""Most due dates listed one by one; past that, those met are counted and the others listed."""
+
+
+def due_dates_text(result: DeadlineResult, lang: str = "en") -> str:
+    """A recurring deadline's due dates on one line, each with its state (and the date that met
+    it): "every year-end 2025-05-01 .. 2026-03-31: 2025-12-31 met (2025-12-20); 2026-12-31
+    overdue". A long list counts the due dates met and lists the others."""
+    t = _chooser(lang)
+    zh, en = _EVERY[result.every] if result.every is not None else ("", "")
+    head = f"{t(zh, en)} {result.anchor} .. {result.until or '?'}"
+    dues = result.due_dates
+    if len(dues) > MAX_DUE_DATES_SHOWN:
+        met = sum(1 for d in dues if d.state is DeadlineState.MET)
+        others = [d for d in dues if d.state is not DeadlineState.MET]
+        listed = [f"{met} met"] if met else []
+        listed += [f"{d.due} {d.state.value}" for d in others[:MAX_DUE_DATES_SHOWN]]
+        if len(others) > MAX_DUE_DATES_SHOWN:
+            listed.append(f"... {len(others) - MAX_DUE_DATES_SHOWN} {t('项', 'more')}")
+    else:
+        listed = [
+            f"{d.due} {d.state.value}" + (f" ({d.event_date})" if d.event_date else "")
+            for d in dues
+        ]
+    return f"{head}: " + "; ".join(listed)
 
 
 def assumption_lines(verdict: Verdict, *, lang: str = "en", style: str = "article") -> list[str]:
@@ -278,4 +321,12 @@ def render_markdown(verdict: Verdict, *, lang: str = "en", style: str = "article
             f"| {f.status.value} | `{f.rule_id}` | "
             f"{cite(f.citation, style=style, lang=lang)} | {message} | {quote} |"
         )
+    if verdict.deadlines:
+        rows += ["", "### " + ("期限" if lang == "zh" else "Deadlines"), ""]
+        for d in verdict.deadlines:
+            done = f", {d.event_date}" if d.event_date else ""
+            rows.append(
+                f"- `{d.rule_id}` {d.event.label(lang)}: {d.state.value}, {due_text(d, lang)}"
+                f"{done}" + (f"; {due_dates_text(d, lang)}" if d.due_dates else "")
+            )
     return printable("\n".join(rows), newlines=True) + "\n"

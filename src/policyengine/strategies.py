@@ -94,6 +94,8 @@ def _step_records() -> st.SearchStrategy[dict[str, Any] | None]:
         {},
         optional={
             "date": _DATES,
+            # A step taken repeatedly (a yearly report): its occurrences, in any order.
+            "dates": st.lists(_DATES, max_size=4),
             "outcome": st.sampled_from(list(StepOutcome)),
             "authority": st.sampled_from(list(Authority)),
             "authority_name": st.just("主管部门"),
@@ -108,12 +110,22 @@ def _step_records() -> st.SearchStrategy[dict[str, Any] | None]:
 
 
 def _possible_order(steps: dict[str, Any]) -> dict[str, Any]:
-    # Keep generated dates in an order that can happen (see Project's date-order check).
+    # Keep generated dates in an order that can happen (see Project's date-order check, which
+    # places a step by its first date): the later step's dates are moved up to the earlier's.
     for before, after in DATE_ORDER:
         first, second = steps.get(before.value) or {}, steps.get(after.value) or {}
-        if "date" in first and "date" in second and second["date"] < first["date"]:
-            steps[after.value] = {**second, "date": first["date"]}
+        earliest, latest = _first_date(first), _first_date(second)
+        if earliest is not None and latest is not None and latest < earliest:
+            moved = {**second, "dates": [max(day, earliest) for day in second.get("dates", [])]}
+            if "date" in second:
+                moved["date"] = max(second["date"], earliest)
+            steps[after.value] = moved
     return steps
+
+
+def _first_date(record: dict[str, Any]) -> dt.date | None:
+    dates = [*record.get("dates", []), *([record["date"]] if "date" in record else [])]
+    return min(dates) if dates else None
 
 
 def _field_strategy(annotation: Any, amount: st.SearchStrategy[Decimal]) -> st.SearchStrategy[Any]:

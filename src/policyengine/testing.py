@@ -23,7 +23,7 @@ from ._yaml import load_yaml, read_file
 from .errors import Location, PackError, PolicyEngineError
 from .evaluator import evaluate
 from .loader import CompiledPack, get_pack
-from .verdict import Verdict
+from .verdict import DeadlineResult, Verdict
 
 EXPECT_KEYS = (
     "in_scope",
@@ -283,9 +283,26 @@ def compare(
             problems.append(f"deadline {rule_id}: not computed")
             continue
         for key, value in wanted.items():
-            got = getattr(result, key, None)
-            check(f"deadline {rule_id}.{key}", getattr(got, "value", got), value)
+            if key == "due_dates" and isinstance(value, list):
+                check(f"deadline {rule_id}.due_dates", _due_dates(result, value), value)
+                continue
+            attribute = getattr(result, key, None)
+            check(f"deadline {rule_id}.{key}", getattr(attribute, "value", attribute), value)
     return problems
+
+
+def _due_dates(result: DeadlineResult, wanted: list[Any]) -> list[dict[str, Any]]:
+    """A recurring deadline's due dates with the fields each expected entry names (due, state,
+    event_date); a due date beyond the expected list shows as extra."""
+    got: list[dict[str, Any]] = []
+    for index, due in enumerate(result.due_dates):
+        entry = wanted[index] if index < len(wanted) else None
+        if not isinstance(entry, Mapping):
+            got.append({"extra due date": due.due})
+            continue
+        values = {key: getattr(due, key, None) for key in entry}
+        got.append({key: getattr(v, "value", v) for key, v in values.items()})
+    return got
 
 
 def _hint(rule_id: str, findings: Mapping[str, Any]) -> str:

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer
 
-from .pack import Category, Citation, Severity, Text
+from .pack import Category, Citation, Recurrence, Severity, Text
 from .vocabulary import Consequence, Document, Item, Stage, Step
 
 
@@ -56,18 +56,36 @@ FactValue = bool | int | str | list[str] | None
 _DATA = ConfigDict(frozen=True, extra="forbid")
 
 
+class DueDate(BaseModel):
+    """One due date of a recurring deadline, and the occurrence of the event that met it."""
+
+    model_config = _DATA
+    due: dt.date
+    state: DeadlineState
+    event_date: dt.date | None = None
+
+
 class DeadlineResult(BaseModel):
-    """A computed deadline and the event measured against it."""
+    """A computed deadline and the event measured against it.
+
+    A recurring deadline lists every due date under `due_dates`; its own `due` and `state` are
+    those of the first missed due date, else the first undecided, else the first not yet due,
+    else the last one met. An order of two steps (`before`) is due on that step's date.
+    """
 
     model_config = _DATA
     rule_id: str
     event: Step
-    anchor: dt.date | None = None
+    anchor: dt.date | None = None  # the date the due date is computed from
     window_start: dt.date | None = None
     due: dt.date | None = None
     event_date: dt.date | None = None
     state: DeadlineState
     note: str | None = None
+    every: Recurrence | None = None  # a recurring deadline's periods
+    until: dt.date | None = None  # the end of its stretch of time (None: unknown)
+    before: Step | None = None  # the step the event must precede
+    due_dates: list[DueDate] = []
 
 
 class Decision(BaseModel):
