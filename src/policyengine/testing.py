@@ -23,7 +23,7 @@ from ._yaml import load_yaml, read_file
 from .errors import Location, PackError, PolicyEngineError
 from .evaluator import evaluate
 from .loader import CompiledPack, get_pack
-from .verdict import DeadlineResult, Verdict
+from .verdict import DeadlineResult, Status, Verdict
 
 EXPECT_KEYS = (
     "in_scope",
@@ -38,6 +38,8 @@ EXPECT_KEYS = (
     "assumptions",
     "citations",
     "deadlines",
+    "failing_clauses",
+    "needs",
     "error",
 )
 _CASE_KEYS = ("name", "stage", "as_of", "project", "expect")
@@ -276,6 +278,7 @@ def compare(
             continue
         for key, value in citation.items():
             check(f"citation {rule_id}.{key}", getattr(finding.citation, key, None), value)
+    problems += _pack_agnostic(verdict, expect)
     deadlines = {d.rule_id: d for d in verdict.deadlines}
     for rule_id, wanted in (expect.get("deadlines") or {}).items():
         result = deadlines.get(rule_id)
@@ -288,6 +291,42 @@ def compare(
                 continue
             attribute = getattr(result, key, None)
             check(f"deadline {rule_id}.{key}", getattr(attribute, "value", attribute), value)
+    return problems
+
+
+def _pack_agnostic(verdict: Verdict, expect: Mapping[str, Any]) -> list[str]:
+    """Expectations a reader can write from the source text alone, without the pack's rule ids.
+
+    `failing_clauses`: each clause listed (an id of the source's clause list) is cited by some
+    failing finding. `needs`: exactly the facts an incomplete verdict still needs (the scope's,
+    the undecided tables' and the unknown findings').
+    """
+    problems: list[str] = []
+    if "failing_clauses" in expect:
+        cited = {
+            clause
+            for finding in verdict.findings
+            if finding.status is Status.FAIL
+            for clause in finding.citation.clauses
+        }
+        for clause in expect["failing_clauses"] or []:
+            if clause not in cited:
+                failing = sorted(cited)
+                problems.append(
+                    f"failing_clauses: no failing finding cites {clause} (failing: {failing})"
+                )
+    if "needs" in expect:
+        needed = set(verdict.scope_missing_facts)
+        needed.update(f for d in verdict.decisions for f in d.missing_facts)
+        needed.update(
+            f
+            for finding in verdict.findings
+            if finding.status is Status.UNKNOWN
+            for f in finding.missing_facts
+        )
+        wanted = sorted(expect["needs"] or [])
+        if sorted(needed) != wanted:
+            problems.append(f"needs: expected {wanted!r}, got {sorted(needed)!r}")
     return problems
 
 
