@@ -313,6 +313,9 @@ class _Evaluation:
         exception: it takes a project out only when its condition holds, and one whose facts are
         unknown is an assumption of the verdict, not an undecided scope.
         """
+        effective = self.pack.spec.source.effective
+        if effective is not None and self.as_of < effective:
+            return False, _not_in_force(effective), [], []
         assumed: list[Assumption] = []
         for exclusion, expr in self.pack.exclusions:
             value = self._safe(expr)
@@ -803,6 +806,25 @@ def _choose_band(
         if _within(amount, low, low_inc, high, high_inc):
             return Status.PASS, index, amount, None
     return Status.NOT_APPLICABLE, None, amount, None
+
+
+NOT_IN_FORCE = "not-in-force"
+"""The exclusion id of a verdict for a date before the regulation's `source.effective`."""
+
+
+def _not_in_force(effective: dt.date) -> ExclusionHit:
+    return build(
+        ExclusionHit,
+        {
+            "id": NOT_IN_FORCE,
+            "reason": Text(
+                zh=f"本办法自{effective.isoformat()}起施行, 评估之日尚未施行",
+                en=f"the regulation is in force from {effective.isoformat()}, after the date "
+                "evaluated",
+            ),
+            "citation": None,
+        },
+    )
 
 
 def _attestations(findings: Iterable[Finding]) -> list[str]:

@@ -168,7 +168,8 @@ class StepRecord(BaseModel):
     )
     authority: Authority | None = Field(
         None,
-        description="who performed the step: who approved, reviewed, or organised an acceptance",
+        description="who performed the step: who approved, reviewed, or organised an acceptance; "
+        "for an application, filing or copy for the record, the body it was addressed to",
     )
     authority_name: str | None = Field(
         None, max_length=200, description="the body's own name (e.g. 市城市管理委员会)"

@@ -151,7 +151,7 @@ class ExclusionHit(BaseModel):
     model_config = _DATA
     id: str
     reason: Text
-    citation: Citation
+    citation: Citation | None = None  # none for a regulation not yet in force on the date
 
 
 class SourceRef(BaseModel):
