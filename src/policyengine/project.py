@@ -296,7 +296,17 @@ class Project(BaseModel):
 
     # What it builds or buys, and the documents it has.
     items: Annotated[frozenset[Item], MaxItems(1000)] | None = Field(
-        None, description="items built, bought or leased"
+        None,
+        description="items the project newly builds, buys or leases (新建、新购、租用); existing "
+        "ones it expands or only operates are listed apart",
+    )
+    expanded_items: Annotated[frozenset[Item], MaxItems(1000)] | None = Field(
+        None, description="existing items the project expands (扩建)"
+    )
+    maintained_items: Annotated[frozenset[Item], MaxItems(1000)] | None = Field(
+        None,
+        description="existing items the project operates, maintains, upgrades or migrates "
+        "without expanding them (运维、升级改造)",
     )
     documents: Annotated[frozenset[Document], MaxItems(1000)] | None = Field(
         None, description="documents present"
