@@ -31,6 +31,7 @@ from .pack import (
     Severity,
     Text,
 )
+from .partial import PartialSet
 from .program import (
     ERROR,
     FAIL,
@@ -42,6 +43,8 @@ from .program import (
     active_rules,
     deadline_outcome,
     missing_documents,
+    partially_found,
+    partially_missing,
 )
 from .project import Project
 from .verdict import (
@@ -519,14 +522,19 @@ class _Evaluation:
         base: Prototype[Finding],
         facts: dict[str, FactValue],
     ) -> Finding:
-        present = self.ns["documents"]
+        documents = self.ns["documents"]
         rule.record_judged(facts, self.ns)
-        if present is None:
+        if documents is None:
             return self._unknown(base, facts, ["documents"])
-        missing = missing_documents(present, rule.documents)
-        if not missing:
-            return base.make({"status": Status.PASS, "facts": facts})
-        return self._fail_listing(spec, base, facts, "missing_documents", missing, _MISSING)
+        if isinstance(documents, PartialSet):
+            missing, undecided = partially_missing(documents, rule.documents)
+        else:
+            missing, undecided = missing_documents(documents, rule.documents), []
+        if missing:
+            return self._fail_listing(spec, base, facts, "missing_documents", missing, _MISSING)
+        if undecided:
+            return self._unknown(base, facts, _members_named("documents", undecided))
+        return base.make({"status": Status.PASS, "facts": facts})
 
     def _fail_listing(
         self,
@@ -556,7 +564,13 @@ class _Evaluation:
         rule.record_judged(facts, self.ns)
         if items is None:
             return self._unknown(base, facts, ["items"])
-        found = [item for item in spec.items if item in items]
+        if isinstance(items, PartialSet):
+            found, open_items = partially_found(items, spec.items)
+        else:
+            found, open_items = [item for item in spec.items if item in items], []
+        if not found and open_items:
+            # As for an unknown list, exceptions are weighed only against items found.
+            return self._unknown(base, facts, _members_named("items", open_items))
         if not found:
             return base.make({"status": Status.PASS, "facts": facts})
         undecided: list[int] = []
@@ -670,6 +684,11 @@ class _Evaluation:
         return {name: values[name] for name in rule.fact_names}
 
 
+def _members_named(fact: str, members: Iterable[Document | Item]) -> list[str]:
+    """Members a partial record leaves undecided, as missing facts: `documents.<id>`."""
+    return sorted({f"{fact}.{member.value}" for member in members})
+
+
 def _justification(spec: Any, project: Project) -> str | None:
     """The justification the project states for departing from `spec`, if the rule lays down
     its duty in principle only (severity warning): an error-level duty cannot be waived."""
@@ -778,8 +797,8 @@ def fact_value(value: Any) -> FactValue:
     # JSON-native and unambiguous, so that a verdict's JSON round-trips to an equal verdict.
     if value is None or value.__class__ is bool:
         return value
-    if isinstance(value, frozenset | set):
-        return sorted(map(str, value))
+    if isinstance(value, frozenset | set | PartialSet):
+        return _sorted_names(value)
     if isinstance(value, Enum):
         return str(value.value)
     if value is None or isinstance(value, bool | int):
@@ -789,7 +808,14 @@ def fact_value(value: Any) -> FactValue:
     return str(value)
 
 
-def _sorted_names(members: frozenset[Any]) -> list[str]:
+def _sorted_names(
+    members: frozenset[Any] | set[Any] | PartialSet,
+) -> list[str] | dict[str, list[str]]:
+    if isinstance(members, PartialSet):
+        return {
+            "present": sorted(map(str, members.present)),
+            "absent": sorted(map(str, members.absent)),
+        }
     return sorted(map(str, members))
 
 

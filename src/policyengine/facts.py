@@ -8,6 +8,12 @@ the same name. The rest are derived here, once per project:
 - `budget_increase_total`, `budget_increase_ratio`, `budget_change_unapproved` from `budget_changes`;
 - `steps`, and `<step>_date` and `<step>_passed` for every step, from `steps`;
 - `as_of`, the date the evaluation is made for.
+
+Set facts (`documents`, `items`, `steps`, `funding_sources`) are frozensets, or a `PartialSet` when
+the project states a partial record. A partial steps record leaves the date and outcome of a step it
+does not mention unknown; the reader lists those facts under `OPEN`, so that `known()` of them is
+unknown too rather than false. A step stated not taken reads as a step left out of a complete
+record: no date and no outcome (None), and `'<step>' in steps` is False.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from .project import BudgetChange, FundingShare, Project
+from .partial import known_set
+from .project import MEMBER_RECORDS, BudgetChange, FundingShare, PartialSteps, Project, StepRecord
 from .vocabulary import AdminLevel, FundingSource, OwnerType, Step, Vocabulary
 
 
@@ -54,10 +61,16 @@ class FactSpec:
 
 Facts = dict[str, Any]
 
+OPEN = "__open__"
+"""The key under which the facts hold the names of the step facts a partial steps record leaves
+open (absent when there are none); not a name an expression can write."""
+
 _SKIPPED_FIELDS = {"owner", "funding", "budget_changes", "steps", "justifications"}
 
 
 def _field_spec(name: str, annotation: Any, description: str) -> FactSpec:
+    if name in MEMBER_RECORDS:
+        return FactSpec(name, FactType.SET, description, MEMBER_RECORDS[name].vocabulary)
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     base = args[0] if args else annotation
     origin = typing.get_origin(base)
@@ -152,6 +165,7 @@ class FactReader:
             raise KeyError(f"unknown facts: {sorted(unknown)}")
         self.names = needed
         self.plain = tuple(name for name in _PLAIN_FIELDS if name in needed)
+        self.records = tuple(name for name in MEMBER_RECORDS if name in needed)
         self.owner = tuple((name, attr) for name, attr in _OWNER if name in needed)
         self.funding = any(name.startswith("funding_") for name in needed)
         self.budget = bool(needed & _BUDGET)
@@ -175,16 +189,36 @@ class FactReader:
             facts.update(_funding_facts(project.funding))
         if self.budget:
             facts.update(_budget_facts(project.budget_changes, project.budget_estimate))
+        for name in self.records:
+            value = facts[name]
+            if value is not None and value.__class__ is not frozenset:
+                facts[name] = value.as_set()
         steps = project.steps
-        for step, date_name, passed_name in self.steps:
-            record = steps.get(step) if steps is not None else None
-            facts[date_name] = record.date if record is not None else None
-            facts[passed_name] = record.passed if record is not None else None
-        if self.step_set:
-            facts["steps"] = frozenset(steps) if steps is not None else None
+        if steps is None or isinstance(steps, dict):  # unknown, or complete
+            for step, date_name, passed_name in self.steps:
+                record = steps.get(step) if steps is not None else None
+                facts[date_name] = record.date if record is not None else None
+                facts[passed_name] = record.passed if record is not None else None
+            if self.step_set:
+                facts["steps"] = frozenset(steps) if steps is not None else None
+        else:
+            self._partial_steps(steps, facts)
         if self.as_of:
             facts["as_of"] = as_of
         return facts
+
+    def _partial_steps(self, steps: PartialSteps, facts: Facts) -> None:
+        open_facts: list[str] = []
+        for step, date_name, passed_name in self.steps:
+            record: StepRecord | None = steps.taken.get(step)
+            facts[date_name] = record.date if record is not None else None
+            facts[passed_name] = record.passed if record is not None else None
+            if record is None and step not in steps.not_taken:
+                open_facts += (date_name, passed_name)
+        if open_facts:
+            facts[OPEN] = frozenset(open_facts)
+        if self.step_set:
+            facts["steps"] = known_set(frozenset(steps.taken), steps.not_taken, Step)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (FactReader, (self.names,))
