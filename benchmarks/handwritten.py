@@ -1,14 +1,28 @@
 """The Zhanggong pack's decisions written by hand: the baseline the engine is measured against.
 
-`decide` makes, in plain Python, the decisions `policyengine.decide(project, "zhanggong")` makes
-from `policies/zhanggong.yaml` (区府办发〔2024〕5号) at every stage: scope and exclusions, the
-approval route, the status of each of the 68 rules, the missing documents and the overall status.
-It is what a developer would write to hard-code these regulations: attribute reads on the
-Project, Decimal thresholds as constants, one small block per rule.
+`decide` makes, in plain Python, the decisions that
+`policyengine.decide(project, "zhanggong", stage="audit")` makes from `policies/zhanggong.yaml`
+(区府办发〔2024〕5号): scope and exclusions, the approval route, the status of each of the 68
+rules, the missing documents and the overall status. `audit` is the last stage, so every duty of
+the pack is due; `decide` has no stage argument and always decides them all (pass the engine
+`stage="audit"` to compare: without a stage the engine uses the project's own stage, else the
+latest stage of its steps). It is what a developer would write to hard-code these regulations:
+attribute reads on the Project, Decimal thresholds as constants, one small block per rule.
 
-Like the benchmark's generated projects (`benchmarks/projects.py`), it assumes every fact the
-rules read is known and every step taken has a date and a known outcome; it does not handle
-unknown facts (the engine reports those as `unknown`). A step that was not taken is handled.
+Rules state their pack semantics exactly:
+- a rule whose `when` is false is not applicable; exceptions are defaults: when a rule fails (or
+  is unknown) and its exception's condition holds, it passes; an exception whose facts are
+  unknown leaves the outcome standing (the Zhanggong exceptions all read known facts:
+  `classified`, `force_majeure`);
+- a warning-severity rule that fails passes when the project states a justification for it;
+- steps: `<step>_date` is a step's latest date, a deadline measures the event's first date, and
+  `<step>_passed` is unknown for a pending outcome (conditional counts as passed); the checks
+  and conditions that read it are three-valued (unknown unless another part decides them).
+
+Like the benchmark's generated projects (`benchmarks/projects.py`), it assumes that the facts the
+rules read are known, except `categories` and the outcomes of steps, which may be unknown (an
+unknown exclusion does not apply; an unknown `when` or check makes the rule unknown), and that
+every step taken has a date. A step that was not taken is handled.
 """
 
 from __future__ import annotations
@@ -77,6 +91,7 @@ OFFICE_EQUIPMENT_ITEMS = frozenset(
 )
 PROFESSIONAL_EQUIPMENT_ITEMS = frozenset({Item.PROFESSIONAL_EQUIPMENT})
 COMMUNICATIONS_ITEMS = frozenset({Item.OUTDOOR_COMMUNICATIONS, Item.DATA_SIM, Item.IOT_SIM})
+# Art. 38: a project in any of these categories is outside the rules.
 EXCLUDED_CATEGORIES = frozenset(
     {
         ProjectCategory.CAPITAL_CONSTRUCTION,
@@ -90,6 +105,7 @@ UPGRADE_KINDS = frozenset(
     {ProjectKind.REBUILD, ProjectKind.EXPANSION, ProjectKind.MIGRATION, ProjectKind.UPGRADE}
 )
 CLOUD_KINDS = UPGRADE_KINDS | {ProjectKind.NEW_BUILD}
+# Art. 7: a project in any of these categories goes to the key-project library from 1000万.
 INTEGRATION_CATEGORIES = frozenset(
     {
         ProjectCategory.INFRASTRUCTURE,
@@ -108,18 +124,19 @@ FACILITY_ITEMS = (
 )
 HARDWARE_ITEMS = (Item.SERVER, Item.STORAGE_DEVICE, Item.SERVER_NETWORK_EQUIPMENT)
 
-# Rules whose failure does not change the overall status (warnings and info).
-NOT_ERRORS = frozenset(
-    {
-        "zg-09-sharing-platform",
-        "zg-07-key-library-by-june",
-        "zg-12-notice-by-september",
-        "zg-25-2-acceptance-within-half-year",
-    }
+# Rules of severity warning: a failure is waived by a stated justification, and, with the info
+# rule, does not change the overall status.
+WARNINGS = (
+    "zg-09-sharing-platform",
+    "zg-07-key-library-by-june",
+    "zg-24-start-within-half-year",
+    "zg-25-2-acceptance-within-half-year",
 )
+NOT_ERRORS = frozenset({*WARNINGS, "zg-12-notice-by-september"})
 
 PASS = Status.PASS
 FAIL = Status.FAIL
+UNKNOWN = Status.UNKNOWN
 NOT_APPLICABLE = Status.NOT_APPLICABLE
 PENDING = Status.UNKNOWN  # a deadline not yet due whose event has not happened
 
@@ -127,6 +144,14 @@ _DOCUMENT_ORDER = {document: rank for rank, document in enumerate(Document)}
 
 
 def _check(holds: bool | None) -> Status:
+    """A check that is known: pass or fail."""
+    return PASS if holds else FAIL
+
+
+def _three(holds: bool | None) -> Status:
+    """A check that may be unknown (None)."""
+    if holds is None:
+        return UNKNOWN
     return PASS if holds else FAIL
 
 
@@ -138,15 +163,19 @@ def _months_later(day: dt.date, months: int) -> dt.date:
 
 
 def _date(record: StepRecord) -> dt.date:
-    assert record.date is not None, "every step taken has a date"
-    return record.date
+    """`<step>_date` as expressions read it: the step's latest date."""
+    day = record.last_date
+    assert day is not None, "every step taken has a date"
+    return day
 
 
 def _deadline(event: StepRecord | None, due: dt.date, as_of: dt.date) -> Status:
-    """The event on or before `due`: pass; later, or not happened and overdue: fail."""
+    """The event first on or before `due`: pass; later, or not happened and overdue: fail."""
     if event is None:
         return FAIL if as_of > due else PENDING
-    return PASS if _date(event) <= due else FAIL
+    first = event.first_date
+    assert first is not None, "every step taken has a date"
+    return PASS if first <= due else FAIL
 
 
 def _missing(documents: frozenset[Document], *required: Document) -> list[Document]:
@@ -158,11 +187,15 @@ def _only(items: frozenset[Item], kinds: frozenset[Item]) -> bool:
 
 
 def in_scope(project: Project) -> bool:
-    """Art. 2: fiscal funds and a district or township owner; art. 38: the exclusions."""
+    """Art. 2: fiscal funds and a district or township owner; art. 38: the exclusions.
+
+    An exclusion by category whose categories are unknown is assumed not to apply.
+    """
     items = project.items
     assert items is not None
-    if project.category in EXCLUDED_CATEGORIES:  # zg-38-1, zg-38-3 research, zg-38-5
-        return False
+    categories = project.categories
+    if categories is not None and not categories.isdisjoint(EXCLUDED_CATEGORIES):
+        return False  # zg-38-1-capital-construction, zg-38-3-research-system, zg-38-5
     if (
         _only(items, SMART_BUILDING_ITEMS)  # zg-38-1-smart-building
         or _only(items, OFFICE_EQUIPMENT_ITEMS)  # zg-38-2-office-equipment
@@ -185,7 +218,7 @@ def route(total: Decimal) -> str:
 
 
 def decide(project: Project, as_of: dt.date) -> Decisions:
-    """Zhanggong's decisions for `project` at every stage, written out by hand."""
+    """Zhanggong's decisions for `project` with every duty due (stage audit), by hand."""
     if not in_scope(project):
         return Decisions(PACK_ID, False, OverallStatus.OUT_OF_SCOPE, None, {}, ())
 
@@ -194,12 +227,14 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
     steps = p.steps
     documents = p.documents
     items = p.items
+    categories = p.categories
     assert total is not None
     assert steps is not None
     assert documents is not None
     assert items is not None
 
     approval = steps.get(Step.APPROVAL)
+    approval_passed = approval.passed if approval is not None else None
     application = steps.get(Step.APPLICATION)
     expert_evaluation = steps.get(Step.EXPERT_EVALUATION)
     joint_review = steps.get(Step.JOINT_REVIEW)
@@ -208,7 +243,17 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
 
     om_kind = p.kind in OM_KINDS
     upgrade_kind = p.kind in UPGRADE_KINDS
-    if p.category in INTEGRATION_CATEGORIES:
+    # Art. 7 (definition key_library_project); None when the categories are unknown and either
+    # amount could apply.
+    key_library_project: bool | None
+    if categories is None:
+        if total >= KEY_LIBRARY_INFRASTRUCTURE_THRESHOLD or (
+            not om_kind and total >= KEY_LIBRARY_OTHER_THRESHOLD
+        ):
+            key_library_project = None
+        else:
+            key_library_project = False
+    elif not categories.isdisjoint(INTEGRATION_CATEGORIES):
         key_library_project = total >= KEY_LIBRARY_INFRASTRUCTURE_THRESHOLD
     else:
         key_library_project = not om_kind and total >= KEY_LIBRARY_OTHER_THRESHOLD
@@ -230,24 +275,33 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
     # zg-06-no-splitting (art. 6)
     s["zg-06-no-splitting"] = _check(not p.similar_projects_split)
 
-    # zg-07-fiscal-affordability (art. 7)
+    # zg-07-fiscal-affordability (art. 7): the evaluation taken and passed
     fiscal_evaluation = steps.get(Step.FISCAL_AFFORDABILITY_EVALUATION)
-    s["zg-07-fiscal-affordability"] = _check(
-        fiscal_evaluation is not None and fiscal_evaluation.passed
+    s["zg-07-fiscal-affordability"] = (
+        FAIL if fiscal_evaluation is None else _three(fiscal_evaluation.passed)
     )
 
     # zg-07-key-library (art. 7)
-    if key_library_project:
+    if key_library_project is None:
+        s["zg-07-key-library"] = UNKNOWN
+    elif key_library_project:
         s["zg-07-key-library"] = _check(key_admission is not None)
     else:
         s["zg-07-key-library"] = NOT_APPLICABLE
 
-    # zg-07-key-library-valid (art. 7): admission valid two years when approved
-    if key_library_project and key_admission is not None and approval is not None:
+    # zg-07-key-library-valid (art. 7): admission valid two years when an approval is given
+    if (
+        key_library_project is False
+        or key_admission is None
+        or approval is None
+        or approval_passed is False
+    ):
+        s["zg-07-key-library-valid"] = NOT_APPLICABLE
+    elif key_library_project is None or approval_passed is None:
+        s["zg-07-key-library-valid"] = UNKNOWN
+    else:
         expiry = _months_later(_date(key_admission), LIBRARY_VALIDITY_MONTHS)
         s["zg-07-key-library-valid"] = _check(_date(approval) <= expiry)
-    else:
-        s["zg-07-key-library-valid"] = NOT_APPLICABLE
 
     # zg-09-sharing-platform (art. 9, warning)
     s["zg-09-sharing-platform"] = _check(p.connected_to_sharing_platform)
@@ -258,12 +312,17 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
     # zg-11-application (art. 11)
     s["zg-11-application"] = _check(application is not None)
 
-    # zg-11-no-build-before-approval (art. 11): from 50万
+    # zg-11-no-build-before-approval (art. 11): from 50万, an approval given before the start
     construction_start = steps.get(Step.CONSTRUCTION_START)
     if construction_start is not None and total >= APPLICATION_THRESHOLD:
-        s["zg-11-no-build-before-approval"] = _check(
-            approval is not None and _date(approval) <= _date(construction_start)
-        )
+        if (
+            approval is None
+            or approval_passed is False
+            or _date(approval) > _date(construction_start)
+        ):
+            s["zg-11-no-build-before-approval"] = FAIL
+        else:
+            s["zg-11-no-build-before-approval"] = _three(approval_passed)
     else:
         s["zg-11-no-build-before-approval"] = NOT_APPLICABLE
 
@@ -277,29 +336,37 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
     else:
         s["zg-12-city-opinion"] = NOT_APPLICABLE
 
-    # zg-12-written-consent (art. 12): from 200万, both consents before the application
+    # zg-12-written-consent (art. 12): from 200万, both consents given before the application
     if total >= CONSENT_THRESHOLD:
         provincial = steps.get(Step.PROVINCIAL_CONSENT)
         city = steps.get(Step.CITY_CONSENT)
-        s["zg-12-written-consent"] = _check(
-            provincial is not None
-            and bool(provincial.passed)
-            and city is not None
-            and bool(city.passed)
-            and (
-                application is None
-                or (_date(provincial) <= _date(application) and _date(city) <= _date(application))
-            )
-        )
+        if provincial is None or city is None:
+            s["zg-12-written-consent"] = FAIL
+        else:
+            provincial_passed = provincial.passed
+            city_passed = city.passed
+            if (
+                provincial_passed is False
+                or city_passed is False
+                or (
+                    application is not None
+                    and (_date(provincial) > _date(application) or _date(city) > _date(application))
+                )
+            ):
+                s["zg-12-written-consent"] = FAIL
+            elif provincial_passed is None or city_passed is None:
+                s["zg-12-written-consent"] = UNKNOWN
+            else:
+                s["zg-12-written-consent"] = PASS
     else:
         s["zg-12-written-consent"] = NOT_APPLICABLE
 
     # zg-13-party-group (art. 13)
     s["zg-13-party-group"] = _check(p.party_group_approved)
 
-    # zg-15-3-government-cloud (art. 15(3)): non-classified new builds and upgrades
-    if p.kind in CLOUD_KINDS and not p.classified:
-        s["zg-15-3-government-cloud"] = _check(p.uses_government_cloud)
+    # zg-15-3-government-cloud (art. 15(3)): new builds and upgrades; classified ones excepted
+    if p.kind in CLOUD_KINDS:
+        s["zg-15-3-government-cloud"] = _check(p.uses_government_cloud or p.classified)
     else:
         s["zg-15-3-government-cloud"] = NOT_APPLICABLE
 
@@ -325,28 +392,37 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
         s["zg-15-7-original-accepted"] = NOT_APPLICABLE
 
     # zg-16-evaluated (art. 16): from 50万, unless a major central or provincial deployment
-    if total >= EVALUATION_THRESHOLD:
-        third_party = steps.get(Step.THIRD_PARTY_EVALUATION)
-        s["zg-16-evaluated"] = _check(
-            p.major_central_provincial_deployment
-            or (
-                expert_evaluation is not None
-                and bool(expert_evaluation.passed)
-                and third_party is not None
-                and bool(third_party.passed)
-            )
-        )
-    else:
+    if total < EVALUATION_THRESHOLD:
         s["zg-16-evaluated"] = NOT_APPLICABLE
-
-    # zg-16-joint-review-after-evaluation (art. 16)
-    if joint_review is not None and total >= EVALUATION_THRESHOLD:
-        s["zg-16-joint-review-after-evaluation"] = _check(
-            p.major_central_provincial_deployment
-            or (expert_evaluation is not None and _date(expert_evaluation) <= _date(joint_review))
-        )
+    elif p.major_central_provincial_deployment:
+        s["zg-16-evaluated"] = PASS
     else:
+        third_party = steps.get(Step.THIRD_PARTY_EVALUATION)
+        if expert_evaluation is None or third_party is None:
+            s["zg-16-evaluated"] = FAIL
+        else:
+            expert_passed = expert_evaluation.passed
+            third_party_passed = third_party.passed
+            if expert_passed is False or third_party_passed is False:
+                s["zg-16-evaluated"] = FAIL
+            elif expert_passed is None or third_party_passed is None:
+                s["zg-16-evaluated"] = UNKNOWN
+            else:
+                s["zg-16-evaluated"] = PASS
+
+    # zg-16-joint-review-after-evaluation (art. 16): after a passed expert evaluation
+    if joint_review is None or total < EVALUATION_THRESHOLD:
         s["zg-16-joint-review-after-evaluation"] = NOT_APPLICABLE
+    elif p.major_central_provincial_deployment:
+        s["zg-16-joint-review-after-evaluation"] = PASS
+    elif (
+        expert_evaluation is None
+        or expert_evaluation.passed is False
+        or _date(expert_evaluation) > _date(joint_review)
+    ):
+        s["zg-16-joint-review-after-evaluation"] = FAIL
+    else:
+        s["zg-16-joint-review-after-evaluation"] = _three(expert_evaluation.passed)
 
     # zg-16-secrecy-experts (art. 16): classified projects that are evaluated
     if p.classified and (total >= EVALUATION_THRESHOLD or expert_evaluation is not None):
@@ -355,31 +431,52 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
     else:
         s["zg-16-secrecy-experts"] = NOT_APPLICABLE
 
-    # zg-16-library-valid (art. 16): library admission valid two years when approved
+    # zg-16-library-valid (art. 16): library admission valid two years when an approval is given
     library_admission = steps.get(Step.LIBRARY_ADMISSION)
-    if library_admission is not None and approval is not None:
+    if library_admission is None or approval is None or approval_passed is False:
+        s["zg-16-library-valid"] = NOT_APPLICABLE
+    elif approval_passed is None:
+        s["zg-16-library-valid"] = UNKNOWN
+    else:
         expiry = _months_later(_date(library_admission), LIBRARY_VALIDITY_MONTHS)
         s["zg-16-library-valid"] = _check(_date(approval) <= expiry)
-    else:
-        s["zg-16-library-valid"] = NOT_APPLICABLE
 
-    # zg-18-joint-review-before-approval (art. 18): from 50万
-    if approval is not None and total >= EVALUATION_THRESHOLD:
-        s["zg-18-joint-review-before-approval"] = _check(
-            joint_review is not None and _date(joint_review) <= _date(approval)
-        )
-    else:
+    # zg-18-joint-review-before-approval (art. 18): from 50万, an approval given on a passed
+    # joint review
+    if approval is None or approval_passed is False or total < EVALUATION_THRESHOLD:
         s["zg-18-joint-review-before-approval"] = NOT_APPLICABLE
+    elif approval_passed is None:
+        s["zg-18-joint-review-before-approval"] = UNKNOWN
+    elif (
+        joint_review is None
+        or joint_review.passed is False
+        or _date(joint_review) > _date(approval)
+    ):
+        s["zg-18-joint-review-before-approval"] = FAIL
+    else:
+        s["zg-18-joint-review-before-approval"] = _three(joint_review.passed)
 
-    # zg-19-cost-evaluation-budget-review (art. 19): from 200万, review before procurement
+    # zg-19-cost-evaluation-budget-review (art. 19): from 200万, both passed, the review before
+    # procurement
     if total >= COST_EVALUATION_THRESHOLD:
+        cost_evaluation = steps.get(Step.COST_EVALUATION)
         budget_review = steps.get(Step.BUDGET_REVIEW)
         procurement = steps.get(Step.PROCUREMENT)
-        s["zg-19-cost-evaluation-budget-review"] = _check(
-            Step.COST_EVALUATION in steps
-            and budget_review is not None
-            and (procurement is None or _date(budget_review) <= _date(procurement))
-        )
+        if cost_evaluation is None or budget_review is None:
+            s["zg-19-cost-evaluation-budget-review"] = FAIL
+        else:
+            cost_passed = cost_evaluation.passed
+            budget_passed = budget_review.passed
+            if (
+                cost_passed is False
+                or budget_passed is False
+                or (procurement is not None and _date(budget_review) > _date(procurement))
+            ):
+                s["zg-19-cost-evaluation-budget-review"] = FAIL
+            elif cost_passed is None or budget_passed is None:
+                s["zg-19-cost-evaluation-budget-review"] = UNKNOWN
+            else:
+                s["zg-19-cost-evaluation-budget-review"] = PASS
     else:
         s["zg-19-cost-evaluation-budget-review"] = NOT_APPLICABLE
 
@@ -387,7 +484,9 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
     s["zg-22-crypto-three-synchronous"] = _check(p.crypto_three_synchronous)
 
     # zg-25-1-preliminary-acceptance (art. 25)
-    s["zg-25-1-preliminary-acceptance"] = _check(preliminary is not None and preliminary.passed)
+    s["zg-25-1-preliminary-acceptance"] = (
+        FAIL if preliminary is None else _three(preliminary.passed)
+    )
 
     # zg-25-1-data-sharing-confirmed (art. 25(1))
     s["zg-25-1-data-sharing-confirmed"] = _check(p.data_sharing_confirmed)
@@ -398,7 +497,7 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
     # zg-27-ip-to-government (art. 27)
     s["zg-27-ip-to-government"] = _check(p.ip_to_government)
 
-    # zg-33-1 to zg-33-4 (art. 33): O&M funds at stake
+    # zg-33-1 to zg-33-4 (art. 33): O&M funds at stake; zg-33-3 excepts classified systems
     if om_funding_considered:
         s["zg-33-1-data-sharing"] = _check(
             p.data_sharing_obligations_met and not p.duplicate_data_collection
@@ -408,10 +507,9 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
             and p.crypto_security_compliant
             and not p.major_security_hazard
         )
-        if not p.classified:
-            s["zg-33-3-egov-network-cloud"] = _check(p.on_egov_network and p.uses_government_cloud)
-        else:
-            s["zg-33-3-egov-network-cloud"] = NOT_APPLICABLE
+        s["zg-33-3-egov-network-cloud"] = _check(
+            (p.on_egov_network and p.uses_government_cloud) or p.classified
+        )
         s["zg-33-4-unified-om"] = _check(p.unified_om)
     else:
         s["zg-33-1-data-sharing"] = NOT_APPLICABLE
@@ -442,12 +540,16 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
         s[rule_id] = FAIL if absent else PASS
         missing.update(absent)
 
-    # zg-10-framework-plan (art. 10): cross-department, non-classified
-    require(
-        "zg-10-framework-plan",
-        p.category is ProjectCategory.CROSS_DEPARTMENT_INTEGRATION and not p.classified,
-        Document.FRAMEWORK_PLAN,
-    )
+    # zg-10-framework-plan (art. 10): cross-department integration; classified ones excepted
+    # (excused whether the plan is missing or the category unknown)
+    if categories is not None and ProjectCategory.CROSS_DEPARTMENT_INTEGRATION not in categories:
+        s["zg-10-framework-plan"] = NOT_APPLICABLE
+    elif p.classified:
+        s["zg-10-framework-plan"] = PASS
+    elif categories is None:
+        s["zg-10-framework-plan"] = UNKNOWN
+    else:
+        require("zg-10-framework-plan", True, Document.FRAMEWORK_PLAN)
     # zg-13-application-materials (art. 13)
     require(
         "zg-13-application-materials",
@@ -522,7 +624,11 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
         bool(p.classified),
         Document.CLASSIFIED_PROTECTION_TEST_REPORT,
     )
-    require("zg-25-2-8-mlps", not p.classified, Document.MLPS_TEST_REPORT)
+    # zg-25-2-8-mlps: classified systems excepted (they pass, the report not asked of them)
+    if p.classified:
+        s["zg-25-2-8-mlps"] = PASS
+    else:
+        require("zg-25-2-8-mlps", True, Document.MLPS_TEST_REPORT)
     require(
         "zg-25-2-8-work-secrets",
         bool(p.involves_work_secrets),
@@ -538,23 +644,23 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
 
     # --- prohibited items (art. 15(1)-(2)) ----------------------------------------------------
 
-    # zg-15-1-facilities: not for classified projects
-    if any(item in items for item in FACILITY_ITEMS):
-        s["zg-15-1-facilities"] = PASS if p.classified else FAIL
+    # zg-15-1-facilities: classified projects excepted
+    if not p.classified and any(item in items for item in FACILITY_ITEMS):
+        s["zg-15-1-facilities"] = FAIL
     else:
         s["zg-15-1-facilities"] = PASS
-    # zg-15-1-hardware: not for classified projects
-    if any(item in items for item in HARDWARE_ITEMS):
-        s["zg-15-1-hardware"] = PASS if p.classified else FAIL
+    # zg-15-1-hardware: classified projects excepted
+    if not p.classified and any(item in items for item in HARDWARE_ITEMS):
+        s["zg-15-1-hardware"] = FAIL
     else:
         s["zg-15-1-hardware"] = PASS
     # zg-15-2-internet-egress: no exception
     s["zg-15-2-internet-egress"] = FAIL if Item.INTERNET_EGRESS_LEASE in items else PASS
-    # zg-15-2-private-network-lease: unless integrated into the e-government networks
-    if Item.PRIVATE_NETWORK_LEASE in items:
-        s["zg-15-2-private-network-lease"] = PASS if p.private_network_integrated else FAIL
+    # zg-15-2-private-network-lease: a lease not integrated into the e-government networks
+    if p.private_network_integrated:
+        s["zg-15-2-private-network-lease"] = NOT_APPLICABLE
     else:
-        s["zg-15-2-private-network-lease"] = PASS
+        s["zg-15-2-private-network-lease"] = FAIL if Item.PRIVATE_NETWORK_LEASE in items else PASS
 
     # --- acceptance failures (art. 26): the condition holding fails acceptance ----------------
 
@@ -572,9 +678,9 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
     s["zg-26-3-third-party-tests"] = FAIL if not p.third_party_tests_passed else PASS
     # zg-26-4-materials
     s["zg-26-4-materials"] = FAIL if not p.acceptance_materials_compliant else PASS
-    # zg-26-5-archives
+    # zg-26-5-archives: no archive acceptance, or not passed
     archive = steps.get(Step.ARCHIVE_ACCEPTANCE)
-    s["zg-26-5-archives"] = FAIL if archive is None or not archive.passed else PASS
+    s["zg-26-5-archives"] = FAIL if archive is None else _three(archive.passed)
     # zg-26-6-expert-panel
     s["zg-26-6-expert-panel"] = FAIL if not p.expert_panel_passed else PASS
 
@@ -582,7 +688,9 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
 
     assert p.plan_year is not None
     # zg-07-key-library-by-june (art. 7, warning): by 30 June of the year before the plan year
-    if key_library_project:
+    if key_library_project is None:
+        s["zg-07-key-library-by-june"] = UNKNOWN
+    elif key_library_project:
         s["zg-07-key-library-by-june"] = _deadline(
             steps.get(Step.KEY_LIBRARY_SUBMISSION), dt.date(p.plan_year - 1, 6, 30), as_of
         )
@@ -594,35 +702,57 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
         steps.get(Step.APPLICATION_NOTICE), dt.date(p.plan_year - 1, 9, 30), as_of
     )
 
-    # zg-24-start-within-half-year (art. 24): construction within six months of approval
-    if approval is not None and not p.force_majeure:
+    # zg-24-start-within-half-year (art. 24, warning): construction within six months of an
+    # approval given; force majeure excuses a late start (or one not yet due, or undecided)
+    if approval is None or approval_passed is False:
+        s["zg-24-start-within-half-year"] = NOT_APPLICABLE
+    elif p.force_majeure:
+        s["zg-24-start-within-half-year"] = PASS
+    elif approval_passed is None:
+        s["zg-24-start-within-half-year"] = UNKNOWN
+    else:
         due = _months_later(_date(approval), HALF_YEAR_MONTHS)
         s["zg-24-start-within-half-year"] = _deadline(construction_start, due, as_of)
-    else:
-        s["zg-24-start-within-half-year"] = NOT_APPLICABLE
 
     # zg-25-2-acceptance-within-half-year (art. 25(2), warning): unless a deferral is requested
     if (
-        preliminary is not None
-        and preliminary.passed
-        and Document.ACCEPTANCE_EXTENSION_REQUEST not in documents
+        preliminary is None
+        or preliminary.passed is False
+        or Document.ACCEPTANCE_EXTENSION_REQUEST in documents
     ):
+        s["zg-25-2-acceptance-within-half-year"] = NOT_APPLICABLE
+    elif preliminary.passed is None:
+        s["zg-25-2-acceptance-within-half-year"] = UNKNOWN
+    else:
         due = _months_later(_date(preliminary), HALF_YEAR_MONTHS)
         s["zg-25-2-acceptance-within-half-year"] = _deadline(
             steps.get(Step.ACCEPTANCE_APPLICATION), due, as_of
         )
-    else:
-        s["zg-25-2-acceptance-within-half-year"] = NOT_APPLICABLE
+
+    # --- justified departures from warnings ---------------------------------------------------
+
+    justifications = p.justifications
+    if justifications:
+        for rule_id in WARNINGS:
+            if s[rule_id] is FAIL and rule_id in justifications:
+                s[rule_id] = PASS
 
     # --- overall status -------------------------------------------------------------------------
 
-    # With every fact known, the only undecided rules are deadlines not yet due (PENDING),
-    # which do not make the verdict incomplete.
-    failed = any(status is FAIL for rule_id, status in s.items() if rule_id not in NOT_ERRORS)
+    # Every deadline is a warning or info, so a deadline not yet due (PENDING) never counts here;
+    # an error rule that is unknown makes the verdict incomplete, unless another one failed.
+    overall = OverallStatus.COMPLIANT
+    for rule_id, status in s.items():
+        if status is FAIL:
+            if rule_id not in NOT_ERRORS:
+                overall = OverallStatus.NON_COMPLIANT
+                break
+        elif status is UNKNOWN and rule_id not in NOT_ERRORS:
+            overall = OverallStatus.INCOMPLETE
     return Decisions(
         PACK_ID,
         True,
-        OverallStatus.NON_COMPLIANT if failed else OverallStatus.COMPLIANT,
+        overall,
         route(total),
         s,
         tuple(sorted(missing, key=_DOCUMENT_ORDER.__getitem__)),
