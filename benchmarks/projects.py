@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from policyengine import CompiledPack, Project
+from policyengine.project import MEMBER_RECORDS
 from policyengine.vocabulary import (
     AdminLevel,
     Document,
@@ -71,13 +72,12 @@ def _project(pack: CompiledPack, rng: random.Random, edges: list[Decimal], i: in
 
 
 def _value(name: str, annotation: Any, rng: random.Random, edges: list[Decimal]) -> Any:
+    if name in MEMBER_RECORDS:  # complete records: the benchmark's projects know every fact
+        return _members(MEMBER_RECORDS[name].vocabulary, rng)
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     base = args[0] if args else annotation
     if typing.get_origin(base) is typing.Annotated:
         base = typing.get_args(base)[0]
-    if typing.get_origin(base) is frozenset:
-        (member,) = typing.get_args(base)
-        return _members(member, rng)
     if isinstance(base, type) and issubclass(base, Vocabulary):
         return rng.choice(list(base)).value
     if base is bool:

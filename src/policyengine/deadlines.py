@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .calendar import add_period, fixed_date, next_working_day, period_ends, period_start
 from .expressions import whole_number
 from .pack import Deadline
+from .project import PartialSteps, StepRecord
 from .verdict import DeadlineResult, DeadlineState, DueDate, build
 from .vocabulary import Step
 
@@ -35,6 +36,22 @@ _STEP_OF_DATE: Mapping[str, Step] = {f"{step.value}_date": step for step in Step
 # A missed due date decides the rule (it fails), whatever the others; then an undecided one; then
 # one not yet reached. The result's own due date and state are those of the first such.
 _PRECEDENCE = (DeadlineState.OVERDUE, DeadlineState.UNKNOWN, DeadlineState.PENDING)
+
+
+def _taken(steps: Any, step: Step) -> tuple[bool | None, StepRecord | None]:
+    """Whether `step` was taken (None: unknown) and its record, from a complete record (a step
+    not recorded was not taken), a partial one, or none."""
+    if steps is None:
+        return None, None
+    if isinstance(steps, PartialSteps):
+        return steps.taken_state(step), steps.taken.get(step)
+    record = steps.get(step)
+    return record is not None, record
+
+
+def _unknown_step(steps: Any, step: Step) -> str:
+    # The fact a deadline lacks when whether a step was taken is unknown.
+    return "steps" if steps is None else f"steps.{step.value}"
 
 
 def judge_deadline(
@@ -75,9 +92,9 @@ def _single(
             window_start = add_period(anchor, spec.window_start)
     if spec.roll_to_working_day:
         due = next_working_day(due)
-    record = steps.get(spec.event) if steps is not None else None
+    taken, record = _taken(steps, spec.event)
     event_date = record.first_date if record is not None else None
-    state = _single_state(steps is None, record is not None, event_date, window_start, due, as_of)
+    state = _single_state(taken, event_date, window_start, due, as_of)
     result = build(
         DeadlineResult,
         {
@@ -92,18 +109,19 @@ def _single(
     )
     if state is not DeadlineState.UNKNOWN:
         return result, []
-    return result, ["steps"] if steps is None else [f"{spec.event.value}_date"]
+    return result, [
+        _unknown_step(steps, spec.event) if taken is None else f"{spec.event.value}_date"
+    ]
 
 
 def _single_state(
-    steps_unknown: bool,
-    taken: bool,
+    taken: bool | None,
     event_date: dt.date | None,
     window_start: dt.date | None,
     due: dt.date,
     as_of: dt.date,
 ) -> DeadlineState:
-    if steps_unknown:
+    if taken is None:
         return DeadlineState.UNKNOWN
     if taken:
         if event_date is None:
@@ -119,13 +137,18 @@ def _order(spec: Deadline, steps: Any) -> Judgement:
     assert spec.before is not None
     later, inclusive = spec.before.step, spec.before.inclusive
     values: dict[str, Any] = {"rule_id": spec.id, "event": spec.event, "before": later}
-    if steps is None:
-        return build(DeadlineResult, {**values, "state": DeadlineState.UNKNOWN}), ["steps"]
-    record, other = steps.get(spec.event), steps.get(later)
+    taken, record = _taken(steps, spec.event)
+    other_taken, other = _taken(steps, later)
     values["event_date"] = record.first_date if record is not None else None
+    if other_taken is None:
+        state = DeadlineState.UNKNOWN
+        return build(DeadlineResult, {**values, "state": state}), [_unknown_step(steps, later)]
     if other is None:
         # The other step has not happened: the order cannot be broken yet.
         return build(DeadlineResult, {**values, "state": DeadlineState.PENDING}), []
+    if taken is None:
+        state = DeadlineState.UNKNOWN
+        return build(DeadlineResult, {**values, "state": state}), [_unknown_step(steps, spec.event)]
     anchor = values["anchor"] = other.first_date
     if anchor is not None:
         values["due"] = anchor if inclusive else _day_before(anchor)
@@ -167,9 +190,9 @@ def _recurring(
     dues = period_ends(recurs.every, start, end if end is not None else as_of)
     if spec.roll_to_working_day:
         dues = [next_working_day(due) for due in dues]
-    record = steps.get(spec.event) if steps is not None else None
+    taken, record = _taken(steps, spec.event)
     occurrences = record.occurrences if record is not None else []
-    undated = steps is None or (record is not None and not occurrences)
+    undated = taken is None or (record is not None and not occurrences)
     missing: set[str] = set()
     results: list[DueDate] = []
     for index, due in enumerate(dues):
@@ -184,7 +207,9 @@ def _recurring(
             state = DeadlineState.MET
         elif undated:
             state = DeadlineState.UNKNOWN
-            missing.add("steps" if steps is None else f"{spec.event.value}_dates")
+            missing.add(
+                _unknown_step(steps, spec.event) if taken is None else f"{spec.event.value}_dates"
+            )
         elif index > 0 and end is None:
             # The stretch may have ended before this period: whether it is due is unknown.
             state = DeadlineState.UNKNOWN
@@ -233,9 +258,7 @@ def _stretch_end(
     if end is not None:
         return end, []
     missing = rule.recurs_until.missing(namespace)
-    running = (
-        steps is not None
-        and bool(missing)
-        and all(name in _STEP_OF_DATE and _STEP_OF_DATE[name] not in steps for name in missing)
+    running = bool(missing) and all(
+        name in _STEP_OF_DATE and _taken(steps, _STEP_OF_DATE[name])[0] is False for name in missing
     )
     return (as_of, []) if running else (None, missing)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .partial import FORMS, RECORD_FIELDS
+
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
@@ -185,6 +187,9 @@ class EvaluationError(PolicyEngineError):
 
 def _issue_loc(error: Any) -> tuple[str | int, ...]:
     loc = tuple(error["loc"])
+    if len(loc) > 1 and loc[0] in RECORD_FIELDS and loc[1] in FORMS:
+        # The form of a record (complete or partial) is how it was read, not part of its path.
+        loc = (loc[0], *loc[2:])
     if error["type"] == "date_order":
         # Point at the step whose date is out of order, not at the whole `steps` mapping.
         return (*loc, error["ctx"]["after"], "date")

@@ -31,6 +31,7 @@ from .pack import (
     Severity,
     Text,
 )
+from .partial import PartialSet
 from .program import (
     ERROR,
     FAIL,
@@ -42,8 +43,10 @@ from .program import (
     active_rules,
     deadline_outcome,
     missing_documents,
+    partially_found,
+    partially_missing,
 )
-from .project import ATTESTATIONS, Project
+from .project import ATTESTATIONS, PartialSteps, Project, StepRecord
 from .verdict import (
     Assumption,
     DeadlineResult,
@@ -60,7 +63,7 @@ from .verdict import (
     Verdict,
     build,
 )
-from .vocabulary import Consequence, Document, Item, Stage, stage_reached
+from .vocabulary import Consequence, Document, Item, Stage, Step, stage_reached
 
 Namespace = dict[str, Any]
 
@@ -192,7 +195,7 @@ def project_stage(project: Project, stage: Stage | None = None) -> tuple[Stage |
         return stage, StageBasis.GIVEN
     if project.stage is not None:
         return project.stage, StageBasis.PROJECT
-    reached = stage_reached(project.steps or ())
+    reached = stage_reached(_taken_steps(project))
     if reached is not None:
         return reached, StageBasis.STEPS
     return None, StageBasis.EVERY
@@ -313,6 +316,9 @@ class _Evaluation:
         exception: it takes a project out only when its condition holds, and one whose facts are
         unknown is an assumption of the verdict, not an undecided scope.
         """
+        effective = self.pack.spec.source.effective
+        if effective is not None and self.as_of < effective:
+            return False, _not_in_force(effective), [], []
         assumed: list[Assumption] = []
         for exclusion, expr in self.pack.exclusions:
             value = self._safe(expr)
@@ -542,14 +548,19 @@ class _Evaluation:
         base: Prototype[Finding],
         facts: dict[str, FactValue],
     ) -> Finding:
-        present = self.ns["documents"]
+        documents = self.ns["documents"]
         rule.record_judged(facts, self.ns)
-        if present is None:
+        if documents is None:
             return self._unknown(base, facts, ["documents"])
-        missing = missing_documents(present, rule.documents)
-        if not missing:
-            return base.make({"status": Status.PASS, "facts": facts})
-        return self._fail_listing(spec, base, facts, "missing_documents", missing, _MISSING)
+        if isinstance(documents, PartialSet):
+            missing, undecided = partially_missing(documents, rule.documents)
+        else:
+            missing, undecided = missing_documents(documents, rule.documents), []
+        if missing:
+            return self._fail_listing(spec, base, facts, "missing_documents", missing, _MISSING)
+        if undecided:
+            return self._unknown(base, facts, _members_named("documents", undecided))
+        return base.make({"status": Status.PASS, "facts": facts})
 
     def _fail_listing(
         self,
@@ -579,7 +590,13 @@ class _Evaluation:
         rule.record_judged(facts, self.ns)
         if items is None:
             return self._unknown(base, facts, ["items"])
-        found = [item for item in spec.items if item in items]
+        if isinstance(items, PartialSet):
+            found, open_items = partially_found(items, spec.items)
+        else:
+            found, open_items = [item for item in spec.items if item in items], []
+        if not found and open_items:
+            # As for an unknown list, exceptions are weighed only against items found.
+            return self._unknown(base, facts, _members_named("items", open_items))
         if not found:
             return base.make({"status": Status.PASS, "facts": facts})
         undecided: list[int] = []
@@ -687,13 +704,21 @@ class _Evaluation:
         return {name: values[name] for name in rule.fact_names}
 
 
+def _taken_steps(project: Project) -> Mapping[Step, StepRecord]:
+    """The steps the project is known to have taken, with their records."""
+    steps = project.steps
+    if steps is None:
+        return {}
+    return steps.taken if isinstance(steps, PartialSteps) else steps
+
+
 def _record_steps(
     spec: Deadline, result: DeadlineResult, project: Project, facts: dict[str, FactValue]
 ) -> None:
     """Record in a deadline's facts the dates it measured: the event's (its first date), the
     other step's for an order, every date of the event for a recurring deadline."""
     if spec.recurs is not None:
-        record = project.steps.get(spec.event) if project.steps is not None else None
+        record = _taken_steps(project).get(spec.event)
         facts[f"{spec.event.value}_dates"] = (
             None if record is None else [day.isoformat() for day in record.occurrences]
         )
@@ -710,6 +735,11 @@ def _not_yet_due(result: DeadlineResult) -> Text:
         return Text(zh=f"尚未到期: 须在{step.zh}之前完成", en=f"not yet due: due before {step.en}")
     due = result.due.isoformat()
     return Text(zh=f"尚未到期: {due} 前完成", en=f"not yet due: due by {due}")
+
+
+def _members_named(fact: str, members: Iterable[Document | Item]) -> list[str]:
+    """Members a partial record leaves undecided, as missing facts: `documents.<id>`."""
+    return sorted({f"{fact}.{member.value}" for member in members})
 
 
 def _justification(spec: Any, project: Project) -> str | None:
@@ -805,6 +835,25 @@ def _choose_band(
     return Status.NOT_APPLICABLE, None, amount, None
 
 
+NOT_IN_FORCE = "not-in-force"
+"""The exclusion id of a verdict for a date before the regulation's `source.effective`."""
+
+
+def _not_in_force(effective: dt.date) -> ExclusionHit:
+    return build(
+        ExclusionHit,
+        {
+            "id": NOT_IN_FORCE,
+            "reason": Text(
+                zh=f"本办法自{effective.isoformat()}起施行, 评估之日尚未施行",
+                en=f"the regulation is in force from {effective.isoformat()}, after the date "
+                "evaluated",
+            ),
+            "citation": None,
+        },
+    )
+
+
 def _attestations(findings: Iterable[Finding]) -> list[str]:
     # A judgement is relied on where a decided finding read it as known.
     return sorted(
@@ -833,8 +882,8 @@ def fact_value(value: Any) -> FactValue:
     # JSON-native and unambiguous, so that a verdict's JSON round-trips to an equal verdict.
     if value is None or value.__class__ is bool:
         return value
-    if isinstance(value, frozenset | set):
-        return sorted(map(str, value))
+    if isinstance(value, frozenset | set | PartialSet):
+        return _sorted_names(value)
     if isinstance(value, Enum):
         return str(value.value)
     if value is None or isinstance(value, bool | int):
@@ -844,7 +893,14 @@ def fact_value(value: Any) -> FactValue:
     return str(value)
 
 
-def _sorted_names(members: frozenset[Any]) -> list[str]:
+def _sorted_names(
+    members: frozenset[Any] | set[Any] | PartialSet,
+) -> list[str] | dict[str, list[str]]:
+    if isinstance(members, PartialSet):
+        return {
+            "present": sorted(map(str, members.present)),
+            "absent": sorted(map(str, members.absent)),
+        }
     return sorted(map(str, members))
 
 

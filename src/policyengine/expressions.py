@@ -11,6 +11,9 @@ Evaluation has two paths that give the same answer:
 - otherwise the expression is interpreted by a `simpleeval` evaluator extended with three-valued
   (Kleene) logic, so that `False and <unknown>` is still false and anything that depends on an
   unknown fact is `None` (unknown).
+
+A set fact stated as a partial record (`policyengine.partial`) also takes the second path: its
+membership tests, `has_any`, `has_all`, `has_only`, `count` and `==` are three-valued there.
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ from typing import Any
 
 import simpleeval
 
-from .facts import FactType
+from . import partial
+from .facts import OPEN, FactType
+from .partial import PartialSet
 from .vocabulary import Vocabulary
 
 MAX_EXPRESSION_LENGTH = 2000
@@ -82,6 +87,8 @@ class NameInfo:
     vocabulary: type[Vocabulary] | None = None
     upper_side_holds_value: bool | None = None  # thresholds only
     facts: frozenset[str] = frozenset()  # the facts it reads (a fact reads itself)
+    # For a definition: how it reads set facts (Reads.members).
+    members: Mapping[str, frozenset[str] | None] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,23 +104,6 @@ class _Type:
 
 
 # --- functions ------------------------------------------------------------------------------
-
-
-def _has_any(collection: frozenset[Any], *members: str) -> bool:
-    return any(member in collection for member in members)
-
-
-def _has_all(collection: frozenset[Any], *members: str) -> bool:
-    return all(member in collection for member in members)
-
-
-def _has_only(collection: frozenset[Any], *members: str) -> bool:
-    # An empty set consists of nothing, so it does not "consist only of" the members.
-    return bool(collection) and all(element in members for element in collection)
-
-
-def _count(collection: frozenset[Any]) -> int:
-    return len(collection)
 
 
 def _year(day: dt.date) -> int:
@@ -167,10 +157,11 @@ class _Function:
 
 
 FUNCTIONS: Mapping[str, _Function] = {
-    "has_any": _Function(_has_any, (FactType.SET,), FactType.BOOL, "literal", 2),
-    "has_all": _Function(_has_all, (FactType.SET,), FactType.BOOL, "literal", 2),
-    "has_only": _Function(_has_only, (FactType.SET,), FactType.BOOL, "literal", 2),
-    "count": _Function(_count, (FactType.SET,), FactType.INT),
+    # Three-valued for a partial set (which only the interpreter sees); plain for a complete one.
+    "has_any": _Function(partial.has_any, (FactType.SET,), FactType.BOOL, "literal", 2),
+    "has_all": _Function(partial.has_all, (FactType.SET,), FactType.BOOL, "literal", 2),
+    "has_only": _Function(partial.has_only, (FactType.SET,), FactType.BOOL, "literal", 2),
+    "count": _Function(partial.count, (FactType.SET,), FactType.INT),
     "known": _Function(_known, (None,), FactType.BOOL),
     "min": _Function(min, (None, None), None, "same", 2),
     "max": _Function(max, (None, None), None, "same", 2),
@@ -246,25 +237,64 @@ class Expression:
     tree: ast.expr = field(repr=False, compare=False)
     constants: Mapping[str, Decimal] = field(repr=False, compare=False)
     scope: dict[str, Any] = field(repr=False, compare=False)
+    reads: Reads = field(repr=False, compare=False)
+    sets: tuple[str, ...] = field(init=False, repr=False, compare=False)  # reads.sets, at hand
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sets", self.reads.sets)
 
     def evaluate(self, namespace: Mapping[str, Any]) -> Any:
         """Evaluate over `namespace` (facts, thresholds, definitions); None means unknown."""
         for name in self.names:
             if namespace[name] is None:
                 return _interpreter().run(self, namespace)
+        for name in self.sets:  # a partial set needs three-valued membership
+            if namespace[name].__class__ is PartialSet:
+                return _interpreter().run(self, namespace)
         # The code was checked against the whitelist at load time; builtins are not reachable.
         return eval(self.code, self.scope, namespace)
 
     def missing(self, namespace: Mapping[str, Any]) -> list[str]:
-        """The facts this expression reads that are unknown in `namespace`, sorted."""
-        return sorted(name for name in self.facts if namespace.get(name) is None)
+        """The facts this expression reads that are unknown in `namespace`, sorted.
+
+        Of a set fact stated as a partial record, the members it asks about and the record
+        leaves open are named `<fact>.<member>` (`steps.filing`); the fact itself is named when
+        the expression reads the whole set (`count`, `has_only`, `==`).
+        """
+        missing: list[str] = []
+        for name in self.facts:
+            value = namespace.get(name)
+            if value is None:
+                missing.append(name)
+            elif value.__class__ is PartialSet:
+                asked = self.reads.members.get(name)
+                if asked is None:
+                    missing.append(name)
+                else:
+                    missing += (f"{name}.{m}" for m in partial.undecided(value, sorted(asked)))
+        return sorted(missing)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Code objects do not pickle: rebuild from the checked tree.
         return (
             _rebuild,
-            (self.source, self.type, self.names, self.facts, self.tree, self.constants),
+            (self.source, self.type, self.names, self.facts, self.tree, self.constants, self.reads),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Reads:
+    """How an expression reads set facts, found when it is checked.
+
+    - `sets`: the names of set type it reads (facts or definitions);
+    - `members`: for each set fact, the members it asks about (`'filing' in steps`,
+      `has_any(items, ...)`), or None where it reads the whole set;
+    - `known`: for each `known(...)` call, by (line, column), the facts its argument reads.
+    """
+
+    sets: tuple[str, ...] = ()
+    members: Mapping[str, frozenset[str] | None] = field(default_factory=dict)
+    known: Mapping[tuple[int, int], frozenset[str]] = field(default_factory=dict)
 
 
 def _rebuild(
@@ -274,6 +304,7 @@ def _rebuild(
     facts: frozenset[str],
     tree: ast.expr,
     constants: Mapping[str, Decimal],
+    reads: Reads,
 ) -> Expression:
     # Re-parse the (already checked) source: literal names come out the same, in the same order.
     compiled = ast.parse(source, mode="eval").body
@@ -287,6 +318,7 @@ def _rebuild(
         tree,
         constants,
         {**_GLOBALS, **constants},
+        reads,
     )
 
 
@@ -373,6 +405,7 @@ def compile_expression(
         tree=kleene_tree,
         constants=constants,
         scope={**_GLOBALS, **constants},
+        reads=checker.reads(),
     )
 
 
@@ -473,6 +506,37 @@ class _Checker:
         self.names = names
         self.source = source
         self.seen: set[str] = set()
+        # Set facts by the node that names them, and the nodes a member test consumes: a set
+        # fact named anywhere else is read whole (see Reads).
+        self.set_nodes: dict[int, str] = {}
+        self.asked: dict[str, set[str] | None] = {}
+        self.member_nodes: set[int] = set()
+        self.known: dict[tuple[int, int], frozenset[str]] = {}
+
+    def reads(self) -> Reads:
+        """How the checked expression reads set facts."""
+        members: dict[str, frozenset[str] | None] = {
+            name: None if asked is None else frozenset(asked) for name, asked in self.asked.items()
+        }
+        for node_id, name in self.set_nodes.items():
+            if node_id not in self.member_nodes:
+                members[name] = None
+        for name in self.seen:  # what the definitions it reads ask, added to its own
+            for fact, asked in self.names[name].members.items():
+                so_far = members.get(fact, frozenset())
+                members[fact] = None if so_far is None or asked is None else so_far | asked
+        sets = tuple(sorted(name for name in self.seen if self.names[name].kind is FactType.SET))
+        return Reads(sets, members, self.known)
+
+    def _ask(self, node: ast.expr, literals: list[str]) -> None:
+        """Record that `node`, if it names a set fact, is asked about `literals` only."""
+        name = self.set_nodes.get(id(node))
+        if name is None:
+            return
+        self.member_nodes.add(id(node))
+        asked = self.asked.setdefault(name, set())
+        if asked is not None:
+            asked.update(literals)
 
     def check(self, node: ast.expr) -> _Type:
         method: Callable[[Any], _Type] = getattr(self, f"_{type(node).__name__}")
@@ -515,6 +579,8 @@ class _Checker:
                 ),
             )
         self.seen.add(node.id)
+        if info.role == "fact" and info.kind is FactType.SET:
+            self.set_nodes[id(node)] = node.id
         return _Type(
             info.kind,
             info.vocabulary,
@@ -567,6 +633,8 @@ class _Checker:
         for op, right_node in zip(node.ops, node.comparators, strict=True):
             right = self.check(right_node)
             self._compare(op, left, right, node)
+            if isinstance(op, ast.In | ast.NotIn) and left.literal is not None:
+                self._ask(right_node, [left.literal])
             left = right
         return _Type(FactType.BOOL)
 
@@ -678,12 +746,23 @@ class _Checker:
                 )
         if spec.variadic == "literal":
             vocabulary = types[0].vocabulary
+            literals = []
             for extra in types[fixed:]:
                 if extra.literal is None:
                     raise ExpressionError(
                         f"{name}() takes identifiers after the set", column=_column(node)
                     )
                 _check_member(vocabulary, extra.literal, node)
+                literals.append(extra.literal)
+            if name in _MEMBER_TESTS:
+                self._ask(args[0], literals)
+        if name == "known":
+            reads = (
+                self.names[n.id].facts
+                for n in ast.walk(args[0])
+                if isinstance(n, ast.Name) and n.id in self.names  # not a function's name
+            )
+            self.known[(node.lineno, node.col_offset)] = frozenset().union(*reads)
         if spec.variadic == "same":
             first = types[0]
             if first.kind is None or not (first.kind.numeric or first.kind == FactType.DATE):
@@ -707,6 +786,9 @@ class _Checker:
                 hint="compare the value with something, e.g. total_investment >= some_threshold",
             )
 
+
+_MEMBER_TESTS = frozenset({"has_any", "has_all"})
+"""Functions whose answer turns on the members named only (has_only reads the whole set)."""
 
 _MIRROR: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Lt: ast.Gt,
@@ -799,8 +881,11 @@ class _KleeneEval(simpleeval.SimpleEval):  # type: ignore[misc]
         super().__init__(operators=operators, functions=functions, names={})
         self.nodes[ast.Tuple] = self._eval_tuple
 
+    known_reads: Mapping[tuple[int, int], frozenset[str]] = {}
+
     def run(self, expression: Expression, namespace: Mapping[str, Any]) -> Any:
         self.names = namespace
+        self.known_reads = expression.reads.known
         try:
             return self.eval(expression.source, previously_parsed=expression.tree)
         finally:
@@ -841,10 +926,45 @@ class _KleeneEval(simpleeval.SimpleEval):  # type: ignore[misc]
             right = self._eval(comparator)
             if left is None or right is None:
                 unknown = True
+            elif left.__class__ is PartialSet or right.__class__ is PartialSet:
+                holds = _partial_compare(op, left, right)
+                if holds is None:
+                    unknown = True
+                elif not holds:
+                    return False
             elif not self.operators[type(op)](left, right):
                 return False
             left = right
         return None if unknown else True
+
+    def _eval_call(self, node: ast.Call) -> Any:
+        if isinstance(node.func, ast.Name) and node.func.id == "known":
+            return self._known(node)
+        return super()._eval_call(node)
+
+    def _known(self, node: ast.Call) -> bool | None:
+        # A fact a partial steps record leaves open (the date of a step it does not mention)
+        # may or may not have a value: known() of it is unknown, not false.
+        if self._eval(node.args[0]) is not None:
+            return True
+        open_facts = self.names.get(OPEN)
+        if not open_facts:
+            return False
+        reads = self.known_reads.get((node.lineno, node.col_offset), open_facts)
+        return None if reads & open_facts else False
+
+
+def _partial_compare(op: ast.cmpop, left: Any, right: Any) -> bool | None:
+    """`left op right` where a side is a partial set (the checker allows in, not in, ==, !=)."""
+    if isinstance(op, ast.In):
+        return partial.member(right, left)
+    if isinstance(op, ast.NotIn):
+        holds = partial.member(right, left)
+        return None if holds is None else not holds
+    equal = partial.equal(left, right)
+    if isinstance(op, ast.Eq) or equal is None:
+        return equal
+    return not equal
 
 
 def _none_safe(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -885,6 +1005,7 @@ def trace(expression: Expression, namespace: Mapping[str, Any]) -> list[TraceSte
     body = _ConstantsInline(expression.constants).visit(_DecimalLiterals({}, source).visit(tree))
     evaluator = _KleeneEval()
     evaluator.names = namespace
+    evaluator.known_reads = expression.reads.known
     evaluator.expr = source
     steps: list[TraceStep] = []
 

@@ -10,6 +10,12 @@ the same name. The rest are derived here, once per project:
   `<step>_authority` (the lead) and `<step>_authorities` (with the bodies that joined it) for
   every step, from `steps`;
 - `as_of`, the date the evaluation is made for.
+
+Set facts (`documents`, `items`, `steps`, `funding_sources`) are frozensets, or a `PartialSet` when
+the project states a partial record. A partial steps record leaves the date and outcome of a step it
+does not mention unknown; the reader lists those facts under `OPEN`, so that `known()` of them is
+unknown too rather than false. A step stated not taken reads as a step left out of a complete
+record: no date and no outcome (None), and `'<step>' in steps` is False.
 """
 
 from __future__ import annotations
@@ -24,7 +30,16 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from .project import ATTESTATIONS, BudgetChange, FundingShare, Project, StepRecord
+from .partial import known_set
+from .project import (
+    ATTESTATIONS,
+    MEMBER_RECORDS,
+    BudgetChange,
+    FundingShare,
+    PartialSteps,
+    Project,
+    StepRecord,
+)
 from .vocabulary import AdminLevel, Authority, FundingSource, OwnerType, Step, Vocabulary
 
 
@@ -58,10 +73,16 @@ class FactSpec:
 
 Facts = dict[str, Any]
 
+OPEN = "__open__"
+"""The key under which the facts hold the names of the step facts a partial steps record leaves
+open (absent when there are none); not a name an expression can write."""
+
 _SKIPPED_FIELDS = {"owner", "funding", "budget_changes", "steps", "justifications", "stage"}
 
 
 def _field_spec(name: str, annotation: Any, description: str) -> FactSpec:
+    if name in MEMBER_RECORDS:
+        return FactSpec(name, FactType.SET, description, MEMBER_RECORDS[name].vocabulary)
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
     base = args[0] if args else annotation
     origin = typing.get_origin(base)
@@ -176,6 +197,7 @@ class FactReader:
             raise KeyError(f"unknown facts: {sorted(unknown)}")
         self.names = needed
         self.plain = tuple(name for name in _PLAIN_FIELDS if name in needed)
+        self.records = tuple(name for name in MEMBER_RECORDS if name in needed)
         self.owner = tuple((name, attr) for name, attr in _OWNER if name in needed)
         self.funding = any(name.startswith("funding_") for name in needed)
         self.budget = bool(needed & _BUDGET)
@@ -199,21 +221,33 @@ class FactReader:
             facts.update(_funding_facts(project.funding))
         if self.budget:
             facts.update(_budget_facts(project.budget_changes, project.budget_estimate))
+        for name in self.records:
+            value = facts[name]
+            if value is not None and value.__class__ is not frozenset:
+                facts[name] = value.as_set()
         steps = project.steps
-        for step, (date, passed, authority, authorities) in self.steps:
-            record = steps.get(step) if steps is not None else None
-            if record is None:
-                facts[date] = facts[passed] = facts[authority] = facts[authorities] = None
-                continue
-            facts[date] = record.last_date
-            facts[passed] = record.passed
-            facts[authority] = record.authority
-            facts[authorities] = _performers(record)
-        if self.step_set:
-            facts["steps"] = frozenset(steps) if steps is not None else None
+        if steps is None or isinstance(steps, dict):  # unknown, or complete
+            for step, names in self.steps:
+                _step_facts(steps.get(step) if steps is not None else None, names, facts)
+            if self.step_set:
+                facts["steps"] = frozenset(steps) if steps is not None else None
+        else:
+            self._partial_steps(steps, facts)
         if self.as_of:
             facts["as_of"] = as_of
         return facts
+
+    def _partial_steps(self, steps: PartialSteps, facts: Facts) -> None:
+        open_facts: list[str] = []
+        for step, names in self.steps:
+            record: StepRecord | None = steps.taken.get(step)
+            _step_facts(record, names, facts)
+            if record is None and step not in steps.not_taken:
+                open_facts += names
+        if open_facts:
+            facts[OPEN] = frozenset(open_facts)
+        if self.step_set:
+            facts["steps"] = known_set(frozenset(steps.taken), steps.not_taken, Step)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (FactReader, (self.names,))
@@ -226,6 +260,17 @@ def _step_fact_names(step: Step) -> tuple[str, str, str, str]:
         _STEP_AUTHORITY_NAMES[step],
         _STEP_AUTHORITIES_NAMES[step],
     )
+
+
+def _step_facts(record: StepRecord | None, names: tuple[str, str, str, str], facts: Facts) -> None:
+    date, passed, authority, authorities = names
+    if record is None:
+        facts[date] = facts[passed] = facts[authority] = facts[authorities] = None
+        return
+    facts[date] = record.last_date
+    facts[passed] = record.passed
+    facts[authority] = record.authority
+    facts[authorities] = _performers(record)
 
 
 def _performers(record: StepRecord) -> frozenset[Authority] | None:

@@ -55,6 +55,7 @@ from .pack import (
     RuleException,
     Threshold,
 )
+from .partial import PartialSet
 from .program import Program, compile_program
 from .verdict import Finding, Prototype, SourceRef
 from .vocabulary import Document, Stage
@@ -127,7 +128,8 @@ class CompiledRule:
         return name, tuple(sorted((str(member), member) for member in asked))
 
     def record_judged(self, facts: dict[str, Any], namespace: Mapping[str, Any]) -> None:
-        """Record in `facts` the members of the judged list this rule asks about that are there.
+        """Record in `facts` the members of the judged list this rule asks about that are there
+        (of a partial record: those known present and those known absent).
 
         Where an expression of the rule reads the whole list, the whole list is recorded already.
         """
@@ -135,10 +137,16 @@ class CompiledRule:
         if judged is None or judged[0] in self.fact_names:
             return
         name, asked = judged
-        present = namespace.get(name)
-        facts[name] = (
-            None if present is None else [key for key, member in asked if member in present]
-        )
+        value = namespace.get(name)
+        if value is None:
+            facts[name] = None
+        elif isinstance(value, PartialSet):
+            facts[name] = {
+                "present": [key for key, m in asked if value.contains(m) is True],
+                "absent": [key for key, m in asked if value.contains(m) is False],
+            }
+        else:
+            facts[name] = [key for key, member in asked if member in value]
 
     @cached_property
     def prototype(self) -> Prototype[Finding]:
@@ -738,7 +746,11 @@ class _Compiler:
                 continue
             assert expr.type is not None
             self.names[name] = NameInfo(
-                "definition", expr.type, _vocabulary_of(expr, self.names), facts=expr.facts
+                "definition",
+                expr.type,
+                _vocabulary_of(expr, self.names),
+                facts=expr.facts,
+                members=expr.reads.members,
             )
             compiled.append((name, expr))
         if cyclic:

@@ -4,7 +4,8 @@ The interpreter in `evaluator` walks the rules one object at a time. For the man
 the same decisions are made by a function generated once per (pack, stage): every fact is read
 into a local variable, every checked expression is inlined as Python code, and each rule becomes
 a few lines that set its status. Three-valued logic is kept exactly: an expression that reads an
-unknown fact is handed to the Kleene interpreter, as the interpreter does.
+unknown fact, or a set stated as a partial record, is handed to the Kleene interpreter, as the
+interpreter does.
 
 Only expressions that passed the loader's whitelist reach the generator, and every name in the
 generated text is an identifier the loader checked; nothing else is interpolated.
@@ -22,9 +23,11 @@ from typing import TYPE_CHECKING, Any
 from .calendar import CalendarUnavailable
 from .deadlines import judge_deadline
 from .expressions import Expression, decimal_literals, kleene, runtime_scope
+from .facts import FACTS, FactType
 from .pack import AcceptanceFailure, Deadline, ProhibitedItems, RequiredDocuments, Rule
+from .partial import PartialSet, undecided
 from .verdict import DeadlineResult, DeadlineState, Status
-from .vocabulary import Document, Stage
+from .vocabulary import Document, Item, Stage
 
 if TYPE_CHECKING:
     from .loader import CompiledPack, CompiledRule
@@ -40,10 +43,10 @@ STATUSES: tuple[Status, ...] = (
 )
 
 Outcome = tuple[list[int], list[Any], list[Any]]
-"""Per active rule: its outcome code; its detail (missing documents; (items found, index of the
-exception that applied, indexes of the exceptions whose facts are unknown); a DeadlineResult) or
-None; and, for other rules with exceptions, (index of the exception that applied, indexes of the
-exceptions assumed not to apply) or None."""
+"""Per active rule: its outcome code; its detail (documents known missing; (items found, index of
+the exception that applied, indexes of the exceptions whose facts are unknown); a DeadlineResult)
+or None; and, for other rules with exceptions, (index of the exception that applied, indexes of
+the exceptions assumed not to apply) or None."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,31 @@ def missing_documents(
     return missing
 
 
+def partially_missing(
+    documents: PartialSet, required: Sequence[Document | tuple[Document, ...]]
+) -> tuple[list[Document], list[Document]]:
+    """The required documents known absent (for alternatives all absent, the first one named),
+    and those the partial record leaves undecided (for alternatives none present and not all
+    absent, each undecided one), in the order required."""
+    missing: list[Document] = []
+    open_: list[Document] = []
+    for requirement in required:
+        alternatives = requirement if isinstance(requirement, tuple) else (requirement,)
+        answers = [documents.contains(document) for document in alternatives]
+        if True in answers:
+            continue
+        if None in answers:
+            open_ += (d for d, a in zip(alternatives, answers, strict=True) if a is None)
+        else:
+            missing.append(alternatives[0])
+    return missing, open_
+
+
+def partially_found(items: PartialSet, prohibited: Sequence[Item]) -> tuple[list[Item], list[Item]]:
+    """The prohibited items known present, and those the partial record leaves undecided."""
+    return [item for item in prohibited if items.contains(item)], undecided(items, prohibited)
+
+
 # --- code generation ----------------------------------------------------------------------
 
 
@@ -129,6 +157,7 @@ class _Generator:
         self.expressions: list[Expression] = []
         self.indexes: dict[int, int] = {}
         self.loaded: set[str] = set()
+        self.records: set[str] = set()  # documents, items: read by rule bodies as stated
         self.definition_names = {name for name, _ in pack.definitions}
 
     def scope(self) -> dict[str, Any]:
@@ -138,6 +167,9 @@ class _Generator:
             "_kleene": kleene,
             "_E": tuple(self.expressions),
             "_missing_documents": missing_documents,
+            "_partially_missing": partially_missing,
+            "_partially_found": partially_found,
+            "_PartialSet": PartialSet,
             "_deadline": deadline_outcome,
             "_CalendarUnavailable": CalendarUnavailable,
             "Exception": Exception,
@@ -150,6 +182,14 @@ class _Generator:
             self.constants[f"_R{k}"] = rule
         # Loads come first but are known only once every expression has been generated.
         loads = [f"    v_{name} = ns[{name!r}]" for name in sorted(self.loaded)]
+        for name in sorted(self.loaded):
+            if name in FACTS and FACTS[name].kind is FactType.SET:
+                loads += _two_valued(name, "    ")
+        for name in sorted(self.records):
+            loads += [
+                f"    r_{name} = ns[{name!r}]",
+                f"    p_{name} = r_{name}.__class__ is _PartialSet",
+            ]
         lines = [
             "def decide(ns, steps, as_of):",
             f"    out = [{NOT_APPLICABLE}] * {len(rules)}",
@@ -179,7 +219,8 @@ class _Generator:
         text = ast.unparse(renamed)
         if not expr.names:
             return f"({text})"
-        # Thresholds are always known; facts and definitions may not be.
+        # Thresholds are always known; facts and definitions may not be (a partial set is None
+        # here too: see _two_valued).
         unknowable = sorted(name for name in expr.names if name not in self.pack.thresholds)
         if not unknowable:
             return f"({text})"
@@ -189,12 +230,13 @@ class _Generator:
     def _definition(self, name: str, expr: Expression) -> list[str]:
         # A definition that raises sends the whole project to the interpreter (return None),
         # which reports the rules that read it as errors.
-        return [
+        lines = [
             "    try:",
             f"        v_{name} = ns[{name!r}] = {self.expression(expr)}",
             "    except Exception:",
             "        return None",
         ]
+        return lines + (_two_valued(name, "    ") if expr.type is FactType.SET else [])
 
     # rules ---------------------------------------------------------------------------------
 
@@ -223,12 +265,16 @@ class _Generator:
     def _body(self, k: int, rule: CompiledRule) -> list[str]:
         spec = rule.spec
         if isinstance(spec, RequiredDocuments):
-            self.loaded.add("documents")
+            self.records.add("documents")
             return [
-                "if v_documents is None:",
+                "if r_documents is None:",
                 f"    out[{k}] = {UNKNOWN}",
+                "elif p_documents:",
+                f"    m, o = _partially_missing(r_documents, _R{k}.documents)",
+                f"    out[{k}] = {FAIL} if m else {UNKNOWN} if o else {PASS}",
+                f"    detail[{k}] = m",
                 "else:",
-                f"    m = _missing_documents(v_documents, _R{k}.documents)",
+                f"    m = _missing_documents(r_documents, _R{k}.documents)",
                 f"    out[{k}] = {FAIL} if m else {PASS}",
                 f"    detail[{k}] = m",
             ]
@@ -277,15 +323,16 @@ class _Generator:
     def _prohibited(self, k: int, rule: CompiledRule) -> list[str]:
         spec = rule.spec
         assert isinstance(spec, ProhibitedItems)
-        self.loaded.add("items")
+        self.records.add("items")
         self.constants[f"_I{k}"] = tuple(spec.items)
         lines = [
-            "if v_items is None:",
+            "if r_items is None:",
             f"    out[{k}] = {UNKNOWN}",
             "else:",
-            f"    f = [i for i in _I{k} if i in v_items]",
+            f"    f, o = _partially_found(r_items, _I{k}) if p_items else "
+            f"([i for i in _I{k} if i in r_items], None)",
             "    if not f:",
-            f"        out[{k}] = {PASS}",
+            f"        out[{k}] = {UNKNOWN} if o else {PASS}",
             "    else:",
         ]
         # Exceptions are defaults: the first that holds excuses the items; one whose facts are
@@ -315,6 +362,15 @@ class _Generator:
                 f"{indent}        u.append({j})",
             ]
         return lines
+
+
+def _two_valued(name: str, indent: str) -> list[str]:
+    """Code that leaves `v_<name>` None when the set is partial: the guards then hand every
+    expression that reads it to the interpreter, which reads it three-valued from `ns`."""
+    return [
+        f"{indent}if v_{name}.__class__ is _PartialSet:",
+        f"{indent}    v_{name} = None",
+    ]
 
 
 class _Rename(ast.NodeTransformer):

@@ -4,6 +4,10 @@ Every fact is optional. `None` means *unknown*, never "no": a rule that needs an
 `unknown` and names it. Lists and mappings follow the same convention: `documents=None` means the
 document list is unknown; `documents=[]` means it is known that there are none.
 
+Documents, items and steps are records in one of two forms (`policyengine.partial`): complete (a
+list, or the mapping of the steps taken: whatever is not listed is absent or not taken) or partial
+(`{present: [...], absent: [...]}`, `{taken: {...}, not_taken: [...]}`: the rest is unknown).
+
 Numbers and collections are read strictly (`_inputs`): amounts in yuan in a few documented forms,
 whole numbers within each fact's bounds, collections no longer than any real project needs.
 """
@@ -14,20 +18,24 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from ._inputs import Amount, MaxItems, WholeNumber, Years
 from .errors import ProjectError, ProjectIssue
+from .partial import COMPLETE, PARTIAL, Collection, known_set
 from .vocabulary import (
     AdjustmentReason,
     AdminLevel,
@@ -42,6 +50,7 @@ from .vocabulary import (
     Stage,
     Step,
     StepOutcome,
+    Vocabulary,
 )
 
 DATE_ORDER: tuple[tuple[Step, Step], ...] = (
@@ -168,7 +177,8 @@ class StepRecord(BaseModel):
     )
     authority: Authority | None = Field(
         None,
-        description="who performed the step: who approved, reviewed, or organised an acceptance",
+        description="who performed the step: who approved, reviewed, or organised an acceptance; "
+        "for an application, filing or copy for the record, the body it was addressed to",
     )
     authority_name: str | None = Field(
         None, max_length=200, description="the body's own name (e.g. 市城市管理委员会)"
@@ -210,6 +220,149 @@ class StepRecord(BaseModel):
     def passed(self) -> bool | None:
         """Whether the step was passed (conditional counts; pending and unstated are unknown)."""
         return None if self.outcome is None else self.outcome.passed
+
+
+def _check_date_order(taken: Mapping[Step, StepRecord]) -> None:
+    # Orders that cannot happen in reality; a late or early step is a finding, not an error.
+    # A repeated step is placed by its first occurrence, as deadlines measure it.
+    for before, after in DATE_ORDER:
+        first, second = taken.get(before), taken.get(after)
+        earlier = first.first_date if first else None
+        later = second.first_date if second else None
+        if earlier and later and later < earlier:
+            raise PydanticCustomError(
+                "date_order",
+                "{after} ({second}) cannot be before {before} ({first})",
+                {
+                    "after": after.value,
+                    "second": str(later),
+                    "before": before.value,
+                    "first": str(earlier),
+                },
+            )
+
+
+def _overlap(stated: frozenset[Any], other: Any, words: str) -> None:
+    # `other` is missing from the validated data when it was itself invalid: nothing to compare.
+    both = stated.intersection(other) if isinstance(other, frozenset | dict) else ()
+    if both:
+        names = ", ".join(sorted(str(member) for member in both))
+        raise PydanticCustomError(
+            "stated_both_ways", "{names}: stated both {words}", {"names": names, "words": words}
+        )
+
+
+M = TypeVar("M", bound=Vocabulary)
+
+
+class PartialMembers(BaseModel, Generic[M]):
+    """Members known present and known absent; any other member is unknown."""
+
+    model_config = _MODEL
+    vocabulary: ClassVar[type[Vocabulary]]
+
+    present: Annotated[frozenset[M], MaxItems(1000)] = Field(
+        frozenset(), description="members known to be there"
+    )
+    absent: Annotated[frozenset[M], MaxItems(1000)] = Field(
+        frozenset(), description="members known not to be there"
+    )
+
+    @field_validator("absent")
+    @classmethod
+    def _not_present(cls, absent: frozenset[M], info: ValidationInfo) -> frozenset[M]:
+        _overlap(absent, info.data.get("present"), "present and absent")
+        return absent
+
+    def as_set(self) -> Collection:
+        """The set rules read: partial, or complete when every member is stated."""
+        return known_set(self.present, self.absent, self.vocabulary)
+
+
+class PartialDocuments(PartialMembers[Document]):
+    """Documents known present and known absent; any other document is unknown."""
+
+    vocabulary = Document
+
+
+class PartialItems(PartialMembers[Item]):
+    """Items known built, bought or leased and known not; any other item is unknown."""
+
+    vocabulary = Item
+
+
+class PartialSteps(BaseModel):
+    """Steps known taken (with their records) and known not taken; any other step is unknown."""
+
+    # `{}` is the complete record of no steps taken; the schema says so, as the reader does.
+    model_config = ConfigDict(**_MODEL, json_schema_extra={"minProperties": 1})
+
+    taken: Annotated[dict[Step, StepRecord], MaxItems(100)] = Field(
+        default_factory=dict, description="steps known taken, keyed by step"
+    )
+    not_taken: Annotated[frozenset[Step], MaxItems(100)] = Field(
+        frozenset(), description="steps known not taken"
+    )
+
+    @field_validator("taken")
+    @classmethod
+    def _dates_in_possible_order(cls, taken: dict[Step, StepRecord]) -> dict[Step, StepRecord]:
+        _check_date_order(taken)
+        return taken
+
+    @field_validator("not_taken")
+    @classmethod
+    def _not_taken(cls, not_taken: frozenset[Step], info: ValidationInfo) -> frozenset[Step]:
+        _overlap(not_taken, info.data.get("taken"), "taken and not taken")
+        return not_taken
+
+    def taken_state(self, step: Step) -> bool | None:
+        """Whether `step` was taken: True, False, or None when the record leaves it open."""
+        if step in self.taken:
+            return True
+        return False if step in self.not_taken else None
+
+
+def _members_form(value: Any) -> str:
+    # A mapping (or a PartialMembers) is the partial form; anything else is read as the list.
+    return PARTIAL if isinstance(value, Mapping | PartialMembers) else COMPLETE
+
+
+def _steps_form(value: Any) -> str:
+    # Both forms are mappings: the partial one is told apart by its keys, which no step has.
+    if isinstance(value, PartialSteps):
+        return PARTIAL
+    if isinstance(value, Mapping) and ("taken" in value or "not_taken" in value):
+        return PARTIAL
+    return COMPLETE
+
+
+DocumentsRecord = Annotated[
+    Annotated[frozenset[Document], MaxItems(1000), Tag(COMPLETE)]
+    | Annotated[PartialDocuments, Tag(PARTIAL)],
+    Discriminator(_members_form),
+]
+"""The documents present: every one (a list), or those known present and absent (a mapping)."""
+
+ItemsRecord = Annotated[
+    Annotated[frozenset[Item], MaxItems(1000), Tag(COMPLETE)]
+    | Annotated[PartialItems, Tag(PARTIAL)],
+    Discriminator(_members_form),
+]
+"""The items built, bought or leased: every one, or those known there and not there."""
+
+StepsRecord = Annotated[
+    Annotated[dict[Step, StepRecord], MaxItems(100), Tag(COMPLETE)]
+    | Annotated[PartialSteps, Tag(PARTIAL)],
+    Discriminator(_steps_form),
+]
+"""The steps taken: every one (a mapping of steps), or those known taken and not taken."""
+
+MEMBER_RECORDS: Mapping[str, type[PartialMembers[Any]]] = {
+    "documents": PartialDocuments,
+    "items": PartialItems,
+}
+"""The Project fields that are sets of vocabulary members, by the model of their partial form."""
 
 
 class Project(BaseModel):
@@ -294,11 +447,24 @@ class Project(BaseModel):
     )
 
     # What it builds or buys, and the documents it has.
-    items: Annotated[frozenset[Item], MaxItems(1000)] | None = Field(
-        None, description="items built, bought or leased"
+    items: ItemsRecord | None = Field(
+        None,
+        description="items the project newly builds, buys or leases (新建、新购、租用): the "
+        "complete list, or {present, absent} when only some are known; existing ones it expands "
+        "or only operates are listed apart",
     )
-    documents: Annotated[frozenset[Document], MaxItems(1000)] | None = Field(
-        None, description="documents present"
+    expanded_items: Annotated[frozenset[Item], MaxItems(1000)] | None = Field(
+        None, description="existing items the project expands (扩建)"
+    )
+    maintained_items: Annotated[frozenset[Item], MaxItems(1000)] | None = Field(
+        None,
+        description="existing items the project operates, maintains, upgrades or migrates "
+        "without expanding them (运维、升级改造)",
+    )
+    documents: DocumentsRecord | None = Field(
+        None,
+        description="documents present: the complete list, or {present, absent} when only some "
+        "are known",
     )
 
     # Deployment, data sharing and security.
@@ -566,35 +732,21 @@ class Project(BaseModel):
         "by rule id",
     )
 
-    # Procedure: each step taken, keyed by step; absent key = not taken (when `steps` is known).
-    steps: Annotated[dict[Step, StepRecord], MaxItems(100)] | None = Field(
-        None, description="procedural steps taken"
+    # Procedure: each step taken, keyed by step. Complete: an absent key is a step not taken;
+    # partial ({taken, not_taken}): a step in neither is unknown.
+    steps: StepsRecord | None = Field(
+        None,
+        description="procedural steps taken: the complete mapping of steps taken, or {taken, "
+        "not_taken} when only some are known",
     )
 
     @field_validator("steps")
     @classmethod
     def _dates_in_possible_order(
-        cls, steps: dict[Step, StepRecord] | None
-    ) -> dict[Step, StepRecord] | None:
-        # Orders that cannot happen in reality; a late or early step is a finding, not an error.
-        if steps is None:
-            return steps
-        # A repeated step is placed by its first occurrence, as deadlines measure it.
-        for before, after in DATE_ORDER:
-            first, second = steps.get(before), steps.get(after)
-            earlier = first.first_date if first else None
-            later = second.first_date if second else None
-            if earlier and later and later < earlier:
-                raise PydanticCustomError(
-                    "date_order",
-                    "{after} ({second}) cannot be before {before} ({first})",
-                    {
-                        "after": after.value,
-                        "second": str(later),
-                        "before": before.value,
-                        "first": str(earlier),
-                    },
-                )
+        cls, steps: dict[Step, StepRecord] | PartialSteps | None
+    ) -> dict[Step, StepRecord] | PartialSteps | None:
+        if isinstance(steps, dict):  # a partial record checks its own `taken`
+            _check_date_order(steps)
         return steps
 
     @classmethod

@@ -152,8 +152,12 @@ def render_text(
     )
     if verdict.exclusion is not None:
         lines.append(
-            f"{t('排除', 'Excluded')}: {verdict.exclusion.reason.get(lang)} "
-            f"[{cite(verdict.exclusion.citation, style=style, lang=lang)}]"
+            f"{t('排除', 'Excluded')}: {verdict.exclusion.reason.get(lang)}"
+            + (
+                f" [{cite(verdict.exclusion.citation, style=style, lang=lang)}]"
+                if verdict.exclusion.citation is not None
+                else ""
+            )
         )
     if verdict.scope_missing_facts:
         lines.append(

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from .loader import CompiledPack
 from .pack import Threshold
-from .project import DATE_ORDER, Project
+from .project import DATE_ORDER, MEMBER_RECORDS, Project
 from .vocabulary import Authority, FundingSource, Step, StepOutcome, Vocabulary
 
 FEN = Decimal("0.01")
@@ -86,10 +86,26 @@ def _vocabulary_sets(vocabulary: type[Vocabulary]) -> st.SearchStrategy[frozense
     return st.one_of(st.none(), st.frozensets(st.sampled_from(list(vocabulary)), max_size=6))
 
 
+def _member_records(vocabulary: type[Vocabulary], partial: bool) -> st.SearchStrategy[Any]:
+    """Unknown, a complete set, or (with `partial`) a partial record {present, absent}."""
+    if not partial:
+        return _vocabulary_sets(vocabulary)
+    stated = st.dictionaries(st.sampled_from(list(vocabulary)), st.booleans(), max_size=8)
+    return st.one_of(_vocabulary_sets(vocabulary), stated.map(_present_and_absent))
+
+
+def _present_and_absent(stated: dict[Any, bool]) -> dict[str, list[Any]]:
+    return {
+        "present": sorted(m for m, there in stated.items() if there),
+        "absent": sorted(m for m, there in stated.items() if not there),
+    }
+
+
 _DATES = st.dates(min_value=dt.date(2018, 1, 1), max_value=dt.date(2026, 12, 31))
 
 
-def _step_records() -> st.SearchStrategy[dict[str, Any] | None]:
+def _step_records(partial: bool = False) -> st.SearchStrategy[dict[str, Any] | None]:
+    """Unknown, the complete mapping of steps taken, or (with `partial`) {taken, not_taken}."""
     record = st.fixed_dictionaries(
         {},
         optional={
@@ -101,12 +117,21 @@ def _step_records() -> st.SearchStrategy[dict[str, Any] | None]:
             "authority_name": st.just("主管部门"),
         },
     )
-    return st.one_of(
-        st.none(),
-        st.dictionaries(st.sampled_from([s.value for s in Step]), record, max_size=8).map(
-            _possible_order
-        ),
-    )
+    steps = st.sampled_from([s.value for s in Step])
+    complete = st.dictionaries(steps, record, max_size=8).map(_possible_order)
+    if not partial:
+        return st.one_of(st.none(), complete)
+    # A step drawn without a record is stated not taken.
+    stated = st.dictionaries(steps, st.one_of(st.none(), record), max_size=8)
+    return st.one_of(st.none(), complete, stated.map(_taken_and_not_taken))
+
+
+def _taken_and_not_taken(stated: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
+    taken = {step: record for step, record in stated.items() if record is not None}
+    return {
+        "taken": _possible_order(taken),
+        "not_taken": sorted(step for step, record in stated.items() if record is None),
+    }
 
 
 def _possible_order(steps: dict[str, Any]) -> dict[str, Any]:
@@ -133,9 +158,6 @@ def _field_strategy(annotation: Any, amount: st.SearchStrategy[Decimal]) -> st.S
     base = args[0] if args else annotation
     if typing.get_origin(base) is typing.Annotated:
         base = typing.get_args(base)[0]
-    if typing.get_origin(base) is frozenset:
-        (member,) = typing.get_args(base)
-        return _vocabulary_sets(member)
     if isinstance(base, type) and issubclass(base, Vocabulary):
         return st.one_of(st.none(), st.sampled_from(list(base)))
     if base is bool:
@@ -148,14 +170,24 @@ def _field_strategy(annotation: Any, amount: st.SearchStrategy[Decimal]) -> st.S
 
 
 def project_dicts(
-    amount: st.SearchStrategy[Decimal] | None = None, fields: Iterable[str] | None = None
+    amount: st.SearchStrategy[Decimal] | None = None,
+    fields: Iterable[str] | None = None,
+    *,
+    partial: bool = False,
 ) -> st.SearchStrategy[dict[str, Any]]:
-    """Project mappings with any mix of known and unknown facts."""
+    """Project mappings with any mix of known and unknown facts.
+
+    Documents, items and steps are complete records (lists, the mapping of steps taken) or
+    unknown; with `partial`, also partial records (`{present, absent}`, `{taken, not_taken}`).
+    """
     money = amount if amount is not None else amounts()
     chosen = set(fields) if fields is not None else None
     strategies: dict[str, st.SearchStrategy[Any]] = {}
     for name, info in Project.model_fields.items():
         if chosen is not None and name not in chosen:
+            continue
+        if name in MEMBER_RECORDS:
+            strategies[name] = _member_records(MEMBER_RECORDS[name].vocabulary, partial)
             continue
         if name in {
             "id",
@@ -187,7 +219,7 @@ def project_dicts(
         },
     )
     strategies["plan_year"] = st.one_of(st.none(), st.integers(2018, 2027))
-    strategies["steps"] = _step_records()
+    strategies["steps"] = _step_records(partial)
     strategies["funding"] = st.one_of(
         st.none(),
         st.lists(

@@ -23,6 +23,7 @@ from ._yaml import load_yaml, read_file
 from .errors import Location, PackError, PolicyEngineError
 from .evaluator import evaluate
 from .loader import CompiledPack, get_pack
+from .pack import Severity
 from .verdict import DeadlineResult, Status, Verdict
 
 EXPECT_KEYS = (
@@ -298,8 +299,9 @@ def _pack_agnostic(verdict: Verdict, expect: Mapping[str, Any]) -> list[str]:
     """Expectations a reader can write from the source text alone, without the pack's rule ids.
 
     `failing_clauses`: each clause listed (an id of the source's clause list) is cited by some
-    failing finding. `needs`: exactly the facts an incomplete verdict still needs (the scope's,
-    the undecided tables' and the unknown findings').
+    failing finding. `needs`: exactly the facts an incomplete verdict still needs: the scope's,
+    the undecided tables' and those of the duties (error severity) left unknown; an unknown
+    warning or advice does not hold the verdict back, nor does a deadline not yet due.
     """
     problems: list[str] = []
     if "failing_clauses" in expect:
@@ -321,7 +323,7 @@ def _pack_agnostic(verdict: Verdict, expect: Mapping[str, Any]) -> list[str]:
         needed.update(
             f
             for finding in verdict.findings
-            if finding.status is Status.UNKNOWN
+            if finding.status is Status.UNKNOWN and finding.severity is Severity.ERROR
             for f in finding.missing_facts
         )
         wanted = sorted(expect["needs"] or [])

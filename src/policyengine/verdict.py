@@ -50,8 +50,9 @@ class DeadlineState(StrEnum):
 
 
 ExactDecimal = Annotated[Decimal, PlainSerializer(str, return_type=str, when_used="json")]
-FactValue = bool | int | str | list[str] | None
-"""A fact as recorded in a finding: amounts and dates as exact strings, sets as sorted lists."""
+FactValue = bool | int | str | list[str] | dict[str, list[str]] | None
+"""A fact as recorded in a finding: amounts and dates as exact strings, sets as sorted lists, and
+a set stated as a partial record as {"present": [...], "absent": [...]}, each sorted."""
 
 _DATA = ConfigDict(frozen=True, extra="forbid")
 
@@ -151,7 +152,7 @@ class ExclusionHit(BaseModel):
     model_config = _DATA
     id: str
     reason: Text
-    citation: Citation
+    citation: Citation | None = None  # none for a regulation not yet in force on the date
 
 
 class SourceRef(BaseModel):

@@ -542,8 +542,8 @@ class Authority(Vocabulary):
     LEADING_GROUP = "leading_group", "领导小组(办公室)", "leading group (or its office)"
     MUNICIPAL_DATA_BUREAU = (
         "municipal_data_bureau",
-        "市政务服务和大数据管理部门/市数据局",
-        "municipal data (e-government) bureau",
+        "市(州)数据局、政务服务和大数据管理局、电子政务办",
+        "municipal or prefecture data bureau or e-government office",
     )
     COUNTY_DATA_BUREAU = (
         "county_data_bureau",
