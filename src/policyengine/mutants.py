@@ -46,7 +46,7 @@ import copy
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -104,7 +104,8 @@ _LOWER: dict[Severity, Severity] = {
 }
 _STAGES: tuple[Stage, ...] = tuple(Stage)
 
-Path = tuple[str | int, ...]
+DataPath = tuple[str | int, ...]
+"""Where a value is in the pack's data: keys and list positions."""
 
 
 class _Change(NamedTuple):
@@ -119,7 +120,7 @@ class _Change(NamedTuple):
 class Edit(NamedTuple):
     """One change to the pack's data: the value at `path` replaced, or removed."""
 
-    path: Path
+    path: DataPath
     value: Any = None
     remove: bool = False
 
@@ -140,10 +141,10 @@ class Mutant:
 
     def apply(self, data: Mapping[str, Any]) -> dict[str, Any]:
         """The pack data with this mutant's edits; `data` is left as it is."""
-        result = dict(data)
+        result: Any = data
         for edit in self.edits:
             result = _edited(result, edit.path, edit)
-        return result
+        return dict(result)
 
 
 def pack_data(spec: PolicyPack) -> dict[str, Any]:
@@ -166,18 +167,12 @@ def generate_mutants(spec: PolicyPack) -> list[Mutant]:
         seen[mutant.id] += 1
         if seen[mutant.id] > 1:
             # The same member listed twice (lint flags it) would give two mutants one id.
-            mutant = _renamed(mutant, f"{mutant.id}#{seen[mutant.id]}")
+            mutant = replace(mutant, id=f"{mutant.id}#{seen[mutant.id]}")
         unique.append(mutant)
     return unique
 
 
-def _renamed(mutant: Mutant, new_id: str) -> Mutant:
-    return Mutant(
-        new_id, mutant.kind, mutant.target, mutant.description, mutant.clauses, mutant.edits
-    )
-
-
-def _edited(node: Any, path: Path, edit: Edit) -> Any:
+def _edited(node: Any, path: DataPath, edit: Edit) -> Any:
     """`node` with the edit made at `path`; only the containers on the path are copied."""
     head, rest = path[0], path[1:]
     changed: Any = dict(node) if isinstance(node, Mapping) else list(node)
@@ -197,7 +192,7 @@ def _edited(node: Any, path: Path, edit: Edit) -> Any:
 class _Site:
     """An expression of the pack: where it is, whose it is, and what it cites."""
 
-    path: Path
+    path: DataPath
     text: str
     name: str
     target: str
@@ -503,7 +498,7 @@ class _Maker:
 
     def _table_sites(self, t: int, table: DecisionTable) -> Iterator[_Site]:
         clauses = self._clauses(table.citation)
-        loc: Path = ("decision_tables", t)
+        loc: DataPath = ("decision_tables", t)
         for field in ("when", "input"):
             text = getattr(table, field)
             if text is not None:
@@ -519,10 +514,12 @@ class _Maker:
                     True,
                 )
 
-    def _rule_sites(self, loc: Path, rule: AnyRule) -> Iterator[_Site]:
+    def _rule_sites(self, loc: DataPath, rule: AnyRule) -> Iterator[_Site]:
         clauses = self._clauses(rule.citation)
 
-        def site(path: Path, text: str | None, field: str, mutable: bool = True) -> Iterator[_Site]:
+        def site(
+            path: DataPath, text: str | None, field: str, mutable: bool = True
+        ) -> Iterator[_Site]:
             if text is not None:
                 yield _Site((*loc, *path), text, f"{rule.id}.{field}", rule.id, clauses, mutable)
 
@@ -615,14 +612,14 @@ class _Maker:
                 for side in ("min", "max"):
                     if getattr(band, side) == name:
                         flag = f"{side}_inclusive"
-                        path: Path = ("decision_tables", t, "bands", b, flag)
+                        path: DataPath = ("decision_tables", t, "bands", b, flag)
                         edits.append(Edit(path, not getattr(band, flag)))
         return edits
 
     def _table(self, t: int, table: DecisionTable) -> Iterator[Mutant]:
         yield from self._expressions(table.id)
         bands = table.bands
-        loc: Path = ("decision_tables", t, "bands")
+        loc: DataPath = ("decision_tables", t, "bands")
         first = bands[0]
         if isinstance(first.min, Decimal):
             yield Mutant(
@@ -656,14 +653,14 @@ class _Maker:
         if table.duty is not None:
             requiring = [band.citation for band in bands if band.requires is not None]
             clauses = self._clauses(*requiring)
-            where: Path = ("decision_tables", t, "duty")
+            where: DataPath = ("decision_tables", t, "duty")
             yield from self._severity(f"{table.id}.duty", where, table.duty.severity, clauses)
             yield from self._due_from(f"{table.id}.duty", where, table.duty.due_from, clauses)
 
     # rules --------------------------------------------------------------------------------
 
     def _rule(self, section: str, i: int, rule: AnyRule) -> Iterator[Mutant]:
-        loc: Path = (section, i)
+        loc: DataPath = (section, i)
         clauses = self._clauses(rule.citation)
         yield from self._expressions(rule.id)
         if isinstance(rule, RequiredDocuments):
@@ -694,11 +691,11 @@ class _Maker:
             yield from self._deadline(loc, rule, clauses)
 
     def _documents(
-        self, loc: Path, rule: RequiredDocuments, clauses: tuple[str, ...]
+        self, loc: DataPath, rule: RequiredDocuments, clauses: tuple[str, ...]
     ) -> Iterator[Mutant]:
         documents = rule.documents
         for k, entry in enumerate(documents):
-            path: Path = (*loc, "documents", k)
+            path: DataPath = (*loc, "documents", k)
             if isinstance(entry, AnyOf):
                 names = "|".join(d.value for d in entry.any_of)
                 yield self._left_out(
@@ -738,7 +735,7 @@ class _Maker:
                 )
 
     def _items(
-        self, loc: Path, rule: ProhibitedItems, clauses: tuple[str, ...]
+        self, loc: DataPath, rule: ProhibitedItems, clauses: tuple[str, ...]
     ) -> Iterator[Mutant]:
         for k, item in enumerate(rule.items):
             yield self._left_out(
@@ -757,7 +754,7 @@ class _Maker:
         kind: str,
         rule: AnyRule,
         what: str,
-        path: Path,
+        path: DataPath,
         members: int,
         clauses: tuple[str, ...],
     ) -> Mutant:
@@ -776,7 +773,7 @@ class _Maker:
         )
 
     def _severity(
-        self, name: str, loc: Path, severity: Severity, clauses: tuple[str, ...]
+        self, name: str, loc: DataPath, severity: Severity, clauses: tuple[str, ...]
     ) -> Iterator[Mutant]:
         lower = _LOWER.get(severity)
         if lower is not None:
@@ -790,7 +787,7 @@ class _Maker:
             )
 
     def _due_from(
-        self, name: str, loc: Path, stage: Stage, clauses: tuple[str, ...]
+        self, name: str, loc: DataPath, stage: Stage, clauses: tuple[str, ...]
     ) -> Iterator[Mutant]:
         rank = _STAGES.index(stage)
         for change, other in (("later", rank + 1), ("earlier", rank - 1)):
@@ -804,7 +801,9 @@ class _Maker:
                     (Edit((*loc, "due_from"), _STAGES[other]),),
                 )
 
-    def _deadline(self, loc: Path, rule: Deadline, clauses: tuple[str, ...]) -> Iterator[Mutant]:
+    def _deadline(
+        self, loc: DataPath, rule: Deadline, clauses: tuple[str, ...]
+    ) -> Iterator[Mutant]:
         if rule.period is not None:
             unit, length = next(
                 (unit, value)
