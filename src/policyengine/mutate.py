@@ -236,7 +236,8 @@ def load_pack_cases(pack: CompiledPack, dirs: Iterable[str | Path]) -> list[Case
             )
         files += iter_case_files(path) if path.is_dir() else [path]
     cases = [case for file in files for case in load_cases(file)]
-    return [case for case in cases if _same_pack(case.pack, pack)]
+    ours = {ref: _same_pack(ref, pack) for ref in {case.pack for case in cases}}
+    return [case for case in cases if ours[case.pack]]
 
 
 def _same_pack(ref: str, pack: CompiledPack) -> bool:
