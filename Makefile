@@ -13,7 +13,7 @@ UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 EXTRAS := --extra dev --extra fuzz
 
-.PHONY: demo test test-latest lint typecheck format install lock bench clean
+.PHONY: demo test test-latest lint typecheck format install lock bench mutate clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -68,5 +68,13 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
 
+# Mutation testing of the five bundled packs against their cases: a table of mutants, killed,
+# survivors and scores (`policyengine mutate wuhan` lists one pack's survivors by clause).
+# Minutes, not seconds, so not part of `make test`; outcomes are cached in
+# .policyengine-cache/mutate/. JOBS=N sets the worker processes (default: one per core).
+PACKS := wuhan mengyin zhanggong xiangxi yiyang
+mutate: $(STAMP)
+	$(BIN)/policyengine mutate $(PACKS) --summary $(if $(JOBS),--jobs $(JOBS))
+
 clean:
-	rm -rf $(VENV) $(LATEST) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build
+	rm -rf $(VENV) $(LATEST) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache .hypothesis .policyengine-cache dist build

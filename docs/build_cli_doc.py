@@ -17,8 +17,8 @@ PAGE = ROOT / "docs" / "cli.md"
 EXAMPLE = "examples/project.yaml"
 AS_OF = "--as-of 2026-11-23"
 
-# (heading, explanation, command, lines to show: 0 = all)
-SECTIONS: list[tuple[str, str, str, int]] = [
+# (heading, explanation, command, lines to show: 0 = all; (head, tail): the first and last lines)
+SECTIONS: list[tuple[str, str, str, int | tuple[int, int]]] = [
     (
         "Commands",
         "Every command prints its own help with `--help`. Exit codes: 0 success, 1 a non-compliant "
@@ -100,6 +100,18 @@ SECTIONS: list[tuple[str, str, str, int]] = [
         0,
     ),
     (
+        "mutate: would the cases notice a wrong reading?",
+        "Runs the cases against every mutant of the pack (a boundary flipped, a threshold a fen "
+        "away, a comparison, `and`/`or` or `not` changed, a list member, exclusion or exception "
+        "dropped, a severity lowered, a stage or period moved) and lists the survivors by clause, "
+        "then `N mutants, K killed, S survived, I invalid, E equivalent, score`. Here the mini "
+        "pack against a handful of cases; `make mutate` runs the five packs and prints a table. "
+        "See \"Mutation testing\" in docs/authoring.md. Shown: the beginning and the end.",
+        "policyengine mutate tests/fixtures/mini.yaml --cases tests/fixtures/mutate --jobs 1 "
+        "--no-cache",
+        (15, 2),
+    ),
+    (
         "thresholds",
         "A pack's thresholds with their boundaries, and its decision tables.",
         "policyengine thresholds wuhan",
@@ -148,9 +160,9 @@ def page() -> str:
     for heading, text, command, lines in SECTIONS:
         output, code = run(command)
         shown = output.rstrip("\n").splitlines()
-        cut = lines and len(shown) > lines
-        if cut:
-            shown = [*shown[:lines], "…"]
+        head, tail = lines if isinstance(lines, tuple) else (lines, 0)
+        if head and len(shown) > head + tail:
+            shown = [*shown[:head], "…", *(shown[-tail:] if tail else [])]
         parts += ["", f"## {heading}", "", text, "", "```console", f"$ {command}", *shown]
         parts += [f"[exit {code}]", "```"]
     return "\n".join(parts) + "\n"

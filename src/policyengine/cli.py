@@ -172,6 +172,48 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     test.set_defaults(handler=_cmd_test)
 
+    mut = sub.add_parser(
+        "mutate",
+        help="mutation testing: would the cases notice a wrong reading of the law?",
+        description="Run each pack's cases against every mutant of the pack (a boundary "
+        "flipped, a threshold moved, a comparison, connective or negation altered, a list "
+        "member, exclusion or exception dropped, a severity lowered, a stage or period moved) "
+        "and report the mutants no case kills, by clause. Exit 1 when --min-score is not met, "
+        "or with --strict when a threshold, boundary or list mutant survives.",
+    )
+    mut.add_argument("packs", nargs="+", metavar="PACK", help="pack names or files")
+    mut.add_argument(
+        "--cases",
+        action="append",
+        metavar="DIR",
+        help="case files or directories, repeatable (default: tests/packs/<pack id>/, its "
+        "blind/ cases included)",
+    )
+    mut.add_argument(
+        "--jobs", type=_positive, metavar="N", help="worker processes (default: one per core)"
+    )
+    mut.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="neither read nor write .policyengine-cache/mutate/",
+    )
+    mut.add_argument("--format", choices=["text", "json"], default="text")
+    mut.add_argument(
+        "--summary",
+        action="store_true",
+        help="text: only the table of counts and scores, not the survivors",
+    )
+    mut.add_argument(
+        "--min-score", type=_fraction, metavar="X", help="exit 1 if a pack scores below X (0-1)"
+    )
+    mut.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 if a threshold, band or list mutant survives",
+    )
+    mut.set_defaults(handler=_cmd_mutate)
+
     facts = sub.add_parser("facts", help="list the facts expressions may read")
     facts.set_defaults(handler=_cmd_facts)
 
@@ -721,6 +763,60 @@ def _cmd_test(args: argparse.Namespace) -> int:
                     print(f"  {kind.replace('_', ' ')}: {', '.join(gaps[kind])}")
     print(f"{passed} passed, {failed} failed")
     return EXIT_FAIL if failed else EXIT_OK
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, not {text!r}")
+    return value
+
+
+def _cmd_mutate(args: argparse.Namespace) -> int:
+    from .mutate import (
+        CACHE_DIR,
+        MutationReport,
+        default_case_dirs,
+        load_pack_cases,
+        run_mutation,
+        summary_table,
+    )
+
+    reports: list[MutationReport] = []
+    code = EXIT_OK
+    for ref in args.packs:
+        pack = load_pack(ref)
+        cases = load_pack_cases(pack, args.cases or default_case_dirs(pack))
+        report = run_mutation(
+            pack, cases, jobs=args.jobs, cache_dir=CACHE_DIR if args.cache else None
+        )
+        reports.append(report)
+        if args.format == "json":
+            print(json.dumps(report.to_dict(), ensure_ascii=False))
+        elif not args.summary:
+            print(report.to_text())
+        score = report.score  # None: no mutant counts, so there is no score to fall short
+        below = args.min_score is not None and score is not None and score < args.min_score
+        if below or (args.strict and report.strict_survivors):
+            code = EXIT_FAIL
+    if args.format == "text" and (args.summary or len(reports) > 1):
+        if not args.summary:
+            print()
+        print(summary_table(reports))
+    return code
 
 
 def _cmd_facts(args: argparse.Namespace) -> int:

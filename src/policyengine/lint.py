@@ -12,6 +12,8 @@ and of dead logic, each located in the file:
 - `lint.duplicate_document` / `lint.duplicate_item`: a list naming the same member twice;
 - `lint.order_fixed_by_model`: a deadline's `before` orders two steps whose order the project
   model already fixes (completion before final acceptance), so it can only pass, or never;
+- `lint.equivalent_mutant_unknown`: `equivalent_mutants` names a mutant the pack does not have
+  (a typo, or a mutant gone with the rule it mutated);
 
 and, for a pack whose source has a clause list (`source.clause_file`):
 
@@ -46,11 +48,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ._suggest import did_you_mean
 from .clauses import ClauseList, clause_list_for, clauses_quoted, fragments_outside, references
 from .errors import Location, PackError
 from .expressions import Expression
 from .facts import FACTS, FactType
 from .loader import CompiledPack, CompiledRule
+from .mutants import mutant_ids
 from .pack import (
     RULE_SECTIONS,
     AcceptanceFailure,
@@ -132,6 +136,7 @@ def article_ranges(articles: list[int]) -> str:
 def lint_pack(pack: CompiledPack) -> list[LintIssue]:
     """Every lint issue of a loaded pack, in file order."""
     issues = _articles(pack) + _unused_thresholds(pack) + _clause_issues(pack)
+    issues += _equivalent_mutant_issues(pack)
     definitions = dict(pack.definitions)
     for rule in pack.rules:
         issues += _rule_issues(pack, rule)
@@ -270,6 +275,25 @@ def _citation_issues(
             )
         )
     return issues
+
+
+def _equivalent_mutant_issues(pack: CompiledPack) -> list[LintIssue]:
+    listed = pack.spec.equivalent_mutants
+    if not listed:
+        return []
+    known = mutant_ids(pack.spec)
+    ids = set(known)
+    return [
+        LintIssue(
+            "lint.equivalent_mutant_unknown",
+            f"equivalent mutant '{entry.id}' is not a mutant of this pack",
+            pack.locate("equivalent_mutants", index, "id"),
+            did_you_mean(entry.id, known)
+            or "`policyengine mutate PACK --format json` lists the survivors by id",
+        )
+        for index, entry in enumerate(listed)
+        if entry.id not in ids
+    ]
 
 
 def _unused_thresholds(pack: CompiledPack) -> list[LintIssue]:

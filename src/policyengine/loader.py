@@ -323,12 +323,16 @@ def _compile_text(text: str, path: str) -> CompiledPack:
     except Exception as exc:
         # Every input error should be a located PackError already; anything else is a fault of
         # the loader, and still must not escape as a raw exception.
-        raise PackError(
-            f"the pack could not be loaded: internal error ({type(exc).__name__})",
-            code="pack.internal",
-            location=Location(path),
-            hint="this is a fault of policyengine, not of the pack; please report it with the file",
-        ) from exc
+        raise _internal_error(path, exc) from exc
+
+
+def _internal_error(path: str, exc: Exception) -> PackError:
+    return PackError(
+        f"the pack could not be loaded: internal error ({type(exc).__name__})",
+        code="pack.internal",
+        location=Location(path),
+        hint="this is a fault of policyengine, not of the pack; please report it with the file",
+    )
 
 
 def _compile_checked(text: str, path: str) -> CompiledPack:
@@ -349,6 +353,31 @@ def _compile_checked(text: str, path: str) -> CompiledPack:
             location=Location(path, 1, 1),
             hint="a pack starts with 'format: 1' and 'id: ...'; start from docs/authoring.md",
         )
+    return _compile_data(data, marks)
+
+
+def compile_pack(
+    spec: PolicyPack | Mapping[str, Any], *, marks: Marks | None = None, path: str = "<pack>"
+) -> CompiledPack:
+    """Check and compile a pack built in code rather than read from YAML text. Raises `PackError`.
+
+    `spec` is a `PolicyPack`, or its data (`model_dump(by_alias=True)`), which is validated
+    first. Errors are located by `marks`, those of the file the pack was read from (a pack
+    derived from a loaded one keeps its shape, so its paths still point at the right lines);
+    without them, at `path`.
+    """
+    where = marks if marks is not None else Marks(path)
+    try:
+        if isinstance(spec, PolicyPack):
+            return _Compiler(spec, where).compile()
+        return _compile_data(spec, where)
+    except PackError:
+        raise
+    except Exception as exc:
+        raise _internal_error(where.path, exc) from exc
+
+
+def _compile_data(data: Mapping[str, Any], marks: Marks) -> CompiledPack:
     try:
         spec = PolicyPack.model_validate(data)
     except ValidationError as exc:

@@ -2,8 +2,8 @@
 
 A pack is law as data: metadata about its source, its scope and exclusions, named thresholds with an
 explicit boundary, decision tables, rules of five kinds (checks, required documents, prohibited items,
-acceptance-failure conditions, deadlines: single, recurring, or the order of two steps), and a
-ledger of the provisions it does not encode.
+acceptance-failure conditions, deadlines: single, recurring, or the order of two steps), a
+ledger of the provisions it does not encode, and the mutants that cannot change its meaning.
 Conditions are expressions over the fact vocabulary (`policyengine.facts`), the pack's thresholds and
 its definitions; they are checked and compiled by the loader.
 """
@@ -557,6 +557,25 @@ class LedgerEntry(BaseModel):
     )
 
 
+MutantId = Annotated[str, StringConstraints(pattern=r"^[a-z_]+:\S+$", max_length=300)]
+"""The id of a mutant of the pack (`policyengine.mutants`), e.g. `threshold:approval_threshold:up`."""
+
+
+class EquivalentMutant(BaseModel):
+    """A mutant that does not change what the pack decides, so no case can kill it.
+
+    Mutation testing (`policyengine mutate`) reports it as `equivalent` and leaves it out of
+    the score; `lint.equivalent_mutant_unknown` flags an id that names no mutant of the pack.
+    """
+
+    model_config = _FROZEN
+    id: MutantId = Field(description="the mutant's id, as `policyengine mutate` reports it")
+    reason: NonEmpty = Field(
+        description="why no project can tell the mutant from the pack (e.g. the only values "
+        "it would treat differently are out of scope)"
+    )
+
+
 class PolicyPack(BaseModel):
     """One regulation as data."""
 
@@ -588,6 +607,12 @@ class PolicyPack(BaseModel):
     )
     deadlines: list[Deadline] = Field(max_length=MAX_ENTRIES, default_factory=list)
     not_computable: list[LedgerEntry] = Field(max_length=MAX_ENTRIES, default_factory=list)
+    equivalent_mutants: list[EquivalentMutant] = Field(
+        max_length=MAX_ENTRIES,
+        default_factory=list,
+        description="mutants that do not change the pack's meaning: mutation testing reports "
+        "them as equivalent, not as survivors",
+    )
 
 
 AnyRule = Rule | RequiredDocuments | ProhibitedItems | AcceptanceFailure | Deadline
