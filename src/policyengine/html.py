@@ -11,8 +11,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from html import escape
 
-from .pack import Citation
-from .render import assumption_lines, cite, due_dates_text, due_text, printable, status_word
+from .render import (
+    assumption_lines,
+    bracketed_citation,
+    cite,
+    due_dates_text,
+    due_text,
+    printable,
+    status_word,
+)
 from .verdict import DeadlineResult, DeadlineState, Finding, Status, Verdict
 from .vocabulary import Stage
 
@@ -79,8 +86,8 @@ def _section(verdict: Verdict, lang: str) -> str:
     ]
     if verdict.exclusion is not None:
         out.append(
-            f"<p>Excluded: {escape(verdict.exclusion.reason.get(lang))} "
-            + _cited(verdict.exclusion.citation, style, lang)
+            f"<p>Excluded: {escape(verdict.exclusion.reason.get(lang))}"
+            + escape(bracketed_citation(verdict.exclusion.citation, style=style, lang=lang))
             + "</p>"
         )
     out += [
@@ -108,10 +115,6 @@ def _section(verdict: Verdict, lang: str) -> str:
         out.append(_timeline(verdict.deadlines, verdict.as_of, lang))
     out.append("</section>")
     return "\n".join(out)
-
-
-def _cited(citation: Citation | None, style: str, lang: str) -> str:
-    return f"[{escape(cite(citation, style=style, lang=lang))}]" if citation is not None else ""
 
 
 def _stage_of(finding: Finding, verdict: Verdict) -> str:

@@ -54,6 +54,7 @@ from .pack import (
     Rule,
     RuleException,
     Threshold,
+    route_rule_id,
 )
 from .partial import PartialSet
 from .program import Program, compile_program
@@ -534,7 +535,7 @@ def _route_rule(table: DecisionTable, band: Band) -> Rule:
     inside = inside or [f"({table.input}) == ({table.input})"]
     duty = table.duty
     return Rule(
-        id=f"{table.id}.{band.id}",
+        id=route_rule_id(table.id, band.id),
         title=duty.title,
         due_from=duty.due_from,
         when=" and ".join(inside),
@@ -1043,7 +1044,7 @@ class _Compiler:
         for section in RULE_SECTIONS:
             places += [(r.id, (section, i)) for i, r in enumerate(getattr(self.spec, section))]
         places += [
-            (f"{table.id}.{band.id}", ("decision_tables", t, "bands", b, "requires"))
+            (route_rule_id(table.id, band.id), ("decision_tables", t, "bands", b, "requires"))
             for t, table in enumerate(self.spec.decision_tables)
             for b, band in enumerate(table.bands)
             if band.requires is not None

@@ -64,6 +64,7 @@ from .pack import (
     Rule,
     Severity,
     Threshold,
+    route_rule_id,
 )
 from .render import cite
 from .vocabulary import Stage
@@ -508,8 +509,8 @@ class _Maker:
                 yield _Site(
                     (*loc, "bands", b, "requires"),
                     band.requires,
-                    f"{table.id}.{band.id}.requires",
-                    f"{table.id}.{band.id}",
+                    f"{route_rule_id(table.id, band.id)}.requires",
+                    route_rule_id(table.id, band.id),
                     self._clauses(band.citation),
                     True,
                 )
@@ -649,7 +650,7 @@ class _Maker:
             )
         for band in bands:
             if band.requires is not None:
-                yield from self._expressions(f"{table.id}.{band.id}")
+                yield from self._expressions(route_rule_id(table.id, band.id))
         if table.duty is not None:
             requiring = [band.citation for band in bands if band.requires is not None]
             clauses = self._clauses(*requiring)

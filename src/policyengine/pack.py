@@ -254,6 +254,11 @@ class RouteDuty(BaseModel):
     severity_reading: str | None = Field(None, max_length=2000)
 
 
+def route_rule_id(table_id: str, band_id: str) -> str:
+    """The id of the rule a route duty makes of one band that `requires` a route."""
+    return f"{table_id}.{band_id}"
+
+
 class DecisionTable(BaseModel):
     """Ordered bands over one number (usually an amount) selecting a route and an approver."""
 

@@ -153,11 +153,7 @@ def render_text(
     if verdict.exclusion is not None:
         lines.append(
             f"{t('排除', 'Excluded')}: {verdict.exclusion.reason.get(lang)}"
-            + (
-                f" [{cite(verdict.exclusion.citation, style=style, lang=lang)}]"
-                if verdict.exclusion.citation is not None
-                else ""
-            )
+            + bracketed_citation(verdict.exclusion.citation, style=style, lang=lang)
         )
     if verdict.scope_missing_facts:
         lines.append(
@@ -252,6 +248,11 @@ def due_dates_text(result: DeadlineResult, lang: str = "en") -> str:
             for d in dues
         ]
     return f"{head}: " + "; ".join(listed)
+
+
+def bracketed_citation(citation: Citation | None, *, style: str, lang: str) -> str:
+    """' [art. N]', or nothing for an exclusion no article states (a regulation not in force)."""
+    return f" [{cite(citation, style=style, lang=lang)}]" if citation is not None else ""
 
 
 def assumption_lines(verdict: Verdict, *, lang: str = "en", style: str = "article") -> list[str]:
