@@ -191,9 +191,9 @@ def in_scope(project: Project) -> bool:
 
     An exclusion by category whose categories are unknown is assumed not to apply.
     """
-    items = project.items
+    items = project.content.items
     assert items is not None
-    categories = project.categories
+    categories = project.profile.categories
     if categories is not None and not categories.isdisjoint(EXCLUDED_CATEGORIES):
         return False  # zg-38-1-capital-construction, zg-38-3-research-system, zg-38-5
     if (
@@ -203,8 +203,8 @@ def in_scope(project: Project) -> bool:
         or _only(items, COMMUNICATIONS_ITEMS)  # zg-38-4-communications
     ):
         return False
-    assert project.funding is not None
-    fiscal = any(share.source in FISCAL_SOURCES for share in project.funding)
+    assert project.money.funding is not None
+    fiscal = any(share.source in FISCAL_SOURCES for share in project.money.funding)
     return fiscal and project.owner.level in GOVERNED_LEVELS
 
 
@@ -223,11 +223,11 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
         return Decisions(PACK_ID, False, OverallStatus.OUT_OF_SCOPE, None, {}, ())
 
     p = project
-    total = p.total_investment
-    steps = p.steps
+    total = p.money.total_investment
+    steps = p.procedure.steps
     documents = p.documents
-    items = p.items
-    categories = p.categories
+    items = p.content.items
+    categories = p.profile.categories
     assert total is not None
     assert steps is not None
     assert documents is not None
@@ -241,8 +241,8 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
     key_admission = steps.get(Step.KEY_LIBRARY_ADMISSION)
     preliminary = steps.get(Step.PRELIMINARY_ACCEPTANCE)
 
-    om_kind = p.kind in OM_KINDS
-    upgrade_kind = p.kind in UPGRADE_KINDS
+    om_kind = p.profile.kind in OM_KINDS
+    upgrade_kind = p.profile.kind in UPGRADE_KINDS
     # Art. 7 (definition key_library_project); None when the categories are unknown and either
     # amount could apply.
     key_library_project: bool | None
@@ -264,7 +264,7 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
     # --- rules -------------------------------------------------------------------------------
 
     # zg-03-five-unifications (art. 3)
-    s["zg-03-five-unifications"] = _check(p.meets_five_unifications)
+    s["zg-03-five-unifications"] = _check(p.content.meets_five_unifications)
 
     # zg-06-filing (art. 6): below 50万, filed with the district data bureau
     if total < APPLICATION_THRESHOLD:
@@ -273,7 +273,7 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
         s["zg-06-filing"] = NOT_APPLICABLE
 
     # zg-06-no-splitting (art. 6)
-    s["zg-06-no-splitting"] = _check(not p.similar_projects_split)
+    s["zg-06-no-splitting"] = _check(not p.content.similar_projects_split)
 
     # zg-07-fiscal-affordability (art. 7): the evaluation taken and passed
     fiscal_evaluation = steps.get(Step.FISCAL_AFFORDABILITY_EVALUATION)
@@ -304,10 +304,10 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
         s["zg-07-key-library-valid"] = _check(_date(approval) <= expiry)
 
     # zg-09-sharing-platform (art. 9, warning)
-    s["zg-09-sharing-platform"] = _check(p.connected_to_sharing_platform)
+    s["zg-09-sharing-platform"] = _check(p.deployment.connected_to_sharing_platform)
 
     # zg-09-no-exclusive-opening (art. 9)
-    s["zg-09-no-exclusive-opening"] = _check(not p.shared_data_opened_exclusively)
+    s["zg-09-no-exclusive-opening"] = _check(not p.operation.shared_data_opened_exclusively)
 
     # zg-11-application (art. 11)
     s["zg-11-application"] = _check(application is not None)
@@ -362,39 +362,41 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
         s["zg-12-written-consent"] = NOT_APPLICABLE
 
     # zg-13-party-group (art. 13)
-    s["zg-13-party-group"] = _check(p.party_group_approved)
+    s["zg-13-party-group"] = _check(p.procedure.party_group_approved)
 
     # zg-15-3-government-cloud (art. 15(3)): new builds and upgrades; classified ones excepted
-    if p.kind in CLOUD_KINDS:
-        s["zg-15-3-government-cloud"] = _check(p.uses_government_cloud or p.classified)
+    if p.profile.kind in CLOUD_KINDS:
+        s["zg-15-3-government-cloud"] = _check(
+            p.deployment.uses_government_cloud or p.profile.classified
+        )
     else:
         s["zg-15-3-government-cloud"] = NOT_APPLICABLE
 
     # zg-15-4-secure-reliable (art. 15(4))
-    s["zg-15-4-secure-reliable"] = _check(p.secure_reliable_products)
+    s["zg-15-4-secure-reliable"] = _check(p.deployment.secure_reliable_products)
 
     # zg-15-5-crypto-security (art. 15(5))
     s["zg-15-5-crypto-security"] = _check(
-        p.crypto_security_compliant and not p.major_security_hazard
+        p.deployment.crypto_security_compliant and not p.deployment.major_security_hazard
     )
 
     # zg-15-6-needs-integration-sharing (art. 15(6))
     s["zg-15-6-needs-integration-sharing"] = _check(
-        p.needs_and_targets_clear
-        and p.internal_systems_integrated
-        and p.data_sharing_obligations_met
+        p.content.needs_and_targets_clear
+        and p.owner.internal_systems_integrated
+        and p.operation.data_sharing_obligations_met
     )
 
     # zg-15-7-original-accepted (art. 15(7)): upgrades
     if upgrade_kind:
-        s["zg-15-7-original-accepted"] = _check(p.original_project_accepted)
+        s["zg-15-7-original-accepted"] = _check(p.profile.original_project_accepted)
     else:
         s["zg-15-7-original-accepted"] = NOT_APPLICABLE
 
     # zg-16-evaluated (art. 16): from 50万, unless a major central or provincial deployment
     if total < EVALUATION_THRESHOLD:
         s["zg-16-evaluated"] = NOT_APPLICABLE
-    elif p.major_central_provincial_deployment:
+    elif p.profile.major_central_provincial_deployment:
         s["zg-16-evaluated"] = PASS
     else:
         third_party = steps.get(Step.THIRD_PARTY_EVALUATION)
@@ -413,7 +415,7 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
     # zg-16-joint-review-after-evaluation (art. 16): after a passed expert evaluation
     if joint_review is None or total < EVALUATION_THRESHOLD:
         s["zg-16-joint-review-after-evaluation"] = NOT_APPLICABLE
-    elif p.major_central_provincial_deployment:
+    elif p.profile.major_central_provincial_deployment:
         s["zg-16-joint-review-after-evaluation"] = PASS
     elif (
         expert_evaluation is None
@@ -425,9 +427,9 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
         s["zg-16-joint-review-after-evaluation"] = _three(expert_evaluation.passed)
 
     # zg-16-secrecy-experts (art. 16): classified projects that are evaluated
-    if p.classified and (total >= EVALUATION_THRESHOLD or expert_evaluation is not None):
-        assert p.secrecy_pool_experts is not None
-        s["zg-16-secrecy-experts"] = _check(p.secrecy_pool_experts >= SECRECY_EXPERTS_MIN)
+    if p.profile.classified and (total >= EVALUATION_THRESHOLD or expert_evaluation is not None):
+        assert p.procedure.secrecy_pool_experts is not None
+        s["zg-16-secrecy-experts"] = _check(p.procedure.secrecy_pool_experts >= SECRECY_EXPERTS_MIN)
     else:
         s["zg-16-secrecy-experts"] = NOT_APPLICABLE
 
@@ -481,7 +483,7 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
         s["zg-19-cost-evaluation-budget-review"] = NOT_APPLICABLE
 
     # zg-22-crypto-three-synchronous (art. 22)
-    s["zg-22-crypto-three-synchronous"] = _check(p.crypto_three_synchronous)
+    s["zg-22-crypto-three-synchronous"] = _check(p.deployment.crypto_three_synchronous)
 
     # zg-25-1-preliminary-acceptance (art. 25)
     s["zg-25-1-preliminary-acceptance"] = (
@@ -489,28 +491,29 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
     )
 
     # zg-25-1-data-sharing-confirmed (art. 25(1))
-    s["zg-25-1-data-sharing-confirmed"] = _check(p.data_sharing_confirmed)
+    s["zg-25-1-data-sharing-confirmed"] = _check(p.acceptance.data_sharing_confirmed)
 
     # zg-25-1-security-confirmed (art. 25(1))
-    s["zg-25-1-security-confirmed"] = _check(p.secure_crypto_confirmed)
+    s["zg-25-1-security-confirmed"] = _check(p.acceptance.secure_crypto_confirmed)
 
     # zg-27-ip-to-government (art. 27)
-    s["zg-27-ip-to-government"] = _check(p.ip_to_government)
+    s["zg-27-ip-to-government"] = _check(p.construction.ip_to_government)
 
     # zg-33-1 to zg-33-4 (art. 33): O&M funds at stake; zg-33-3 excepts classified systems
     if om_funding_considered:
         s["zg-33-1-data-sharing"] = _check(
-            p.data_sharing_obligations_met and not p.duplicate_data_collection
+            p.operation.data_sharing_obligations_met and not p.content.duplicate_data_collection
         )
         s["zg-33-2-security"] = _check(
-            p.secure_reliable_products
-            and p.crypto_security_compliant
-            and not p.major_security_hazard
+            p.deployment.secure_reliable_products
+            and p.deployment.crypto_security_compliant
+            and not p.deployment.major_security_hazard
         )
         s["zg-33-3-egov-network-cloud"] = _check(
-            (p.on_egov_network and p.uses_government_cloud) or p.classified
+            (p.deployment.on_egov_network and p.deployment.uses_government_cloud)
+            or p.profile.classified
         )
-        s["zg-33-4-unified-om"] = _check(p.unified_om)
+        s["zg-33-4-unified-om"] = _check(p.operation.unified_om)
     else:
         s["zg-33-1-data-sharing"] = NOT_APPLICABLE
         s["zg-33-2-security"] = NOT_APPLICABLE
@@ -518,13 +521,13 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
         s["zg-33-4-unified-om"] = NOT_APPLICABLE
 
     # zg-34-surplus-returned (art. 34): objectives and content unchanged, a surplus left
-    assert p.settlement_amount is not None
+    assert p.money.settlement_amount is not None
     if (
-        not p.construction_objectives_changed
-        and not p.content_changed
-        and p.settlement_amount < total
+        not p.construction.construction_objectives_changed
+        and not p.construction.content_changed
+        and p.money.settlement_amount < total
     ):
-        s["zg-34-surplus-returned"] = _check(p.surplus_funds_returned)
+        s["zg-34-surplus-returned"] = _check(p.money.surplus_funds_returned)
     else:
         s["zg-34-surplus-returned"] = NOT_APPLICABLE
 
@@ -544,7 +547,7 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
     # (excused whether the plan is missing or the category unknown)
     if categories is not None and ProjectCategory.CROSS_DEPARTMENT_INTEGRATION not in categories:
         s["zg-10-framework-plan"] = NOT_APPLICABLE
-    elif p.classified:
+    elif p.profile.classified:
         s["zg-10-framework-plan"] = PASS
     elif categories is None:
         s["zg-10-framework-plan"] = UNKNOWN
@@ -559,11 +562,13 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
         Document.CONSTRUCTION_PLAN,
     )
     # zg-13-3-1-technical-plan (art. 13(3)1): new builds
-    require("zg-13-3-1-technical-plan", p.kind is ProjectKind.NEW_BUILD, Document.TECHNICAL_PLAN)
+    require(
+        "zg-13-3-1-technical-plan", p.profile.kind is ProjectKind.NEW_BUILD, Document.TECHNICAL_PLAN
+    )
     # zg-13-3-1-classified-protection-plan (art. 13(3)1): new builds with work secrets
     require(
         "zg-13-3-1-classified-protection-plan",
-        p.kind is ProjectKind.NEW_BUILD and bool(p.involves_work_secrets),
+        p.profile.kind is ProjectKind.NEW_BUILD and bool(p.profile.involves_work_secrets),
         Document.CLASSIFIED_PROTECTION_PLAN,
     )
     # zg-13-3-2-upgrade-plan (art. 13(3)2)
@@ -621,17 +626,17 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
     require("zg-25-2-8-security-risk", True, Document.SECURITY_RISK_ASSESSMENT_REPORT)
     require(
         "zg-25-2-8-classified-protection",
-        bool(p.classified),
+        bool(p.profile.classified),
         Document.CLASSIFIED_PROTECTION_TEST_REPORT,
     )
     # zg-25-2-8-mlps: classified systems excepted (they pass, the report not asked of them)
-    if p.classified:
+    if p.profile.classified:
         s["zg-25-2-8-mlps"] = PASS
     else:
         require("zg-25-2-8-mlps", True, Document.MLPS_TEST_REPORT)
     require(
         "zg-25-2-8-work-secrets",
-        bool(p.involves_work_secrets),
+        bool(p.profile.involves_work_secrets),
         Document.WORK_SECRET_INSPECTION_REPORT,
     )
     require(
@@ -645,19 +650,19 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
     # --- prohibited items (art. 15(1)-(2)) ----------------------------------------------------
 
     # zg-15-1-facilities: classified projects excepted
-    if not p.classified and any(item in items for item in FACILITY_ITEMS):
+    if not p.profile.classified and any(item in items for item in FACILITY_ITEMS):
         s["zg-15-1-facilities"] = FAIL
     else:
         s["zg-15-1-facilities"] = PASS
     # zg-15-1-hardware: classified projects excepted
-    if not p.classified and any(item in items for item in HARDWARE_ITEMS):
+    if not p.profile.classified and any(item in items for item in HARDWARE_ITEMS):
         s["zg-15-1-hardware"] = FAIL
     else:
         s["zg-15-1-hardware"] = PASS
     # zg-15-2-internet-egress: no exception
     s["zg-15-2-internet-egress"] = FAIL if Item.INTERNET_EGRESS_LEASE in items else PASS
     # zg-15-2-private-network-lease: a lease not integrated into the e-government networks
-    if p.private_network_integrated:
+    if p.deployment.private_network_integrated:
         s["zg-15-2-private-network-lease"] = NOT_APPLICABLE
     else:
         s["zg-15-2-private-network-lease"] = FAIL if Item.PRIVATE_NETWORK_LEASE in items else PASS
@@ -665,48 +670,48 @@ def decide(project: Project, as_of: dt.date) -> Decisions:
     # --- acceptance failures (art. 26): the condition holding fails acceptance ----------------
 
     # zg-26-1-deviation
-    s["zg-26-1-deviation"] = FAIL if p.deviates_from_approved_content else PASS
+    s["zg-26-1-deviation"] = FAIL if p.construction.deviates_from_approved_content else PASS
     # zg-26-2-trial-run
     s["zg-26-2-trial-run"] = (
         FAIL
-        if not p.trial_run_indicators_met
-        or not p.expected_use_achieved
-        or p.major_incident_unresolved
+        if not p.acceptance.trial_run_indicators_met
+        or not p.acceptance.expected_use_achieved
+        or p.acceptance.major_incident_unresolved
         else PASS
     )
     # zg-26-3-third-party-tests
-    s["zg-26-3-third-party-tests"] = FAIL if not p.third_party_tests_passed else PASS
+    s["zg-26-3-third-party-tests"] = FAIL if not p.acceptance.third_party_tests_passed else PASS
     # zg-26-4-materials
-    s["zg-26-4-materials"] = FAIL if not p.acceptance_materials_compliant else PASS
+    s["zg-26-4-materials"] = FAIL if not p.acceptance.acceptance_materials_compliant else PASS
     # zg-26-5-archives: no archive acceptance, or not passed
     archive = steps.get(Step.ARCHIVE_ACCEPTANCE)
     s["zg-26-5-archives"] = FAIL if archive is None else _three(archive.passed)
     # zg-26-6-expert-panel
-    s["zg-26-6-expert-panel"] = FAIL if not p.expert_panel_passed else PASS
+    s["zg-26-6-expert-panel"] = FAIL if not p.acceptance.expert_panel_passed else PASS
 
     # --- deadlines ------------------------------------------------------------------------------
 
-    assert p.plan_year is not None
+    assert p.procedure.plan_year is not None
     # zg-07-key-library-by-june (art. 7, warning): by 30 June of the year before the plan year
     if key_library_project is None:
         s["zg-07-key-library-by-june"] = UNKNOWN
     elif key_library_project:
         s["zg-07-key-library-by-june"] = _deadline(
-            steps.get(Step.KEY_LIBRARY_SUBMISSION), dt.date(p.plan_year - 1, 6, 30), as_of
+            steps.get(Step.KEY_LIBRARY_SUBMISSION), dt.date(p.procedure.plan_year - 1, 6, 30), as_of
         )
     else:
         s["zg-07-key-library-by-june"] = NOT_APPLICABLE
 
     # zg-12-notice-by-september (art. 12, info): by 30 September of the year before
     s["zg-12-notice-by-september"] = _deadline(
-        steps.get(Step.APPLICATION_NOTICE), dt.date(p.plan_year - 1, 9, 30), as_of
+        steps.get(Step.APPLICATION_NOTICE), dt.date(p.procedure.plan_year - 1, 9, 30), as_of
     )
 
     # zg-24-start-within-half-year (art. 24, warning): construction within six months of an
     # approval given; force majeure excuses a late start (or one not yet due, or undecided)
     if approval is None or approval_passed is False:
         s["zg-24-start-within-half-year"] = NOT_APPLICABLE
-    elif p.force_majeure:
+    elif p.construction.force_majeure:
         s["zg-24-start-within-half-year"] = PASS
     elif approval_passed is None:
         s["zg-24-start-within-half-year"] = UNKNOWN

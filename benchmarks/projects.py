@@ -27,10 +27,12 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from pydantic.fields import FieldInfo
+
 from policyengine import CompiledPack, Project, Status, decide
 from policyengine.loader import CompiledRule
 from policyengine.pack import Deadline, ProhibitedItems, RequiredDocuments, Severity
-from policyengine.project import DATE_ORDER, MEMBER_RECORDS, StepRecord
+from policyengine.project import DATE_ORDER, FACT_FIELDS, GROUPS, MEMBER_RECORDS, StepRecord
 from policyengine.vocabulary import (
     AdminLevel,
     Document,
@@ -78,14 +80,12 @@ def _project(
 ) -> Project:
     names = pack.reader.names
     data: dict[str, Any] = {"id": f"bench-{i:07d}", "name": f"项目{i}"}
-    for name in pack.reader.plain:
-        info = Project.model_fields[name]
-        data[name] = _value(name, info.annotation, rng, edges)
-    data["owner"] = {
-        "type": rng.choice(list(OwnerType)).value,
-        # Mostly the level the pack governs, so that most projects are in scope.
-        "level": pack.spec.level.value if rng.random() < 0.85 else rng.choice(list(AdminLevel)),
-    }
+    for name in _plain_facts(pack):
+        data[name] = _value(name, _field(name).annotation, rng, edges)
+    data["owner_type"] = rng.choice(list(OwnerType)).value
+    # Mostly the level the pack governs, so that most projects are in scope.
+    level = pack.spec.level.value if rng.random() < 0.85 else rng.choice(list(AdminLevel))
+    data["owner_level"] = level
     total = data.get("total_investment") or _amount(rng, edges)
     data["funding"] = _funding(rng, Decimal(total))
     data["steps"] = _steps(rng, data.get("plan_year"), varied)
@@ -98,7 +98,35 @@ def _project(
         data["budget_changes"] = [
             {"increase": str(_amount(rng, [])), "approved_by_authority": rng.random() < 0.8}
         ]
-    return Project.model_validate(data)
+    return Project.from_facts(data)
+
+
+def _plain_facts(pack: CompiledPack) -> list[str]:
+    """The facts `pack` reads as stated (not derived), except the owner's own."""
+    read = [name for _, pairs in pack.reader.plain for name, _ in pairs]
+    return [name for name in read if name not in ("owner_name", "owner_type", "owner_level")]
+
+
+def _field(name: str) -> FieldInfo:
+    if name not in FACT_FIELDS:
+        return Project.model_fields[name]
+    group, field = FACT_FIELDS[name]
+    return GROUPS[group].model_fields[field]
+
+
+def _with(project: Project, changes: dict[str, Any]) -> Project:
+    """`project` with the facts `changes` names (by fact name) replaced, unvalidated."""
+    top: dict[str, Any] = {}
+    groups: dict[str, dict[str, Any]] = {}
+    for name, value in changes.items():
+        if name in FACT_FIELDS:
+            group, field = FACT_FIELDS[name]
+            groups.setdefault(group, {})[field] = value
+        else:
+            top[name] = value
+    for group, update in groups.items():
+        top[group] = getattr(project, group).model_copy(update=update)
+    return project.model_copy(update=top)
 
 
 def _value(name: str, annotation: Any, rng: random.Random, edges: list[Decimal]) -> Any:
@@ -280,27 +308,27 @@ def _fixes(pack: CompiledPack, rule: CompiledRule, project: Project) -> Iterator
     facts; each count moved by one; its documents added; its items dropped; the steps it names
     taken and passed, each on its own date or the project's first, middle or last one; each of
     those steps removed."""
-    values = project.__dict__
-    plain = set(pack.reader.plain)
+    plain = set(_plain_facts(pack))
     names = sorted(rule.fact_names)
-    flags = [n for n in names if n in plain and isinstance(values[n], bool)][:_MOST_FLIPPED]
+    values = {name: project.fact(name) for name in names if name in plain}
+    flags = [n for n in values if isinstance(values[n], bool)][:_MOST_FLIPPED]
     current = tuple(values[n] for n in flags)
     for combination in itertools.product((False, True), repeat=len(flags)):
         if combination != current:
-            yield project.model_copy(update=dict(zip(flags, combination, strict=True)))
-    for name in names:
-        value = values.get(name)
-        if name in plain and type(value) is int and name != "plan_year":
-            yield project.model_copy(update={name: value + 1})
+            yield _with(project, dict(zip(flags, combination, strict=True)))
+    for name, value in values.items():
+        if type(value) is int and name != "plan_year":
+            yield _with(project, {name: value + 1})
             if value > 0:
-                yield project.model_copy(update={name: value - 1})
+                yield _with(project, {name: value - 1})
     spec = rule.spec
     if isinstance(spec, RequiredDocuments) and project.documents is not None:
         wanted = {d[0] if isinstance(d, tuple) else d for d in rule.documents}
         yield project.model_copy(update={"documents": project.documents | wanted})
-    if isinstance(spec, ProhibitedItems) and project.items:
-        yield project.model_copy(update={"items": project.items - set(spec.items)})
-    steps = project.steps
+    items = project.content.items
+    if isinstance(spec, ProhibitedItems) and isinstance(items, frozenset) and items:
+        yield _with(project, {"items": items - set(spec.items)})
+    steps = project.procedure.steps
     if not steps:
         return
     named = _named_steps(pack, rule)[:_MOST_MOVED]
@@ -315,11 +343,11 @@ def _fixes(pack: CompiledPack, rule: CompiledRule, project: Project) -> Iterator
             step: StepRecord(date=day, outcome=StepOutcome.PASSED)
             for step, day in zip(named, days, strict=True)
         }
-        yield from _possible(project.model_copy(update={"steps": {**steps, **taken}}))
+        yield from _possible(_with(project, {"steps": {**steps, **taken}}))
     for step in named:
         if step in steps:
             rest = {k: v for k, v in steps.items() if k != step}
-            yield project.model_copy(update={"steps": rest})
+            yield _with(project, {"steps": rest})
 
 
 def _named_steps(pack: CompiledPack, rule: CompiledRule) -> list[Step]:
@@ -340,8 +368,8 @@ def _named_steps(pack: CompiledPack, rule: CompiledRule) -> list[Step]:
 
 def _possible(project: Project) -> Iterator[Project]:
     """`project`, unless its steps are in an order the model rejects (`DATE_ORDER`)."""
-    steps = project.steps
-    assert steps is not None
+    steps = project.procedure.steps
+    assert isinstance(steps, dict)
     for before, after in DATE_ORDER:
         first, second = steps.get(before), steps.get(after)
         earlier = first.first_date if first else None

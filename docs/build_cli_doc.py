@@ -61,7 +61,7 @@ SECTIONS: list[tuple[str, str, str, int | tuple[int, int]]] = [
         "input order; a bad record becomes an error line and the others are still evaluated. "
         "`--workers N` uses N processes; `--resume` with `-o FILE` continues an interrupted run. "
         "A progress line appears on a terminal's stderr only.",
-        "sh -c 'printf \"%s\\n\" \"{\\\"id\\\": \\\"a\\\", \\\"total_investment\\\": \\\"600000\\\"}\" "
+        "sh -c 'printf \"%s\\n\" \"{\\\"id\\\": \\\"a\\\", \\\"money\\\": {\\\"total_investment\\\": \\\"600000\\\"}}\" "
         "\"{broken\" | policyengine evaluate - --pack wuhan --format jsonl --summary "
         "--as-of 2026-11-23 -o /dev/null'",
         0,

@@ -88,16 +88,18 @@ HOSTILE: tuple[Hostile, ...] = (
         lambda d: _batch(
             d,
             [
-                '{"classified": true, "total_investment": "1000000", '
-                '"secrecy_pool_experts": 1e1000000, '
-                '"steps": {"expert_evaluation": {"date": "2024-01-01"}}}'
+                '{"profile": {"classified": true}, "money": {"total_investment": "1000000"}, '
+                '"procedure": {"secrecy_pool_experts": 1e1000000, '
+                '"steps": {"expert_evaluation": {"date": "2024-01-01"}}}}'
             ],
         ),
     ),
     Hostile(
         "B6",
         "record with an integer fact of 1e5000",
-        lambda d: _batch(d, ['{"id": "a"}', '{"secrecy_pool_experts": 1e5000}', '{"id": "c"}']),
+        lambda d: _batch(
+            d, ['{"id": "a"}', '{"procedure": {"secrecy_pool_experts": 1e5000}}', '{"id": "c"}']
+        ),
     ),
     Hostile(
         "B7",
@@ -155,8 +157,8 @@ HOSTILE: tuple[Hostile, ...] = (
             'check: "add_days(approval_date, 1e1000000) > approval_date"',
             {
                 "owner": {"type": "party_government_organ"},
-                "total_investment": "600000",
-                "steps": {"approval": {"date": "2024-01-01"}},
+                "money": {"total_investment": "600000"},
+                "procedure": {"steps": {"approval": {"date": "2024-01-01"}}},
             },
         ),
     ),

@@ -6,7 +6,7 @@ import datetime as dt
 
 from policyengine import Project, evaluate
 from policyengine.facts import FACTS, FactReader, FactType
-from policyengine.project import ATTESTATIONS
+from policyengine.project import ATTESTATIONS, FACT_FIELDS
 from policyengine.render import render_markdown, render_text
 
 RULE = "zg-03-five-unifications"
@@ -14,7 +14,7 @@ RULE = "zg-03-five-unifications"
 
 def test_every_attestation_is_a_stated_yes_or_no_of_the_project() -> None:
     for name in ATTESTATIONS:
-        assert name in Project.model_fields, name
+        assert name in FACT_FIELDS, name
         assert FACTS[name].kind is FactType.BOOL
         assert FACTS[name].attestation
     assert not FACTS["total_investment"].attestation
@@ -22,17 +22,20 @@ def test_every_attestation_is_a_stated_yes_or_no_of_the_project() -> None:
 
 
 def test_the_schema_marks_attestations() -> None:
-    properties = Project.model_json_schema()["properties"]
-    assert properties["meets_five_unifications"]["x-attestation"] is True
-    assert "x-attestation" not in properties["total_investment"]
+    groups = Project.model_json_schema()["$defs"]
+    assert groups["Content"]["properties"]["meets_five_unifications"]["x-attestation"] is True
+    assert "x-attestation" not in groups["Money"]["properties"]["total_investment"]
 
 
 def _verdict(value: bool | None) -> object:
-    project = {
-        "owner": {"type": "party_government_organ", "level": "district"},
-        "total_investment": "600000",
-        "meets_five_unifications": value,
-    }
+    project = Project.from_facts(
+        {
+            "owner_type": "party_government_organ",
+            "owner_level": "district",
+            "total_investment": "600000",
+            "meets_five_unifications": value,
+        }
+    )
     return evaluate(project, "zhanggong", stage="application", as_of=dt.date(2026, 6, 1))
 
 
@@ -54,7 +57,7 @@ def test_every_report_names_the_judgements() -> None:
 
 
 def test_who_performed_a_step_jointly() -> None:
-    project = Project.model_validate(
+    project = Project.from_facts(
         {
             "steps": {
                 "final_acceptance": {

@@ -23,11 +23,13 @@ def _lines(count: int) -> list[str]:
     lines = []
     for i in range(count):
         if i % 7 == 3:
-            lines.append('{"total_investment": "-1"}')  # invalid project
+            lines.append('{"money": {"total_investment": "-1"}}')  # invalid project
         elif i % 11 == 5:
             lines.append("{not json")
         else:
-            lines.append(json.dumps({"id": f"p{i}", "total_investment": str(400000 + i * 1000)}))
+            lines.append(
+                json.dumps({"id": f"p{i}", "money": {"total_investment": str(400000 + i * 1000)}})
+            )
     return lines
 
 
@@ -121,7 +123,7 @@ def test_cli_resume_after_an_interrupted_run(tmp_path: Path) -> None:
 
 
 def test_cli_reads_json_lines_from_standard_input_and_keeps_bad_lines(tmp_path: Path) -> None:
-    good = [json.dumps({"id": f"p{i}", "total_investment": "600000"}) for i in range(7)]
+    good = [json.dumps({"id": f"p{i}", "money": {"total_investment": "600000"}}) for i in range(7)]
     lines = [*good[:5], "{not json", '"a string, not an object"', *good[5:]]
     result = _cli_jsonl("-", stdin="\n".join(lines) + "\n")
     records = [json.loads(line) for line in result.stdout.splitlines()]
@@ -139,19 +141,19 @@ def test_cli_reads_json_lines_from_standard_input_and_keeps_bad_lines(tmp_path: 
 
 def _hostile_lines() -> list[str]:
     return [
-        json.dumps({"id": "first", "total_investment": "600000"}),
+        json.dumps({"id": "first", "money": {"total_investment": "600000"}}),
         "[" * 1100 + "]" * 1100,
         '{"name": ' + "[" * 100_000 + "]" * 100_000 + "}",
-        '{"plan_year": ' + "9" * 5000 + "}",
-        '{"secrecy_pool_experts": 1e5000}',
+        '{"procedure": {"plan_year": ' + "9" * 5000 + "}}",
+        '{"procedure": {"secrecy_pool_experts": 1e5000}}',
         '{"name": "a", "name": "b"}',
         '{"name": "\\ud800"}',
-        '{"total_investment": NaN}',
+        '{"money": {"total_investment": NaN}}',
         "[1, 2]",
         "null",
         "{not json",
         json.dumps({f"fact_{i}": 1 for i in range(300)}),
-        json.dumps({"id": "last", "total_investment": "600000"}),
+        json.dumps({"id": "last", "money": {"total_investment": "600000"}}),
     ]
 
 
@@ -211,14 +213,14 @@ def test_a_failure_to_serialise_a_verdict_is_that_records_error(
 
 
 def test_error_records_list_the_first_issues_with_their_paths(mini: CompiledPack) -> None:
-    line = json.dumps({"total_investment": "-1", **{f"fact_{i}": 1 for i in range(300)}})
+    line = json.dumps({"money": {"total_investment": "-1"}, **{f"fact_{i}": 1 for i in range(300)}})
     (result,) = evaluate_many([("r", line)], [mini], as_of=AS_OF)
     error = json.loads(result.to_json())["error"]
     assert error["code"] == "project.invalid"
     assert error["issue_count"] == 301
     assert len(error["issues"]) == 20
     assert set(error["issues"][0]) == {"loc", "msg", "type"}
-    assert ["total_investment"] in [issue["loc"] for issue in error["issues"]]
+    assert ["money", "total_investment"] in [issue["loc"] for issue in error["issues"]]
     assert len(error["message"]) < 5_000
 
 

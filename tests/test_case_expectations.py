@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from policyengine import evaluate, load_bundled_pack
+from policyengine import Project, evaluate, load_bundled_pack
 from policyengine.testing import compare
 
 PROJECT: dict[str, Any] = {
-    "owner": {"type": "party_government_organ", "level": "municipal"},
+    "owner_type": "party_government_organ",
+    "owner_level": "municipal",
     "categories": ["business_application_system"],
     "classified": False,
     "bundled_with_fixed_asset_project": False,
@@ -21,7 +22,7 @@ PROJECT: dict[str, Any] = {
 
 
 def _verdict(**changes: Any) -> Any:
-    project = {**PROJECT, **changes}
+    project = Project.from_facts({**PROJECT, **changes})
     return evaluate(
         project, load_bundled_pack("wuhan"), stage="approval", as_of=dt.date(2026, 7, 1)
     )

@@ -29,10 +29,10 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 def project(tmp_path: Path) -> Path:
     path = tmp_path / "project.yaml"
     path.write_text(
-        "name: 平台升级\nowner: {type: public_institution}\nclassified: false\n"
-        "involves_work_secrets: false\n"
-        "total_investment: '600000'\nin_annual_plan: true\nitems: [machine_room]\n"
-        "documents: [feasibility_study_report]\n",
+        "name: 平台升级\nowner: {type: public_institution}\n"
+        "profile: {classified: false, involves_work_secrets: false}\n"
+        "money: {total_investment: '600000'}\nprocedure: {in_annual_plan: true}\n"
+        "content: {items: [machine_room]}\ndocuments: [feasibility_study_report]\n",
         encoding="utf-8",
     )
     return path
@@ -65,8 +65,8 @@ def test_evaluate_json_is_parseable_and_deterministic(project: Path) -> None:
 def test_jsonl_batch_keeps_every_record(tmp_path: Path) -> None:
     batch = tmp_path / "batch.jsonl"
     batch.write_text(
-        '{"total_investment": "1"}\n{"total_investment": 1.5}\nnot json\n\n'
-        '{"total_investment": "600000"}\n',
+        '{"money": {"total_investment": "1"}}\n{"money": {"total_investment": 1.5}}\n'
+        'not json\n\n{"money": {"total_investment": "600000"}}\n',
         encoding="utf-8",
     )
     result = cli("evaluate", str(batch), "--pack", MINI, "--format", "json")
@@ -87,10 +87,10 @@ def test_bad_pack_is_located_without_traceback(project: Path) -> None:
 
 def test_invalid_project_is_reported_with_field_path(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("total_investment: -5\n", encoding="utf-8")
+    bad.write_text("money: {total_investment: -5}\n", encoding="utf-8")
     result = cli("evaluate", str(bad), "--pack", MINI)
     assert result.returncode == 2
-    assert "total_investment: an amount must not be negative" in result.stderr
+    assert "money.total_investment: an amount must not be negative" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -122,7 +122,7 @@ def test_test_command_runs_cases() -> None:
 
 def test_schema_and_facts_commands() -> None:
     schema = json.loads(cli("schema", "project").stdout)
-    assert "total_investment" in schema["properties"]
+    assert "total_investment" in schema["$defs"]["Money"]["properties"]
     facts = cli("facts").stdout
     assert "total_investment" in facts
     assert "approval_date" in facts
@@ -247,7 +247,9 @@ def test_text_report_writes_no_terminal_escapes_from_the_project(tmp_path: Path)
     # B20: a project name reached the terminal raw; `\x1b[8m` would conceal the status below it.
     name = "\x1b[2J\x1b]0;T\x07\x1b[8mALL CLEAR"
     path = tmp_path / "esc.json"
-    path.write_text(json.dumps({"name": name, "total_investment": "1"}), encoding="utf-8")
+    path.write_text(
+        json.dumps({"name": name, "money": {"total_investment": "1"}}), encoding="utf-8"
+    )
     result = subprocess.run(
         [sys.executable, "-m", "policyengine", "evaluate", str(path), "--pack", MINI],
         capture_output=True,
@@ -275,7 +277,9 @@ def test_unknown_stage_exits_2_listing_the_stages(project: Path, fmt: str) -> No
 
 def test_json_lines_file_whose_name_is_not_utf8(tmp_path: Path) -> None:
     name = tmp_path / os.fsdecode(b"\xff.jsonl")
-    name.write_text('{"id": "a", "total_investment": "600000"}\n{not json\n', encoding="utf-8")
+    name.write_text(
+        '{"id": "a", "money": {"total_investment": "600000"}}\n{not json\n', encoding="utf-8"
+    )
     result = cli("evaluate", str(name), "--pack", MINI, "--format", "jsonl")
     assert result.returncode == 2  # the second line is bad input
     assert "Traceback" not in result.stderr
@@ -365,10 +369,10 @@ def test_echoed_messages_are_truncated(capsys: pytest.CaptureFixture[str]) -> No
 @pytest.mark.parametrize(
     ("name", "text", "code"),
     [
-        ("big.json", '{"plan_year": ' + "9" * 5000 + "}", "json.bad_number"),
+        ("big.json", '{"procedure": {"plan_year": ' + "9" * 5000 + "}}", "json.bad_number"),
         ("deep.json", '{"name": ' + "[" * 985 + "]" * 985 + "}", "json.too_deep"),
         ("deeper.json", '{"name": ' + "[" * 100_000 + "]" * 100_000 + "}", "json.too_deep"),
-        ("hex.yaml", "name: x\nplan_year: 0x" + "f" * 4000 + "\n", None),
+        ("hex.yaml", "name: x\nprocedure: {plan_year: 0x" + "f" * 4000 + "}\n", None),
     ],
 )
 def test_hostile_project_files_exit_2_without_traceback(

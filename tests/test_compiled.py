@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from policyengine import CompiledPack, Decisions, Stage, decide, evaluate, load_pack
 from policyengine.evaluator import interpret
 from policyengine.loader import BUNDLED_PACKS
+from policyengine.project import Project
 from policyengine.strategies import amounts_near, project_dicts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,10 +30,12 @@ DATES = st.dates(dt.date(2019, 1, 1), dt.date(2026, 12, 31))
 def test_compiled_and_interpreted_verdicts_are_identical(pack: CompiledPack) -> None:
     @given(project_dicts(amounts_near(pack), partial=True), STAGES, DATES)
     def check(data: dict[str, Any], stage: Stage | None, as_of: dt.date) -> None:
-        compiled = evaluate(data, pack, stage=stage, as_of=as_of)
-        interpreted = interpret(data, pack, stage=stage, as_of=as_of)
+        compiled = evaluate(Project.from_facts(data), pack, stage=stage, as_of=as_of)
+        interpreted = interpret(Project.from_facts(data), pack, stage=stage, as_of=as_of)
         assert compiled.to_json() == interpreted.to_json()
-        assert decide(data, pack, stage=stage, as_of=as_of) == Decisions.of(compiled)
+        assert decide(Project.from_facts(data), pack, stage=stage, as_of=as_of) == Decisions.of(
+            compiled
+        )
 
     check()
 
@@ -47,12 +50,15 @@ def test_a_definition_that_raises_is_reported_as_by_the_interpreter() -> None:
 
     pack = load_pack_text(text, "broken-definition.yaml")
     data = {
-        "owner": {"type": "public_institution"},
+        "owner_type": "public_institution",
         "total_investment": "1",
         "budget_estimate": "0",
     }
-    verdict = evaluate(data, pack, as_of=dt.date(2025, 1, 1))
-    assert verdict.to_json() == interpret(data, pack, as_of=dt.date(2025, 1, 1)).to_json()
+    verdict = evaluate(Project.from_facts(data), pack, as_of=dt.date(2025, 1, 1))
+    assert (
+        verdict.to_json()
+        == interpret(Project.from_facts(data), pack, as_of=dt.date(2025, 1, 1)).to_json()
+    )
     errors = [f for f in verdict.findings if f.status.value == "error"]
     assert errors
     assert all("needs_approval" in (f.error or "") for f in errors)
@@ -63,5 +69,8 @@ def test_a_pack_pickles_without_its_compiled_programs() -> None:
     pack.program(None)
     copy = pickle.loads(pickle.dumps(pack))
     assert copy.programs == {}
-    data = {"owner": {"type": "public_institution"}, "total_investment": "600000"}
-    assert evaluate(data, copy).to_json() == evaluate(data, pack).to_json()
+    data = {"owner_type": "public_institution", "total_investment": "600000"}
+    assert (
+        evaluate(Project.from_facts(data), copy).to_json()
+        == evaluate(Project.from_facts(data), pack).to_json()
+    )

@@ -22,6 +22,7 @@ from policyengine import (
     evaluate,
 )
 from policyengine.loader import load_pack_text
+from policyengine.project import Project
 from policyengine.testing import merge
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -30,7 +31,7 @@ FIXTURE_TEXT = (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
 
 AS_OF = dt.date(2025, 11, 1)
 BASE: dict[str, Any] = {
-    "owner": {"type": "public_institution"},
+    "owner_type": "public_institution",
     "classified": False,
     "involves_work_secrets": False,
     "total_investment": "600000",
@@ -45,7 +46,7 @@ BASE: dict[str, Any] = {
 
 
 def run(pack: CompiledPack, stage_: str | None = None, **changes: Any) -> Verdict:
-    return evaluate(merge(BASE, changes), pack, stage=stage_, as_of=AS_OF)
+    return evaluate(Project.from_facts(merge(BASE, changes)), pack, stage=stage_, as_of=AS_OF)
 
 
 def status(verdict: Verdict, rule_id: str) -> str:
@@ -62,7 +63,7 @@ def test_out_of_scope_by_exclusion_evaluates_no_rule(mini: CompiledPack) -> None
 
 
 def test_out_of_scope_by_applies_when(mini: CompiledPack) -> None:
-    verdict = run(mini, owner={"type": "state_owned_enterprise"})
+    verdict = run(mini, owner_type="state_owned_enterprise")
     assert verdict.in_scope is False
     assert verdict.exclusion is None
     assert verdict.status is OverallStatus.OUT_OF_SCOPE
@@ -75,7 +76,7 @@ def test_undecided_scope_names_the_facts_and_is_incomplete(mini: CompiledPack) -
         mini,
         "application",
         classified=None,
-        owner=None,
+        owner_type=None,
         steps={"application": {"date": "2025-08-01"}},
     )
     # The positive condition (owner type) is unknown; the exclusion (classified) is only assumed
@@ -289,7 +290,9 @@ def test_a_faulty_rule_is_an_error_and_the_others_still_run() -> None:
         'check: "total_investment / budget_estimate <= adjustment_limit"',
     )
     pack = load_pack_text(text, "faulty.yaml")
-    verdict = evaluate(merge(BASE, {"budget_estimate": "0"}), pack, stage="audit", as_of=AS_OF)
+    verdict = evaluate(
+        Project.from_facts(merge(BASE, {"budget_estimate": "0"})), pack, stage="audit", as_of=AS_OF
+    )
     faulty = verdict.finding("mi-04-adjustment")
     assert faulty.status is Status.ERROR
     assert faulty.error is not None
@@ -305,7 +308,7 @@ def test_findings_record_the_facts_they_read(mini: CompiledPack) -> None:
 
 def test_invalid_project_mapping_raises_project_error_with_paths(mini: CompiledPack) -> None:
     with pytest.raises(ProjectError) as info:
-        evaluate({"total_investment": 1.5, "items": ["nope"]}, mini)
+        evaluate(Project.from_facts({"total_investment": 1.5, "items": ["nope"]}), mini)
     paths = [issue.path for issue in info.value.issues]
     assert paths == ["total_investment", "items.0"]
 
@@ -386,9 +389,9 @@ def test_a_table_that_raises_is_an_error_decision_on_every_path(replace: str, by
     data = merge(BASE, {"budget_estimate": "0"})
     with decimal.localcontext() as context:
         context.Emax = 60  # small enough that the product above overflows
-        compiled = evaluate(data, pack, as_of=AS_OF)
-        interpreted = interpret(data, pack, as_of=AS_OF)
-        decisions = decide(data, pack, as_of=AS_OF)
+        compiled = evaluate(Project.from_facts(data), pack, as_of=AS_OF)
+        interpreted = interpret(Project.from_facts(data), pack, as_of=AS_OF)
+        decisions = decide(Project.from_facts(data), pack, as_of=AS_OF)
     assert compiled.to_json() == interpreted.to_json()
     (decision,) = compiled.decisions
     assert decision.status is Status.ERROR
@@ -407,9 +410,12 @@ def test_integer_division_is_exact_in_a_pack() -> None:
     )
     pack = load_pack_text(text, "exact-division.yaml")
     data = merge(BASE, {"mlps_level": 3})
-    compiled = evaluate(data, pack, stage="application", as_of=AS_OF)
+    compiled = evaluate(Project.from_facts(data), pack, stage="application", as_of=AS_OF)
     assert status(compiled, "mi-03-in-plan") == "pass"
-    assert compiled.to_json() == interpret(data, pack, stage="application", as_of=AS_OF).to_json()
+    assert (
+        compiled.to_json()
+        == interpret(Project.from_facts(data), pack, stage="application", as_of=AS_OF).to_json()
+    )
     assert status(run(pack, "application", mlps_level=2), "mi-03-in-plan") == "fail"
 
 

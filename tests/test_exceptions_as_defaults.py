@@ -15,13 +15,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policyengine import CompiledPack, Decisions, Stage, Status, decide, evaluate, load_pack
+from policyengine import (
+    CompiledPack,
+    Decisions,
+    Project,
+    Stage,
+    Status,
+    decide,
+    evaluate,
+    load_pack,
+)
 from policyengine.evaluator import interpret
 from policyengine.verdict import Verdict
 
 AS_OF = dt.date(2025, 6, 1)
 BASE: dict[str, Any] = {
-    "owner": {"type": "party_government_organ", "level": "municipal"},
+    "owner_type": "party_government_organ",
+    "owner_level": "municipal",
     "total_investment": "600000",
     "in_annual_plan": True,
     "documents": ["feasibility_study_report", "preliminary_design"],
@@ -33,7 +43,7 @@ EVALUATORS = [evaluate, interpret]
 
 
 def _verdict(mini: CompiledPack, how: Any = evaluate, **changes: Any) -> Verdict:
-    project = {**BASE, **changes}
+    project = Project.from_facts({**BASE, **changes})
     verdict: Verdict = how(project, mini, stage=Stage.APPLICATION, as_of=AS_OF)
     return verdict
 
@@ -70,7 +80,7 @@ def test_an_established_exclusion_takes_the_project_out_without_assumptions(
 
 
 def test_the_positive_scope_condition_must_still_be_established(mini: CompiledPack) -> None:
-    verdict = _verdict(mini, owner={"level": "municipal"}, classified=None)
+    verdict = _verdict(mini, owner_type=None, owner_level="municipal", classified=None)
     assert verdict.in_scope is None
     assert verdict.scope_missing_facts == ["owner_type"]
     assert _assumed(verdict) == ["mi-01-classified"]
@@ -125,11 +135,11 @@ def test_an_unknown_exception_only_adds_assumptions(
     mini = MINI
     # Where the exceptions are established false, forgetting them changes no status and no
     # finding: it adds the assumptions that they do not apply, and nothing else.
-    project = {**BASE, **facts, "classified": False, "involves_work_secrets": False}
-    known = evaluate(project, mini, stage=stage, as_of=AS_OF)
-    forgotten = {**project, "classified": None, "involves_work_secrets": None}
+    stated = {**BASE, **facts, "classified": False, "involves_work_secrets": False}
+    known = evaluate(Project.from_facts(stated), mini, stage=stage, as_of=AS_OF)
+    forgotten = {**stated, "classified": None, "involves_work_secrets": None}
     for how in EVALUATORS:
-        unknown = how(forgotten, mini, stage=stage, as_of=AS_OF)
+        unknown = how(Project.from_facts(forgotten), mini, stage=stage, as_of=AS_OF)
         assert unknown.status == known.status
         assert unknown.in_scope == known.in_scope
         assert [(f.rule_id, f.status) for f in unknown.findings] == [
@@ -137,13 +147,16 @@ def test_an_unknown_exception_only_adds_assumptions(
         ]
         assert known.assumptions == []
         assert "mi-01-classified" in _assumed(unknown)
-        assert Decisions.of(unknown) == decide(forgotten, mini, stage=stage, as_of=AS_OF)
+        assert Decisions.of(unknown) == decide(
+            Project.from_facts(forgotten), mini, stage=stage, as_of=AS_OF
+        )
 
 
 # --- In principle (原则上, 一般): a warning until a justification is stated ---------------------
 
 XIANGXI_MACHINE_ROOM: dict[str, Any] = {
-    "owner": {"type": "public_institution", "level": "prefecture"},
+    "owner_type": "public_institution",
+    "owner_level": "prefecture",
     "kind": "new_build",
     "classified": False,
     "items": ["machine_room"],
@@ -153,19 +166,23 @@ XIANGXI_MACHINE_ROOM: dict[str, Any] = {
 @pytest.mark.parametrize("how", EVALUATORS)
 def test_a_stated_justification_waives_an_in_principle_rule(how: Any) -> None:
     reason = "the shared machine room cannot host the secure storage"
-    project = {**XIANGXI_MACHINE_ROOM, "justifications": {"xx-05-no-new-machine-room": reason}}
+    project = Project.from_facts(
+        {**XIANGXI_MACHINE_ROOM, "justifications": {"xx-05-no-new-machine-room": reason}}
+    )
     verdict = how(project, "xiangxi", stage=Stage.APPLICATION, as_of=AS_OF)
     finding = verdict.finding("xx-05-no-new-machine-room")
     assert finding.status is Status.PASS
     assert finding.justification == reason
     assert decide(project, "xiangxi", stage=Stage.APPLICATION, as_of=AS_OF) == Decisions.of(verdict)
-    unjustified = how(XIANGXI_MACHINE_ROOM, "xiangxi", stage=Stage.APPLICATION, as_of=AS_OF)
+    unjustified = how(
+        Project.from_facts(XIANGXI_MACHINE_ROOM), "xiangxi", stage=Stage.APPLICATION, as_of=AS_OF
+    )
     assert unjustified.finding("xx-05-no-new-machine-room").status is Status.FAIL
     assert unjustified.finding("xx-05-no-new-machine-room").severity.value == "warning"
 
 
 def test_a_justification_does_not_waive_an_error_level_duty() -> None:
-    project = {"justifications": {"mi-05-no-machine-room": "needed"}, **BASE}
+    project = Project.from_facts({"justifications": {"mi-05-no-machine-room": "needed"}, **BASE})
     verdict = evaluate(project, MINI, stage=Stage.APPLICATION, as_of=AS_OF)
     assert verdict.finding("mi-05-no-machine-room").status is Status.FAIL
     assert verdict.finding("mi-05-no-machine-room").justification is None
@@ -209,7 +226,7 @@ EXCEPTED = _mini_with_exceptions()
 def test_a_rules_exception_is_a_default(
     how: Any, in_plan: bool | None, major: bool | None, status: Status, assumed: list[str]
 ) -> None:
-    project = {**BASE, "in_annual_plan": in_plan, "major_project": major}
+    project = Project.from_facts({**BASE, "in_annual_plan": in_plan, "major_project": major})
     verdict = how(project, EXCEPTED, stage=Stage.APPLICATION, as_of=AS_OF)
     finding = verdict.finding("mi-03-in-plan")
     assert finding.status is status

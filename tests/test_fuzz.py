@@ -26,6 +26,7 @@ from tests.test_expressions import NAMES
 from policyengine import PackError, Project, ProjectError, evaluate
 from policyengine.expressions import ExpressionError, compile_expression
 from policyengine.loader import load_pack_text
+from policyengine.project import group_facts
 from policyengine.testing import load_cases
 
 # libFuzzer's names for what it saves: a foreign exception, a slow input, a greedy input, a leak.
@@ -208,7 +209,7 @@ def _project_seeds(corpus: Path) -> None:
     for case_file in sorted((ROOT / "tests" / "packs").rglob("*.yaml")):
         lines = []
         for number, case in enumerate(load_cases(case_file)):
-            text = json.dumps(case.project, ensure_ascii=False, default=str)
+            text = json.dumps(group_facts(case.project), ensure_ascii=False, default=str)
             lines.append(text)
             stem = f"{case_file.parent.name}-{case_file.stem}-{number}"
             (corpus / f"{stem}.json").write_text(text + "\n", encoding="utf-8")

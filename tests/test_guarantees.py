@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from policyengine import CompiledPack, Stage, Status, Verdict, evaluate, load_pack
 from policyengine.loader import BUNDLED_PACKS
+from policyengine.project import Project
 from policyengine.strategies import amounts_near, project_dicts
 from policyengine.vocabulary import Document, Item
 
@@ -44,7 +45,7 @@ def statuses(verdict: Verdict) -> dict[str, Status]:
 
 def run(pack: CompiledPack, data: dict[str, Any]) -> Verdict:
     # At the last stage every duty is due: the properties below cover every rule.
-    return evaluate(data, pack, stage=Stage.AUDIT, as_of=AS_OF)
+    return evaluate(Project.from_facts(data), pack, stage=Stage.AUDIT, as_of=AS_OF)
 
 
 @pytest.mark.parametrize("pack", PACKS, ids=IDS)
@@ -53,12 +54,12 @@ def test_a_duty_is_checked_from_its_stage_on_with_the_same_outcome(pack: Compile
 
     @given(project_dicts(amounts_near(pack)), st.sampled_from(stages[:-1]))
     def check(data: dict[str, Any], stage: Stage) -> None:
-        now = evaluate(data, pack, stage=stage, as_of=AS_OF)
+        now = evaluate(Project.from_facts(data), pack, stage=stage, as_of=AS_OF)
         if now.in_scope is False:
             return
         due = {rule.id for rule in pack.rules if rule.spec.due_from.rank <= stage.rank}
         assert {f.rule_id for f in now.findings} == due
-        later = evaluate(data, pack, stage=stages[stage.rank + 1], as_of=AS_OF)
+        later = evaluate(Project.from_facts(data), pack, stage=stages[stage.rank + 1], as_of=AS_OF)
         for finding in now.findings:
             assert later.finding(finding.rule_id).status is finding.status, finding.rule_id
 
@@ -176,7 +177,8 @@ def test_filling_an_unknown_fact_never_changes_a_decided_finding(pack: CompiledP
 
 SAMPLE = [
     {
-        "owner": {"type": "party_government_organ", "level": "municipal"},
+        "owner_type": "party_government_organ",
+        "owner_level": "municipal",
         "classified": False,
         "total_investment": amount,
         "items": ["machine_room", "server", "lan"],
@@ -187,7 +189,8 @@ SAMPLE = [
     for amount in ("499999.99", "500000.00", "2000000.00", "30000000.00")
 ] + [
     {
-        "owner": {"type": "party_government_organ", "level": "municipal"},
+        "owner_type": "party_government_organ",
+        "owner_level": "municipal",
         "total_investment": "2000000.00",
         "items": {"present": ["server", "lan"], "absent": ["machine_room"]},
         "documents": {"present": ["project_proposal"], "absent": ["preliminary_design"]},
@@ -196,11 +199,11 @@ SAMPLE = [
 ]
 _SCRIPT = """
 import datetime as dt, json, sys
-from policyengine import evaluate, load_pack
+from policyengine import Project, evaluate, load_pack
 from pathlib import Path
 packs = [load_pack(Path(p)) for p in json.loads(sys.argv[1])]
 projects = json.loads(sys.argv[2])
-print("\\n".join(evaluate(p, pack, stage="audit", as_of=dt.date(2025, 11, 1)).to_json()
+print("\\n".join(evaluate(Project.from_facts(p), pack, stage="audit", as_of=dt.date(2025, 11, 1)).to_json()
                  for pack in packs for p in projects))
 """
 

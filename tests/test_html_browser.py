@@ -101,8 +101,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     text = (ROOT / "examples" / "project.yaml").read_text(encoding="utf-8")
     project.write_text(
         text.replace(
-            "steps:\n",
-            "steps:\n  completion: {date: 2026-01-31}\n  final_acceptance: {date: 2026-08-20}\n",
+            "  steps:\n",
+            "  steps:\n    completion: {date: 2026-01-31}\n    final_acceptance: {date: 2026-08-20}\n",
         ),
         encoding="utf-8",
     )

@@ -48,7 +48,7 @@ EVALUATORS = [evaluate, interpret]
 
 def _refusal(data: dict[str, Any]) -> ProjectError:
     with pytest.raises(ProjectError) as caught:
-        Project.from_mapping(data)
+        Project.from_facts(data)
     return caught.value
 
 
@@ -71,22 +71,23 @@ def _refusal(data: dict[str, Any]) -> ProjectError:
     ids=["complete", "partial"],
 )
 def test_both_forms_round_trip(data: dict[str, Any]) -> None:
-    project = Project.from_mapping(data)
+    project = Project.from_facts(data)
     assert Project.from_mapping(json.loads(project.to_json())) == project
+    assert Project.from_facts(project.facts_mapping()) == project
     assert Project.model_validate_json(project.model_dump_json()) == project
-    dumped = project.model_dump(mode="json")
+    dumped = project.facts_mapping()
     for name in ("documents", "items", "steps"):
         assert type(dumped[name]) is type(data[name])
 
 
 def test_the_partial_form_is_a_model_of_its_own() -> None:
-    project = Project.from_mapping(
+    project = Project.from_facts(
         {"documents": {"present": ["project_proposal"]}, "steps": {"not_taken": ["filing"]}}
     )
     assert project.documents == PartialDocuments(present=frozenset({Document.PROJECT_PROPOSAL}))
-    assert isinstance(project.steps, PartialSteps)
-    assert project.steps.taken_state(Step.FILING) is False
-    assert project.steps.taken_state(Step.APPROVAL) is None
+    assert isinstance(project.procedure.steps, PartialSteps)
+    assert project.procedure.steps.taken_state(Step.FILING) is False
+    assert project.procedure.steps.taken_state(Step.APPROVAL) is None
 
 
 @pytest.mark.parametrize(
@@ -155,7 +156,7 @@ def test_steps_taken_keep_their_dates_in_order_in_a_partial_record() -> None:
 
 
 def test_an_empty_steps_mapping_is_the_complete_record_of_no_steps() -> None:
-    facts = FactReader().read(Project.from_mapping({"steps": {}}), AS_OF)
+    facts = FactReader().read(Project.from_facts({"steps": {}}), AS_OF)
     assert facts["steps"] == frozenset()
 
 
@@ -164,14 +165,24 @@ def test_the_json_schema_describes_both_forms() -> None:
     schema = json.loads((ROOT / "schema" / "project.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
     good = [
-        {"documents": ["contract"], "steps": {}},
-        {"documents": {"present": ["contract"]}, "steps": {"taken": {"approval": {}}}},
-        {"items": {"absent": ["server"]}, "steps": {"not_taken": ["filing"]}},
+        {"documents": ["contract"], "procedure": {"steps": {}}},
+        {
+            "documents": {"present": ["contract"]},
+            "procedure": {"steps": {"taken": {"approval": {}}}},
+        },
+        {
+            "content": {"items": {"absent": ["server"]}},
+            "procedure": {"steps": {"not_taken": ["filing"]}},
+        },
     ]
     for data in good:
         assert list(validator.iter_errors(data)) == [], data
         Project.from_mapping(data)
-    for data in [{"documents": {"present": ["nonsense"]}}, {"steps": {"taken": {}, "x": 1}}]:
+    for data in [
+        {"documents": {"present": ["nonsense"]}},
+        {"procedure": {"steps": {"taken": {}, "x": 1}}},
+        {"steps": {}},
+    ]:
         assert list(validator.iter_errors(data)), data
 
 
@@ -179,7 +190,7 @@ def test_the_json_schema_describes_both_forms() -> None:
 
 
 def test_complete_records_stay_plain_frozensets() -> None:
-    project = Project.from_mapping({"documents": ["contract"], "items": [], "steps": {}})
+    project = Project.from_facts({"documents": ["contract"], "items": [], "steps": {}})
     facts = FactReader().read(project, AS_OF)
     assert facts["documents"].__class__ is frozenset
     assert facts["items"].__class__ is frozenset
@@ -188,14 +199,14 @@ def test_complete_records_stay_plain_frozensets() -> None:
 
 def test_a_partial_record_that_states_every_member_is_complete() -> None:
     first, *rest = list(Item)
-    every = Project.from_mapping({"items": {"present": [first], "absent": rest}})
+    every = Project.from_facts({"items": {"present": [first], "absent": rest}})
     assert FactReader().read(every, AS_OF)["items"] == frozenset({first})
-    partly = Project.from_mapping({"items": {"present": [first], "absent": rest[1:]}})
+    partly = Project.from_facts({"items": {"present": [first], "absent": rest[1:]}})
     assert isinstance(FactReader().read(partly, AS_OF)["items"], PartialSet)
 
 
 def test_step_facts_of_a_partial_record() -> None:
-    project = Project.from_mapping(
+    project = Project.from_facts(
         {
             "steps": {
                 "taken": {"approval": {"date": "2025-03-01", "outcome": "failed"}},
@@ -320,12 +331,15 @@ def test_known_of_a_step_fact_a_partial_record_leaves_open_is_unknown(source: st
 
 def test_a_definition_passes_on_the_members_it_asks_about() -> None:
     # xiangxi: server_hardware = has_any(items, 'server', 'storage_device', ...)
-    project = {
-        "owner": {"type": "public_institution", "level": "prefecture"},
-        "kind": "new_build",
-        "items": {"absent": ["server"]},
-        "classified": False,
-    }
+    project = Project.from_facts(
+        {
+            "owner_type": "public_institution",
+            "owner_level": "prefecture",
+            "kind": "new_build",
+            "items": {"absent": ["server"]},
+            "classified": False,
+        }
+    )
     for how in EVALUATORS:
         finding = how(project, "xiangxi", as_of=AS_OF).finding("xx-05-central-hosting")
         assert finding.status is Status.UNKNOWN
@@ -346,19 +360,22 @@ def test_a_set_definition_and_a_pickled_expression_read_a_partial_set(mini: Comp
     ).replace('check: "in_annual_plan"', "check: \"in_annual_plan and 'server' in kit\"")
     pack = pickle.loads(pickle.dumps(load_pack_text(text, "kit.yaml")))
     for items, status in [({"present": ["server"]}, "pass"), ({"absent": ["server"]}, "fail")]:
-        project = {**MINI_BASE, "in_annual_plan": True, "items": items}
+        project = Project.from_facts({**MINI_BASE, "in_annual_plan": True, "items": items})
         verdicts = [how(project, pack, stage="application", as_of=AS_OF) for how in EVALUATORS]
         assert verdicts[0].to_json() == verdicts[1].to_json()
         assert verdicts[0].finding("mi-03-in-plan").status.value == status
     undecided = {**MINI_BASE, "in_annual_plan": True, "items": {"absent": ["lan"]}}
-    finding = evaluate(undecided, pack, stage="application", as_of=AS_OF).finding("mi-03-in-plan")
+    finding = evaluate(
+        Project.from_facts(undecided), pack, stage="application", as_of=AS_OF
+    ).finding("mi-03-in-plan")
     assert (finding.status, finding.missing_facts) == (Status.UNKNOWN, ["items"])
 
 
 # --- rules over partial records --------------------------------------------------------------
 
 MINI_BASE: dict[str, Any] = {
-    "owner": {"type": "party_government_organ", "level": "municipal"},
+    "owner_type": "party_government_organ",
+    "owner_level": "municipal",
     "total_investment": "600000",
     "classified": False,
     "involves_work_secrets": False,
@@ -366,8 +383,12 @@ MINI_BASE: dict[str, Any] = {
 
 
 def _mini(mini: CompiledPack, how: Any, stage: str, **facts: Any) -> Verdict:
-    verdict: Verdict = how({**MINI_BASE, **facts}, mini, stage=stage, as_of=AS_OF)
-    assert decide({**MINI_BASE, **facts}, mini, stage=stage, as_of=AS_OF) == Decisions.of(verdict)
+    verdict: Verdict = how(
+        Project.from_facts({**MINI_BASE, **facts}), mini, stage=stage, as_of=AS_OF
+    )
+    assert decide(
+        Project.from_facts({**MINI_BASE, **facts}), mini, stage=stage, as_of=AS_OF
+    ) == Decisions.of(verdict)
     return verdict
 
 
@@ -483,7 +504,8 @@ def test_a_partial_steps_record_leaves_an_unstated_deadline_event_unknown(
 
 
 WUHAN_BASE: dict[str, Any] = {
-    "owner": {"type": "party_government_organ", "level": "municipal"},
+    "owner_type": "party_government_organ",
+    "owner_level": "municipal",
     "kind": "upgrade",
     "classified": False,
     "bundled_with_fixed_asset_project": False,
@@ -494,12 +516,13 @@ WUHAN_BASE: dict[str, Any] = {
 @pytest.mark.parametrize("how", EVALUATORS)
 def test_the_authoring_guide_example(how: Any) -> None:
     # docs/authoring.md, "Complete and partial records": wuhan art. 10.
-    project = {
+    stated = {
         **WUHAN_BASE,
         "feasibility_and_design_merged": False,
         "total_investment": "4800000",
         "documents": {"present": ["project_proposal", "feasibility_study_report"]},
     }
+    project = Project.from_facts(stated)
     verdict = how(project, "wuhan", stage=Stage.APPLICATION, as_of=AS_OF)
     finding = verdict.finding("wh-10-approval-documents")
     assert finding.status is Status.UNKNOWN
@@ -508,8 +531,8 @@ def test_the_authoring_guide_example(how: Any) -> None:
         "absent": [],
         "present": ["feasibility_study_report", "project_proposal"],
     }
-    refused = {**project, "documents": {**project["documents"], "absent": ["preliminary_design"]}}
-    failed = how(refused, "wuhan", stage=Stage.APPLICATION, as_of=AS_OF)
+    refused = {**stated, "documents": {**stated["documents"], "absent": ["preliminary_design"]}}
+    failed = how(Project.from_facts(refused), "wuhan", stage=Stage.APPLICATION, as_of=AS_OF)
     finding = failed.finding("wh-10-approval-documents")
     assert finding.status is Status.FAIL
     assert finding.missing_documents == [Document.PRELIMINARY_DESIGN]
@@ -523,7 +546,7 @@ def test_a_step_stated_not_taken_reads_as_one_left_out_of_a_complete_record() ->
     rule = "wh-08-approved-before-start"
 
     def status(steps: Any) -> tuple[Status, list[str]]:
-        project = {**base, "steps": steps}
+        project = Project.from_facts({**base, "steps": steps})
         verdict = evaluate(project, "wuhan", stage="construction", as_of=AS_OF)
         reference = interpret(project, "wuhan", stage="construction", as_of=AS_OF)
         assert verdict.to_json() == reference.to_json()
@@ -600,8 +623,11 @@ def _agrees(decided: Finding, other: Finding) -> bool:
 
 
 def _run(data: dict[str, Any], pack: CompiledPack, stage: Stage | None) -> Verdict:
-    verdict = evaluate(data, pack, stage=stage, as_of=AS_OF)
-    assert verdict.to_json() == interpret(data, pack, stage=stage, as_of=AS_OF).to_json()
+    verdict = evaluate(Project.from_facts(data), pack, stage=stage, as_of=AS_OF)
+    assert (
+        verdict.to_json()
+        == interpret(Project.from_facts(data), pack, stage=stage, as_of=AS_OF).to_json()
+    )
     return verdict
 
 
@@ -611,7 +637,10 @@ def test_a_partial_record_agrees_with_the_complete_record_it_describes(
 ) -> None:
     @given(project_dicts(amounts_near(pack)), STAGES, st.data())
     def check(complete: dict[str, Any], stage: Stage | None, draw: st.DataObject) -> None:
-        whole = {f.rule_id: f for f in evaluate(complete, pack, stage=stage, as_of=AS_OF).findings}
+        whole = {
+            f.rule_id: f
+            for f in evaluate(Project.from_facts(complete), pack, stage=stage, as_of=AS_OF).findings
+        }
         part = _run(_stating(complete, _masks(draw)), pack, stage)
         for rule_id, finding in _decided(part).items():
             if rule_id in whole:  # out of scope under the complete record: no findings
@@ -640,7 +669,7 @@ def test_stating_more_members_never_takes_a_decision_back(pack: CompiledPack) ->
 
 def test_findings_record_a_partial_record_as_present_and_absent() -> None:
     verdict = evaluate(
-        {**MINI_BASE, "items": {"present": ["server"], "absent": ["lan"]}},
+        Project.from_facts({**MINI_BASE, "items": {"present": ["server"], "absent": ["lan"]}}),
         PACKS[0],
         stage="application",
         as_of=AS_OF,

@@ -7,6 +7,7 @@ import re
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +15,7 @@ from policyengine import Project, ProjectError
 from policyengine._inputs import AMOUNT_PATTERN
 from policyengine.errors import ProjectIssue
 from policyengine.facts import FACTS, FactType
+from policyengine.project import FACT_FIELDS, GROUPS, group_facts
 
 
 @pytest.mark.parametrize(
@@ -31,7 +33,7 @@ from policyengine.facts import FACTS, FactType
 )
 def test_bad_amounts_are_rejected_with_the_field_path(value: object, message: str) -> None:
     with pytest.raises(ProjectError) as info:
-        Project.from_mapping({"total_investment": value})
+        Project.from_facts({"total_investment": value})
     (issue,) = info.value.issues
     assert issue.path == "total_investment"
     assert message in issue.msg
@@ -48,9 +50,9 @@ def test_bad_amounts_are_rejected_with_the_field_path(value: object, message: st
     ],
 )
 def test_amounts_are_exact_decimals(value: object, expected: Decimal) -> None:
-    project = Project.from_mapping({"total_investment": value})
-    assert project.total_investment == expected
-    assert isinstance(project.total_investment, Decimal)
+    project = Project.from_facts({"total_investment": value})
+    assert project.money.total_investment == expected
+    assert isinstance(project.money.total_investment, Decimal)
 
 
 # --- Strict numbers, bounded collections and JSON input (security review B5, B7) -------------------
@@ -58,7 +60,7 @@ def test_amounts_are_exact_decimals(value: object, expected: Decimal) -> None:
 
 def _issue(data: dict[str, object]) -> ProjectIssue:
     with pytest.raises(ProjectError) as info:
-        Project.from_mapping(data)
+        Project.from_facts(data)
     (issue,) = info.value.issues
     return issue
 
@@ -84,6 +86,14 @@ def test_the_integer_facts_are_the_ones_bounded_here() -> None:
     assert sorted(INTEGER_FIELDS) == ["mlps_level", "plan_year", "secrecy_pool_experts"]
 
 
+def _fact_schema(name: str) -> dict[str, Any]:
+    group, field = FACT_FIELDS[name]
+    schema = Project.model_json_schema()
+    model = GROUPS[group].__name__
+    properties: dict[str, dict[str, Any]] = schema["$defs"][model]["properties"]
+    return properties[field]
+
+
 @pytest.mark.parametrize("name", INTEGER_FIELDS)
 @pytest.mark.parametrize(
     "value", [10**7, "10000000", Decimal("1e30"), 10**4000], ids=["int", "str", "decimal", "huge"]
@@ -92,12 +102,18 @@ def test_every_integer_fact_has_an_upper_bound(name: str, value: object) -> None
     assert _issue({name: value}).path == name
 
 
+def _fact_schema(name: str) -> dict[str, Any]:
+    group, field = FACT_FIELDS[name]
+    schema = Project.model_json_schema()
+    model = GROUPS[group].__name__
+    properties: dict[str, dict[str, Any]] = schema["$defs"][model]["properties"]
+    return properties[field]
+
+
 @pytest.mark.parametrize("name", INTEGER_FIELDS)
 def test_integer_bounds_are_published_in_the_schema(name: str) -> None:
     (integer,) = [
-        branch
-        for branch in Project.model_json_schema()["properties"][name]["anyOf"]
-        if branch.get("type") == "integer"
+        branch for branch in _fact_schema(name)["anyOf"] if branch.get("type") == "integer"
     ]
     assert {"minimum", "maximum"} <= set(integer)
 
@@ -132,7 +148,9 @@ def test_integer_facts_accept_only_whole_numbers(value: object, message: str) ->
 @pytest.mark.parametrize("value", [3, "3", "03", Decimal(3), Decimal("3.00"), Decimal("0E+9")])
 def test_integer_facts_read_ints_digit_strings_and_integral_decimals(value: object) -> None:
     expected = 0 if value == 0 else 3
-    assert Project.from_mapping({"secrecy_pool_experts": value}).secrecy_pool_experts == expected
+    assert (
+        Project.from_facts({"secrecy_pool_experts": value}).fact("secrecy_pool_experts") == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -154,8 +172,8 @@ def test_a_huge_collection_is_refused_as_one_issue(field: str, huge: object) -> 
 
 
 def test_collections_below_their_bound_are_read() -> None:
-    project = Project.from_mapping({"items": ["server"] * 1000, "funding": []})
-    assert project.items == frozenset({"server"})
+    project = Project.from_facts({"items": ["server"] * 1000, "funding": []})
+    assert project.content.items == frozenset({"server"})
     assert _issue({"items": ["server"] * 1001}).path == "items"
 
 
@@ -220,7 +238,7 @@ def test_amount_strings_outside_the_rule_are_refused_with_the_accepted_forms(
     ],
 )
 def test_amounts_are_read_exactly_in_their_documented_forms(value: object, expected: str) -> None:
-    amount = Project.from_mapping({"total_investment": value}).total_investment
+    amount = Project.from_facts({"total_investment": value}).fact("total_investment")
     assert isinstance(amount, Decimal)
     assert str(amount) == expected
 
@@ -235,9 +253,9 @@ def test_amount_numbers_outside_the_rule_are_refused(value: object) -> None:
 
 
 def test_a_negative_zero_amount_is_not_echoed() -> None:
-    project = Project.from_mapping({"total_investment": Decimal("-0.00")})
+    project = Project.from_facts({"total_investment": Decimal("-0.00")})
     assert "-0" not in project.to_json()
-    assert not project.total_investment.is_signed()  # type: ignore[union-attr]
+    assert not project.money.total_investment.is_signed()  # type: ignore[union-attr]
 
 
 def test_every_amount_field_states_its_unit_and_string_form_in_the_schema() -> None:
@@ -259,7 +277,7 @@ def test_every_amount_field_states_its_unit_and_string_form_in_the_schema() -> N
 )
 def test_the_schema_pattern_accepts_exactly_the_strings_the_model_accepts(value: str) -> None:
     try:
-        Project.from_mapping({"total_investment": value})
+        Project.from_facts({"total_investment": value})
         accepted = True
     except ProjectError:
         accepted = False
@@ -284,7 +302,7 @@ def test_years_refuse_floats_and_other_forms(value: object, message: str) -> Non
 
 @pytest.mark.parametrize("value", ["2.5", Decimal("2.5"), 3, "3"])
 def test_years_read_exact_decimals(value: object) -> None:
-    years = Project.from_mapping({"om_period_years": value}).om_period_years
+    years = Project.from_facts({"om_period_years": value}).fact("om_period_years")
     assert years == Decimal(value)
 
 
@@ -292,12 +310,16 @@ def test_from_json_matches_from_mapping_and_from_file(tmp_path: Path) -> None:
     text = json.dumps(
         {
             "name": "平台",
-            "total_investment": "480万",
-            "budget_estimate": 4800000.5,
-            "om_period_years": 2.5,
-            "secrecy_pool_experts": 7,
-            "funding": [{"source": "municipal_fiscal", "amount": 1200000.25}],
-            "steps": {"approval": {"date": "2025-03-01"}},
+            "money": {
+                "total_investment": "480万",
+                "budget_estimate": 4800000.5,
+                "funding": [{"source": "municipal_fiscal", "amount": 1200000.25}],
+            },
+            "operation": {"om_period_years": 2.5},
+            "procedure": {
+                "secrecy_pool_experts": 7,
+                "steps": {"approval": {"date": "2025-03-01"}},
+            },
         },
         ensure_ascii=False,
     )
@@ -306,14 +328,14 @@ def test_from_json_matches_from_mapping_and_from_file(tmp_path: Path) -> None:
     from_json = Project.from_json(text)
     assert from_json == Project.from_mapping(json.loads(text, parse_float=Decimal))
     assert from_json == Project.from_file(path)
-    assert from_json.budget_estimate == Decimal("4800000.5")
-    assert from_json.total_investment == Decimal(4800000)
+    assert from_json.money.budget_estimate == Decimal("4800000.5")
+    assert from_json.money.total_investment == Decimal(4800000)
 
 
 def test_from_json_reads_numbers_with_a_point_as_decimal() -> None:
-    project = Project.from_json('{"total_investment": 4800000.5}')
-    assert project.total_investment == Decimal("4800000.5")
-    assert str(project.total_investment) == "4800000.5"
+    project = Project.from_json('{"money": {"total_investment": 4800000.5}}')
+    assert project.money.total_investment == Decimal("4800000.5")
+    assert str(project.money.total_investment) == "4800000.5"
 
 
 @pytest.mark.parametrize(
@@ -339,23 +361,83 @@ def test_from_json_raises_only_project_errors(text: str | bytes, message: str) -
 
 
 def test_unknown_is_none_not_false() -> None:
-    project = Project()
-    assert project.classified is None
+    project = Project.from_facts({})
+    assert project.profile.classified is None
     assert project.documents is None
-    assert project.items is None
-    assert project.steps is None
-    assert Project(documents=frozenset()).documents == frozenset()
+    assert project.content.items is None
+    assert project.procedure.steps is None
+    assert Project.from_facts({"documents": frozenset()}).documents == frozenset()
 
 
 def test_unknown_fields_are_rejected_with_a_path() -> None:
     with pytest.raises(ProjectError) as info:
-        Project.from_mapping({"owner": {"typ": "school"}, "total_invesment": "1"})
-    assert sorted(issue.path for issue in info.value.issues) == ["owner.typ", "total_invesment"]
+        Project.from_mapping({"owner": {"typ": "school"}, "money": {"total_invesment": "1"}})
+    assert sorted(issue.path for issue in info.value.issues) == [
+        "money.total_invesment",
+        "owner.typ",
+    ]
+    with pytest.raises(ProjectError) as info:
+        Project.from_facts({"owner_typ": "school", "total_invesment": "1"})
+    assert sorted(issue.path for issue in info.value.issues) == ["owner_typ", "total_invesment"]
+    assert "did you mean 'owner_type'" in str(info.value)
+
+
+def test_a_fact_outside_its_group_is_told_where_it_belongs() -> None:
+    with pytest.raises(ProjectError) as info:
+        Project.from_mapping({"total_investment": "1", "money": {"kind": "new_build"}})
+    messages = {issue.path: issue.msg for issue in info.value.issues}
+    assert messages == {
+        "total_investment": "'total_investment' belongs at money.total_investment",
+        "money.kind": "'kind' belongs at profile.kind",
+    }
+
+
+def test_a_group_named_in_the_flat_form_is_refused_with_the_reason() -> None:
+    with pytest.raises(ProjectError) as info:
+        Project.from_facts({"money": {"total_investment": "1"}})
+    (issue,) = info.value.issues
+    assert issue.path == "money"
+    assert "names each fact, not its group" in issue.msg
+
+
+def test_the_flat_and_grouped_forms_state_the_same_project() -> None:
+    facts = {
+        "id": "p1",
+        "owner_type": "school",
+        "owner_level": "district",
+        "total_investment": "600000",
+        "kind": "upgrade",
+        "items": ["server"],
+        "documents": {"present": ["project_proposal"]},
+        "steps": {"approval": {"date": "2025-03-01"}},
+        "funding": [{"source": "district_fiscal", "amount": "600000"}],
+    }
+    grouped = group_facts(facts)
+    assert grouped["owner"] == {"type": "school", "level": "district"}
+    assert grouped["procedure"] == {"steps": {"approval": {"date": "2025-03-01"}}}
+    project = Project.from_facts(facts)
+    assert project == Project.from_mapping(grouped)
+    assert Project.from_facts(project.facts_mapping()) == project
+    assert project.fact("owner_type") == "school"
+    assert project.fact("total_investment") == Decimal(600000)
+    assert project.fact("documents") == project.documents
+    with pytest.raises(KeyError):
+        project.fact("owner")
+
+
+def test_every_fact_has_one_place() -> None:
+    places = list(FACT_FIELDS.values())
+    assert len(places) == len(set(places))
+    for group, field in places:
+        assert field in GROUPS[group].model_fields
+    # Every stated fact is read by that name, except the records read through derived facts.
+    read = {name for name in FACTS if name in FACT_FIELDS}
+    assert read == set(FACT_FIELDS) - {"funding", "budget_changes"}
 
 
 def test_unknown_vocabulary_member_is_rejected() -> None:
     with pytest.raises(ProjectError) as info:
-        Project.from_mapping({"items": ["server", "spaceship"]})
+        Project.from_facts({"items": ["server", "spaceship"]})
     (issue,) = info.value.issues
     assert issue.loc == ("items", 1)
     assert issue.input == "spaceship"
@@ -364,7 +446,8 @@ def test_unknown_vocabulary_member_is_rejected() -> None:
 def test_project_loads_from_yaml_and_json(tmp_path: Path) -> None:
     yaml_file = tmp_path / "p.yaml"
     yaml_file.write_text(
-        "name: 平台\ntotal_investment: 480000.10\nsteps:\n  approval: {date: 2025-03-01}\n",
+        "name: 平台\nmoney: {total_investment: 480000.10}\n"
+        "procedure:\n  steps:\n    approval: {date: 2025-03-01}\n",
         encoding="utf-8",
     )
     json_file = tmp_path / "p.json"
@@ -372,8 +455,8 @@ def test_project_loads_from_yaml_and_json(tmp_path: Path) -> None:
         json.dumps(
             {
                 "name": "平台",
-                "total_investment": 480000.10,
-                "steps": {"approval": {"date": "2025-03-01"}},
+                "money": {"total_investment": 480000.10},
+                "procedure": {"steps": {"approval": {"date": "2025-03-01"}}},
             }
         ).replace("480000.1", "480000.10"),
         encoding="utf-8",
@@ -381,12 +464,12 @@ def test_project_loads_from_yaml_and_json(tmp_path: Path) -> None:
     from_yaml = Project.from_file(yaml_file)
     from_json = Project.from_file(json_file)
     assert from_yaml == from_json
-    assert from_yaml.total_investment == Decimal("480000.10")
+    assert from_yaml.money.total_investment == Decimal("480000.10")
 
 
 def test_project_file_errors_name_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("kind: new_buld\n", encoding="utf-8")
+    bad.write_text("profile: {kind: new_buld}\n", encoding="utf-8")
     with pytest.raises(ProjectError) as info:
         Project.from_file(bad)
     assert info.value.source == str(bad)
@@ -394,7 +477,7 @@ def test_project_file_errors_name_the_file(tmp_path: Path) -> None:
 
 
 def test_project_json_round_trips() -> None:
-    project = Project.from_mapping(
+    project = Project.from_facts(
         {
             "total_investment": "500000.00",
             "items": ["server", "lan"],
@@ -417,18 +500,18 @@ def test_project_json_round_trips() -> None:
 def test_impossible_date_orders_are_refused_at_the_step(before: str, after: str) -> None:
     steps = {before: {"date": "2025-03-02"}, after: {"date": "2025-03-01"}}
     with pytest.raises(ProjectError) as info:
-        Project.from_mapping({"steps": steps})
+        Project.from_facts({"steps": steps})
     (issue,) = info.value.issues
     assert issue.path == f"steps.{after}.date"
     assert "cannot be before" in issue.msg
     steps[after]["date"] = "2025-03-02"
-    Project.from_mapping({"steps": steps})
+    Project.from_facts({"steps": steps})
 
 
 def test_enormous_lists_are_refused() -> None:
     funding = [{"source": "self_raised", "amount": "1"}] * 101
     with pytest.raises(ProjectError) as info:
-        Project.from_mapping({"funding": funding})
+        Project.from_facts({"funding": funding})
     assert info.value.issues[0].path == "funding"
 
 
@@ -483,10 +566,10 @@ def test_hostile_json_project_files_are_located_library_errors(
 
 def test_json_project_files_read_exact_decimals_and_accept_a_bom(tmp_path: Path) -> None:
     path = tmp_path / "p.json"
-    text = '{"name": "[[{{", "total_investment": 480000.10, "plan_year": 2025}'
+    text = '{"name": "[[{{", "money": {"total_investment": 480000.10}}'
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     project = Project.from_file(path)
-    assert project.total_investment == Decimal("480000.10")
+    assert project.money.total_investment == Decimal("480000.10")
     assert project.name == "[[{{"
 
 
@@ -524,7 +607,7 @@ def test_project_error_keeps_twenty_issues_and_counts_the_rest() -> None:
     assert "... and 4,980 more" in str(error)
     unknown = {f"fact_{i}": 1 for i in range(300)}
     with pytest.raises(ProjectError) as info:
-        Project.from_mapping(unknown)
+        Project.from_facts(unknown)
     assert (len(info.value.issues), info.value.issue_count) == (20, 300)
 
 
@@ -578,7 +661,7 @@ def test_a_steps_outcome_decides_whether_it_passed(
     from policyengine.facts import FactReader
 
     record = {"date": "2025-03-01", "outcome": outcome}
-    project = Project.from_mapping({"steps": {"approval": record}})
+    project = Project.from_facts({"steps": {"approval": record}})
     facts = FactReader(frozenset({"steps", "approval_passed", "approval_date"})).read(project, None)
     assert "approval" in facts["steps"]  # taken, whatever the outcome
     assert facts["approval_passed"] is passed
@@ -586,6 +669,6 @@ def test_a_steps_outcome_decides_whether_it_passed(
 
 def test_an_unknown_outcome_is_refused_with_the_outcomes() -> None:
     with pytest.raises(ProjectError) as info:
-        Project.from_mapping({"steps": {"approval": {"outcome": "approved"}}})
+        Project.from_facts({"steps": {"approval": {"outcome": "approved"}}})
     assert "passed" in str(info.value)
     assert info.value.issues[0].path == "steps.approval.outcome"

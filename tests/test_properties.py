@@ -141,7 +141,7 @@ def test_more_money_never_lowers_the_tier(pack: CompiledPack, table: Any) -> Non
 
 def _band(pack: CompiledPack, table_id: str, fact: str, value: Decimal) -> str | None:
     facts = {fact: str(value)} if FACTS[fact].kind is not FactType.INT else {fact: int(value)}
-    verdict = evaluate(merge(TABLE_CONTEXT[pack.id], facts), pack, as_of=AS_OF)
+    verdict = evaluate(Project.from_facts(merge(TABLE_CONTEXT[pack.id], facts)), pack, as_of=AS_OF)
     decision = next((d for d in verdict.decisions if d.table_id == table_id), None)
     return None if decision is None else decision.band_id
 
@@ -149,16 +149,17 @@ def _band(pack: CompiledPack, table_id: str, fact: str, value: Decimal) -> str |
 # Per pack, the facts under which its decision tables apply (their `when` holds), so that the
 # band tests above decide a band at every value instead of passing on an undecided table.
 TABLE_CONTEXT: dict[str, dict[str, Any]] = {
-    "mini": {"owner": {"type": "party_government_organ", "level": "municipal"}},
+    "mini": {"owner_type": "party_government_organ", "owner_level": "municipal"},
     "wuhan": {
-        "owner": {"type": "party_government_organ", "level": "municipal"},
+        "owner_type": "party_government_organ",
+        "owner_level": "municipal",
         "bundled_with_fixed_asset_project": False,
         "self_use": False,
         "total_investment": "1000000",
     },
-    "zhanggong": {"owner": {"level": "district"}, "funding": [{"source": "district_fiscal"}]},
+    "zhanggong": {"owner_level": "district", "funding": [{"source": "district_fiscal"}]},
     "yiyang": {
-        "owner": {"level": "municipal"},
+        "owner_level": "municipal",
         "funding": [{"source": "municipal_fiscal"}],
     },
 }
@@ -168,12 +169,12 @@ TABLE_CONTEXT: dict[str, dict[str, Any]] = {
 def test_evaluation_is_deterministic_and_round_trips(pack: CompiledPack) -> None:
     @given(project_dicts(amounts_near(pack)), st.sampled_from([None, "application", "acceptance"]))
     def check(data: dict[str, Any], stage: str | None) -> None:
-        first = evaluate(data, pack, stage=stage, as_of=AS_OF)
+        first = evaluate(Project.from_facts(data), pack, stage=stage, as_of=AS_OF)
         reordered = dict(reversed(list(data.items())))
         for key in ("items", "documents"):
             if reordered.get(key) is not None:
                 reordered[key] = sorted(reordered[key], reverse=True)
-        second = evaluate(reordered, pack, stage=stage, as_of=AS_OF)
+        second = evaluate(Project.from_facts(reordered), pack, stage=stage, as_of=AS_OF)
         assert first.to_json() == second.to_json()
         assert Verdict.model_validate_json(first.to_json()) == first
 
@@ -224,7 +225,7 @@ def test_an_amount_string_is_accepted_exactly_when_it_matches_the_published_patt
 
 def _refusal(data: dict[str, Any]) -> ProjectError | None:
     try:
-        Project.from_mapping(data)
+        Project.from_facts(data)
     except ProjectError as error:
         return error
     return None
@@ -235,4 +236,4 @@ def test_an_amount_reads_back_exactly_in_yuan_and_in_wan(amount: Decimal) -> Non
     yuan = format(amount, "f")
     wan = format(amount.scaleb(-4), "f")
     for text in (yuan, yuan + "元", wan + "万", wan + "万元"):
-        assert Project.from_mapping({"total_investment": text}).total_investment == amount
+        assert Project.from_facts({"total_investment": text}).money.total_investment == amount

@@ -13,7 +13,7 @@ MINI = (Path(__file__).parent / "fixtures" / "mini.yaml").resolve()
 CASES = f"""\
 pack: {MINI}
 base:
-  owner: {{type: public_institution}}
+  owner_type: public_institution
   classified: false
   total_investment: "600000"
 cases:

@@ -8,14 +8,15 @@ from typing import Any
 
 import pytest
 
-from policyengine import PackError, Status, evaluate, load_bundled_pack
+from policyengine import PackError, Project, Status, evaluate, load_bundled_pack
 from policyengine.evaluator import interpret
 from policyengine.loader import load_pack_text
 
 MINI = (Path(__file__).parent / "fixtures" / "mini.yaml").read_text(encoding="utf-8")
 RULE = "municipal_government_approval.municipal_government"
 PROJECT: dict[str, Any] = {
-    "owner": {"type": "party_government_organ", "level": "municipal"},
+    "owner_type": "party_government_organ",
+    "owner_level": "municipal",
     "categories": ["business_application_system"],
     "classified": False,
     "bundled_with_fixed_asset_project": False,
@@ -35,19 +36,19 @@ def test_the_route_taken_decides_the_duty(authority: str | None, expected: str) 
     project["steps"]["approval"]["authority"] = authority
     wuhan = load_bundled_pack("wuhan")
     day = dt.date(2026, 7, 1)
-    verdict = evaluate(project, wuhan, stage="approval", as_of=day)
+    verdict = evaluate(Project.from_facts(project), wuhan, stage="approval", as_of=day)
     finding = verdict.finding(RULE)
     assert finding.status.value == expected
     assert finding.section == "decision_tables"
     assert finding.citation.article == 15
     if expected == "unknown":
         assert finding.missing_facts == ["approval_authority"]
-    assert verdict == interpret(project, wuhan, stage="approval", as_of=day)
+    assert verdict == interpret(Project.from_facts(project), wuhan, stage="approval", as_of=day)
 
 
 def test_an_unknown_amount_leaves_the_duty_unknown() -> None:
     project = {**PROJECT, "approved_investment": None}
-    finding = evaluate(project, "wuhan", stage="approval").finding(RULE)
+    finding = evaluate(Project.from_facts(project), "wuhan", stage="approval").finding(RULE)
     assert finding.status is Status.UNKNOWN
     assert "approved_investment" in finding.missing_facts
 

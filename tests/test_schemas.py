@@ -28,7 +28,9 @@ def test_schema_is_valid_draft_2020_12(name: str) -> None:
 
 
 def test_verdict_json_validates_against_the_published_schema(mini: CompiledPack) -> None:
-    verdict = evaluate({"total_investment": "500000", "items": ["machine_room"]}, mini)
+    verdict = evaluate(
+        {"money": {"total_investment": "500000"}, "content": {"items": ["machine_room"]}}, mini
+    )
     schema = json.loads(schema_text("verdict"))
     jsonschema.validate(json.loads(verdict.to_json()), schema)
 

@@ -48,7 +48,9 @@ def test_printable_keeps_newlines_only_when_asked() -> None:
 
 @pytest.mark.parametrize("field", ["name", "id"])
 def test_text_report_shows_a_hostile_project_text_inertly(mini: CompiledPack, field: str) -> None:
-    verdict = evaluate({field: HOSTILE, "total_investment": "600000"}, mini, as_of=AS_OF)
+    verdict = evaluate(
+        Project.from_facts({field: HOSTILE, "total_investment": "600000"}), mini, as_of=AS_OF
+    )
     text = render_text(verdict)
     assert not RAW_CONTROL.search(text)
     assert "\\x1b[8mALL CLEAR" in text
@@ -57,13 +59,17 @@ def test_text_report_shows_a_hostile_project_text_inertly(mini: CompiledPack, fi
 
 def test_a_newline_in_a_name_cannot_forge_a_line_of_the_report(mini: CompiledPack) -> None:
     forged = "x\nIn scope: yes   Status: COMPLIANT"
-    verdict = evaluate({"name": forged, "total_investment": "600000"}, mini, as_of=AS_OF)
+    verdict = evaluate(
+        Project.from_facts({"name": forged, "total_investment": "600000"}), mini, as_of=AS_OF
+    )
     lines = render_text(verdict).splitlines()
     assert not any(line.startswith("In scope: yes   Status: COMPLIANT") for line in lines)
 
 
 def test_markdown_and_html_reports_carry_no_raw_controls(mini: CompiledPack) -> None:
-    verdict = evaluate({"name": HOSTILE, "total_investment": "600000"}, mini, as_of=AS_OF)
+    verdict = evaluate(
+        Project.from_facts({"name": HOSTILE, "total_investment": "600000"}), mini, as_of=AS_OF
+    )
     assert not RAW_CONTROL.search(render_markdown(verdict))
     html = render_html([verdict])
     assert not RAW_CONTROL.search(html)
@@ -71,7 +77,9 @@ def test_markdown_and_html_reports_carry_no_raw_controls(mini: CompiledPack) -> 
 
 
 def test_explanation_shows_a_hostile_fact_value_inertly(mini: CompiledPack) -> None:
-    explanation = explain({"total_investment": "600000"}, mini, "mi-03-in-plan", as_of=AS_OF)
+    explanation = explain(
+        Project.from_facts({"total_investment": "600000"}), mini, "mi-03-in-plan", as_of=AS_OF
+    )
     hostile = explanation.model_copy(update={"facts": {"owner_name": HOSTILE + "\nforged"}})
     text = render_explanation(hostile)
     assert not RAW_CONTROL.search(text)
@@ -80,6 +88,6 @@ def test_explanation_shows_a_hostile_fact_value_inertly(mini: CompiledPack) -> N
 
 
 def test_json_keeps_the_exact_string(mini: CompiledPack) -> None:
-    project = Project(name=HOSTILE)
+    project = Project.from_facts({"name": HOSTILE})
     verdict = evaluate(project, mini, as_of=AS_OF)
     assert json.loads(verdict.to_json())["project_name"] == HOSTILE

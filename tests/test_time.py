@@ -53,10 +53,12 @@ def only(rule_id: str) -> CompiledPack:
 
 def both(pack: CompiledPack, data: dict[str, Any], stage: str | None, as_of: str) -> Verdict:
     """The verdict, after checking that the compiled and the interpreted paths agree."""
-    compiled = evaluate(data, pack, stage=stage, as_of=D(as_of))
-    interpreted = interpret(data, pack, stage=stage, as_of=D(as_of))
+    compiled = evaluate(Project.from_facts(data), pack, stage=stage, as_of=D(as_of))
+    interpreted = interpret(Project.from_facts(data), pack, stage=stage, as_of=D(as_of))
     assert compiled.to_json() == interpreted.to_json()
-    assert decide(data, pack, stage=stage, as_of=D(as_of)) == Decisions.of(compiled)
+    assert decide(Project.from_facts(data), pack, stage=stage, as_of=D(as_of)) == Decisions.of(
+        compiled
+    )
     return compiled
 
 
@@ -324,8 +326,8 @@ def test_time_rules_decide_alike_in_both_paths(
     pack = load_pack(FIXTURES / "time.yaml")
     data = {"steps": records, "plan_year": plan_year}
     try:
-        Project.model_validate(data)
-    except ValueError:
+        Project.from_facts(data)
+    except ProjectError:
         return  # dates in an order that cannot happen: refused before any rule runs
     verdict = both(pack, data, stage, as_of.isoformat())
     for finding in verdict.findings:
@@ -500,15 +502,15 @@ def test_zhanggong_half_year_start_in_principle_is_a_warning_a_justification_wai
 
 
 def test_date_counts_as_one_occurrence_and_facts_read_the_latest() -> None:
-    project = Project.model_validate(
+    project = Project.from_facts(
         {
             "steps": {
                 "progress_report": {"date": "2025-12-20", "dates": ["2024-12-20", "2025-12-20"]}
             }
         }
     )
-    assert project.steps is not None
-    record = project.steps["progress_report"]  # type: ignore[index]
+    assert project.procedure.steps is not None
+    record = project.procedure.steps["progress_report"]  # type: ignore[index]
     assert record.occurrences == [D("2024-12-20"), D("2025-12-20")]
     assert (record.first_date, record.last_date) == (D("2024-12-20"), D("2025-12-20"))
     from policyengine.facts import FactReader
@@ -520,13 +522,13 @@ def test_date_counts_as_one_occurrence_and_facts_read_the_latest() -> None:
 def test_a_steps_dates_are_bounded() -> None:
     many = [(D("2000-01-01") + dt.timedelta(days=n)).isoformat() for n in range(201)]
     with pytest.raises(ProjectError) as info:
-        Project.from_mapping({"steps": {"progress_report": {"dates": many}}})
+        Project.from_facts({"steps": {"progress_report": {"dates": many}}})
     assert "200" in str(info.value)
 
 
 def test_steps_in_an_impossible_order_are_placed_by_their_first_date() -> None:
     with pytest.raises(ProjectError, match="completion"):
-        Project.from_mapping(
+        Project.from_facts(
             {
                 "steps": {
                     "completion": {"dates": ["2025-06-01"]},
@@ -547,7 +549,7 @@ MISSED = steps(
 
 
 def _missed(pack: CompiledPack) -> Verdict:
-    return evaluate(MISSED, pack, stage="construction", as_of=D("2026-11-23"))
+    return evaluate(Project.from_facts(MISSED), pack, stage="construction", as_of=D("2026-11-23"))
 
 
 def test_reports_show_every_due_date_compactly(pack: CompiledPack) -> None:
@@ -560,7 +562,9 @@ def test_reports_show_every_due_date_compactly(pack: CompiledPack) -> None:
     assert line in render_markdown(verdict)
     assert line in render_html([verdict])
     assert "每年年底 2024-05-01 .. 2026-03-31" in render_text(verdict, lang="zh")
-    explained = render_explanation(explain(MISSED, pack, REPORT, as_of=D("2026-11-23")))
+    explained = render_explanation(
+        explain(Project.from_facts(MISSED), pack, REPORT, as_of=D("2026-11-23"))
+    )
     assert "due dates: " + line in explained
     assert "from: construction_start_date" in explained
 
@@ -570,7 +574,9 @@ def test_a_long_list_of_due_dates_counts_those_met(pack: CompiledPack) -> None:
     data = steps(
         construction_start={"date": "2010-01-01"}, performance_evaluation={"dates": reports}
     )
-    text = render_text(evaluate(data, pack, stage="construction", as_of=D("2025-03-01")))
+    text = render_text(
+        evaluate(Project.from_facts(data), pack, stage="construction", as_of=D("2025-03-01"))
+    )
     assert "every year-end 2010-01-01 .. 2025-03-01: 14 met; 2016-12-31 overdue; " in text
     assert "2025-12-31 pending" in text
 

@@ -14,12 +14,14 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from policyengine import Verdict, evaluate, load_pack
+from policyengine.project import Project
 from policyengine.strategies import FEN, amounts, boundary_values
 
 WUHAN = load_pack("wuhan")
 AS_OF = dt.date(2026, 11, 23)
 BASE: dict[str, Any] = {
-    "owner": {"type": "party_government_organ", "level": "municipal"},
+    "owner_type": "party_government_organ",
+    "owner_level": "municipal",
     "bundled_with_fixed_asset_project": False,
     "self_use": False,
 }
@@ -36,7 +38,7 @@ def near(value: Decimal) -> st.SearchStrategy[Decimal]:
 
 
 def run(stage: str, **facts: Any) -> Verdict:
-    return evaluate({**BASE, **facts}, WUHAN, stage=stage, as_of=AS_OF)
+    return evaluate(Project.from_facts({**BASE, **facts}), WUHAN, stage=stage, as_of=AS_OF)
 
 
 def band(verdict: Verdict, table_id: str) -> str | None:

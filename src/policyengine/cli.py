@@ -26,7 +26,7 @@ from .errors import PolicyEngineError, ProjectError, ProjectIssue
 from .evaluator import evaluate
 from .facts import FACTS
 from .loader import BUNDLED_PACKS, CompiledPack, get_pack, load_pack, load_pack_text
-from .project import Project
+from .project import FACT_FIELDS, Project
 from .render import cite, pad, render_markdown, render_text, status_word, width
 from .schemas import SCHEMAS, schema_text
 from .upgrade import upgrade_text
@@ -821,11 +821,27 @@ def _cmd_mutate(args: argparse.Namespace) -> int:
 
 def _cmd_facts(args: argparse.Namespace) -> int:
     del args
+    # The group a project states each fact in, or what it is derived from.
     for name, spec in FACTS.items():
         kind = spec.kind.value + (f"[{spec.vocabulary.__name__}]" if spec.vocabulary else "")
         judged = " (attestation: someone's judgement)" if spec.attestation else ""
-        print(f"{pad(name, 44)} {pad(kind, 24)} {spec.description}{judged}")
+        print(f"{pad(name, 44)} {pad(kind, 24)} {pad(_place(name), 26)} {spec.description}{judged}")
     return EXIT_OK
+
+
+def _place(fact: str) -> str:
+    """The group in which a project states `fact`, or what it is derived from."""
+    if fact in FACT_FIELDS:
+        return FACT_FIELDS[fact][0]
+    if fact == "documents":
+        return fact
+    if fact == "as_of":
+        return "the evaluation date"
+    if fact.startswith("funding_"):
+        return "from money.funding"
+    if fact.startswith("budget_"):
+        return "from money.budget_changes"
+    return "from procedure.steps"
 
 
 def _cmd_upgrade(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import reprlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -154,8 +154,15 @@ class ProjectError(PolicyEngineError):
         )
 
     @classmethod
-    def from_validation(cls, exc: ValidationError, *, source: str | None = None) -> ProjectError:
-        """Convert a pydantic ValidationError into located records."""
+    def from_validation(
+        cls,
+        exc: ValidationError,
+        *,
+        source: str | None = None,
+        adjust: Callable[[ProjectIssue], ProjectIssue] | None = None,
+    ) -> ProjectError:
+        """Convert a pydantic ValidationError into located records (each passed through
+        `adjust`, which may rename its path or say more)."""
         issues = [
             ProjectIssue(
                 loc=_issue_loc(error),
@@ -165,7 +172,7 @@ class ProjectError(PolicyEngineError):
             )
             for error in exc.errors(include_url=False)
         ]
-        return cls(issues, source=source)
+        return cls(map(adjust, issues) if adjust else issues, source=source)
 
 
 class EvaluationError(PolicyEngineError):
@@ -187,9 +194,11 @@ class EvaluationError(PolicyEngineError):
 
 def _issue_loc(error: Any) -> tuple[str | int, ...]:
     loc = tuple(error["loc"])
-    if len(loc) > 1 and loc[0] in RECORD_FIELDS and loc[1] in FORMS:
-        # The form of a record (complete or partial) is how it was read, not part of its path.
-        loc = (loc[0], *loc[2:])
+    for index, part in enumerate(loc[:-1]):
+        if part in RECORD_FIELDS and loc[index + 1] in FORMS:
+            # The form of a record (complete or partial) is how it was read, not part of its path.
+            loc = (*loc[: index + 1], *loc[index + 2 :])
+            break
     if error["type"] == "date_order":
         # Point at the step whose date is out of order, not at the whole `steps` mapping.
         return (*loc, error["ctx"]["after"], "date")

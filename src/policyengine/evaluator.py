@@ -95,7 +95,7 @@ def evaluate(
     day = as_of if as_of is not None else dt.date.today()
     namespace: Namespace = compiled.reader.read(model, day)
     namespace.update(compiled.thresholds)
-    outcome = compiled.program(stage_value).run(namespace, model.steps, day)
+    outcome = compiled.program(stage_value).run(namespace, model.procedure.steps, day)
     if outcome is None:  # a definition raised: the interpreter names the rules it breaks
         return interpret(model, compiled, stage=stage, as_of=day)
     return _Evaluation(compiled, model, (stage_value, basis), day, namespace).run(outcome)
@@ -120,7 +120,7 @@ def decide(
     namespace: Namespace = compiled.reader.read(model, day)
     namespace.update(compiled.thresholds)
     program = compiled.program(stage_value)
-    outcome = program.run(namespace, model.steps, day)
+    outcome = program.run(namespace, model.procedure.steps, day)
     if outcome is None:
         return Decisions.of(interpret(model, compiled, stage=stage, as_of=day))
     in_scope = _Evaluation(compiled, model, (stage_value, basis), day, namespace).scope()[0]
@@ -686,7 +686,9 @@ class _Evaluation:
         base: Prototype[Finding],
         facts: dict[str, FactValue],
     ) -> Finding:
-        code, result, missing = deadline_outcome(rule, self.ns, self.project.steps, self.as_of)
+        code, result, missing = deadline_outcome(
+            rule, self.ns, self.project.procedure.steps, self.as_of
+        )
         if result is None:
             return self._unknown(base, facts, missing)
         _record_steps(spec, result, self.project, facts)
@@ -706,7 +708,7 @@ class _Evaluation:
 
 def _taken_steps(project: Project) -> Mapping[Step, StepRecord]:
     """The steps the project is known to have taken, with their records."""
-    steps = project.steps
+    steps = project.procedure.steps
     if steps is None:
         return {}
     return steps.taken if isinstance(steps, PartialSteps) else steps

@@ -3,7 +3,9 @@
 A pack never reaches into the Project object; it reads named facts. Most facts are Project fields of
 the same name. The rest are derived here, once per project:
 
-- `owner_name`, `owner_type`, `owner_level` from `owner`;
+- the facts a project states, each under its name in `project.FACT_FIELDS` (a project groups
+  them by its life: `money.total_investment` is the fact `total_investment`, `owner.type` is
+  `owner_type`);
 - `funding_sources`, `funding_total` and `funding_<source>` (one per funding source) from `funding`;
 - `budget_increase_total`, `budget_increase_ratio`, `budget_change_unapproved` from `budget_changes`;
 - `steps`, and `<step>_date` (a repeated step's latest date), `<step>_passed`,
@@ -33,6 +35,7 @@ from typing import Any
 from .partial import known_set
 from .project import (
     ATTESTATIONS,
+    FACT_FIELDS,
     MEMBER_RECORDS,
     BudgetChange,
     FundingShare,
@@ -40,7 +43,7 @@ from .project import (
     Project,
     StepRecord,
 )
-from .vocabulary import AdminLevel, Authority, FundingSource, OwnerType, Step, Vocabulary
+from .vocabulary import Authority, FundingSource, Step, Vocabulary
 
 
 class FactType(Enum):
@@ -77,7 +80,21 @@ OPEN = "__open__"
 """The key under which the facts hold the names of the step facts a partial steps record leaves
 open (absent when there are none); not a name an expression can write."""
 
-_SKIPPED_FIELDS = {"owner", "funding", "budget_changes", "steps", "justifications", "stage"}
+_STRUCTURED = {"funding", "budget_changes", "steps"}
+"""Fields a project states that rules read only through the facts derived from them."""
+
+_TOP_LEVEL_FACTS = ("documents",)
+"""The Project's own fields that are facts (the others are groups, or not facts at all)."""
+
+_PLACES: tuple[tuple[str, str | None, str], ...] = (
+    *((name, None, name) for name in _TOP_LEVEL_FACTS),
+    *(
+        (name, group, field)
+        for name, (group, field) in FACT_FIELDS.items()
+        if name not in _STRUCTURED
+    ),
+)
+"""(fact, group or None for the Project itself, field) of every fact read as stated."""
 
 
 def _field_spec(name: str, annotation: Any, description: str) -> FactSpec:
@@ -114,14 +131,12 @@ def _build_specs() -> dict[str, FactSpec]:
             raise TypeError(f"fact {spec.name!r} is defined twice")
         specs[spec.name] = spec
 
-    for name, info in Project.model_fields.items():
-        if name in _SKIPPED_FIELDS:
-            continue
+    for name, group, field in _PLACES:
+        model = Project if group is None else Project.model_fields[group].annotation
+        assert isinstance(model, type)
+        info = model.model_fields[field]
         spec = _field_spec(name, info.annotation, info.description or name)
         add(dataclasses.replace(spec, attestation=name in ATTESTATIONS))
-    add(FactSpec("owner_name", FactType.STR, "owner unit name"))
-    add(FactSpec("owner_type", FactType.ENUM, "owner type", OwnerType))
-    add(FactSpec("owner_level", FactType.ENUM, "owner administrative level", AdminLevel))
     add(FactSpec("funding_sources", FactType.SET, "funding sources present", FundingSource))
     add(FactSpec("funding_total", FactType.DECIMAL, "sum of all funding shares (yuan)"))
     for source in FundingSource:
@@ -169,17 +184,12 @@ def _build_specs() -> dict[str, FactSpec]:
 FACTS: Mapping[str, FactSpec] = types.MappingProxyType(_build_specs())
 """Every fact a pack expression may read, by name."""
 
-_PLAIN_FIELDS: tuple[str, ...] = tuple(
-    name for name in Project.model_fields if name not in _SKIPPED_FIELDS
-)
 _STEP_DATE_NAMES = {step: f"{step.value}_date" for step in Step}
 _STEP_PASSED_NAMES = {step: f"{step.value}_passed" for step in Step}
 _STEP_AUTHORITY_NAMES = {step: f"{step.value}_authority" for step in Step}
 _STEP_AUTHORITIES_NAMES = {step: f"{step.value}_authorities" for step in Step}
 _FUNDING_NAMES = {source: f"funding_{source.value}" for source in FundingSource}
 
-
-_OWNER = (("owner_name", "name"), ("owner_type", "type"), ("owner_level", "level"))
 _BUDGET = frozenset({"budget_increase_total", "budget_increase_ratio", "budget_change_unapproved"})
 
 
@@ -196,9 +206,12 @@ class FactReader:
         if unknown:
             raise KeyError(f"unknown facts: {sorted(unknown)}")
         self.names = needed
-        self.plain = tuple(name for name in _PLAIN_FIELDS if name in needed)
+        groups: dict[str | None, list[tuple[str, str]]] = {}
+        for name, group, field in _PLACES:
+            if name in needed:
+                groups.setdefault(group, []).append((name, field))
+        self.plain = tuple((group, tuple(pairs)) for group, pairs in groups.items())
         self.records = tuple(name for name in MEMBER_RECORDS if name in needed)
-        self.owner = tuple((name, attr) for name, attr in _OWNER if name in needed)
         self.funding = any(name.startswith("funding_") for name in needed)
         self.budget = bool(needed & _BUDGET)
         self.steps = tuple(
@@ -211,21 +224,22 @@ class FactReader:
 
     def read(self, project: Project, as_of: dt.date | None) -> Facts:
         """The needed facts of `project` (unknown facts are None)."""
-        values = project.__dict__
-        facts: Facts = {name: values[name] for name in self.plain}
-        if self.owner:
-            owner = project.owner
-            for name, attr in self.owner:
-                facts[name] = getattr(owner, attr)
+        top = project.__dict__
+        facts: Facts = {}
+        for group, pairs in self.plain:
+            values = top if group is None else top[group].__dict__
+            for name, field in pairs:
+                facts[name] = values[field]
+        money = project.money
         if self.funding:
-            facts.update(_funding_facts(project.funding))
+            facts.update(_funding_facts(money.funding))
         if self.budget:
-            facts.update(_budget_facts(project.budget_changes, project.budget_estimate))
+            facts.update(_budget_facts(money.budget_changes, money.budget_estimate))
         for name in self.records:
             value = facts[name]
             if value is not None and value.__class__ is not frozenset:
                 facts[name] = value.as_set()
-        steps = project.steps
+        steps = project.procedure.steps
         if steps is None or isinstance(steps, dict):  # unknown, or complete
             for step, names in self.steps:
                 _step_facts(steps.get(step) if steps is not None else None, names, facts)

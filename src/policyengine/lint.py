@@ -65,7 +65,7 @@ from .pack import (
     RequiredDocuments,
     Severity,
 )
-from .project import DATE_ORDER, Project
+from .project import DATE_ORDER, FACT_FIELDS
 from .vocabulary import OUTCOME_STEPS
 
 
@@ -477,9 +477,7 @@ def _negated_project_facts(tree: ast.AST) -> list[str]:
 # Stated facts of the project: derived facts (a step's outcome, a definition) are conditions of
 # their own, not exceptions a caller might leave unstated.
 _PROJECT_FLAGS = frozenset(
-    name
-    for name, spec in FACTS.items()
-    if spec.kind is FactType.BOOL and name in Project.model_fields
+    name for name, spec in FACTS.items() if spec.kind is FactType.BOOL and name in FACT_FIELDS
 )
 
 _OUTCOME_STEP_NAMES = {step.value for step in OUTCOME_STEPS}

@@ -14,10 +14,12 @@ whole numbers within each fact's bounds, collections no longer than any real pro
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from pydantic import (
@@ -34,6 +36,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ._inputs import Amount, MaxItems, WholeNumber, Years
+from ._suggest import did_you_mean
 from .errors import ProjectError, ProjectIssue
 from .partial import COMPLETE, PARTIAL, Collection, known_set
 from .vocabulary import (
@@ -121,14 +124,7 @@ def _mark_attestations(schema: dict[str, Any]) -> None:
             field["x-attestation"] = True
 
 
-class Owner(BaseModel):
-    """The construction (owner) unit."""
-
-    model_config = _MODEL
-
-    name: str | None = Field(None, description="单位名称 / unit name")
-    type: OwnerType | None = Field(None, description="单位性质 / owner type")
-    level: AdminLevel | None = Field(None, description="行政层级 / administrative level")
+_GROUP = ConfigDict(**_MODEL, json_schema_extra=_mark_attestations)
 
 
 class FundingShare(BaseModel):
@@ -365,170 +361,23 @@ MEMBER_RECORDS: Mapping[str, type[PartialMembers[Any]]] = {
 """The Project fields that are sets of vocabulary members, by the model of their partial form."""
 
 
-class Project(BaseModel):
-    """The facts about one project. Unknown facts are `None`."""
+class Owner(BaseModel):
+    """The construction (owner) unit, and its record with earlier projects."""
 
-    model_config = ConfigDict(**_MODEL, json_schema_extra=_mark_attestations)
+    model_config = _GROUP
 
-    id: str | None = Field(None, description="caller's identifier, echoed in the verdict")
-    name: str | None = Field(None, description="项目名称 / project name")
-    owner: Owner = Field(default_factory=Owner)
-
-    stage: Stage | None = Field(
+    name: str | None = Field(None, description="单位名称 / unit name")
+    type: OwnerType | None = Field(None, description="单位性质 / owner type")
+    level: AdminLevel | None = Field(None, description="行政层级 / administrative level")
+    previous_project_overrun: bool | None = Field(
         None,
-        description="所处阶段 / the stage the project has reached; when unstated, the latest stage "
-        "of the steps it has taken",
+        description="建设单位上一个项目未在设计建设周期内完成 / the owner unit's previous project "
+        "was not finished within its designed construction period",
     )
-
-    # What the project is.
-    kind: ProjectKind | None = Field(None, description="建设性质 / project kind")
-    categories: Annotated[frozenset[ProjectCategory], MaxItems(20)] | None = Field(
+    previous_project_overrun_explained: bool | None = Field(
         None,
-        description="项目类别 / every category the project belongs to (a platform may be both "
-        "infrastructure and a cross-department integration); [] states it has none listed",
-    )
-    classified: bool | None = Field(None, description="涉密 / the system is classified")
-    involves_work_secrets: bool | None = Field(None, description="涉及工作秘密")
-    in_annual_plan: bool | None = Field(None, description="纳入年度(实施)计划")
-    plan_year: Annotated[int, Field(ge=1990, le=2100), WholeNumber] | None = Field(
-        None, description="year of the annual plan"
-    )
-    cross_year: bool | None = Field(None, description="跨年度项目")
-    major_project: bool | None = Field(None, description="重大项目 (as designated)")
-    large_project: bool | None = Field(None, description="大型项目 (as designated)")
-    bundled_with_fixed_asset_project: bool | None = Field(
-        None, description="IT content bundled in a fixed-asset / capital construction project"
-    )
-    self_use: bool | None = Field(
-        None, description="自建自用: built by and for the owner unit only"
-    )
-    public_facing: bool | None = Field(None, description="面向公众使用")
-    similar_projects_split: bool | None = Field(
-        None, description="同类项目拆分申报: similar content split into several applications"
-    )
-    duplicates_existing_system: bool | None = Field(None, description="重复建设")
-
-    approval_route: ApprovalRoute | None = Field(
-        None,
-        description="审批方式 / the route the project actually took (filing, approval...), which a "
-        "pack compares with the route its table requires",
-    )
-
-    # Money, in yuan (`Amount` lists the accepted forms). Collections are bounded (`MaxItems`) far
-    # above any real project, so that a huge one is refused as a whole.
-    total_investment: Amount | None = Field(
-        None, description="总投资 / the project's total investment, in yuan (元)"
-    )
-    construction_investment: Amount | None = Field(
-        None,
-        description="建设投资(不含运维) / the investment in construction, without operation and "
-        "maintenance, in yuan (元)",
-    )
-    funds_requested: Amount | None = Field(
-        None, description="申请资金 / funds the owner requests from the budget, in yuan (元)"
-    )
-    budget_estimate: Amount | None = Field(
-        None, description="概算总投资 / approved estimate, in yuan (元)"
-    )
-    approved_investment: Amount | None = Field(
-        None, description="核定投资 / approved investment, in yuan (元)"
-    )
-    om_annual_cost: Amount | None = Field(
-        None, description="年度运维费用 / annual O&M cost, in yuan (元)"
-    )
-    funding: Annotated[list[FundingShare], MaxItems(100)] | None = Field(
-        None, description="funding sources and amounts"
-    )
-    budget_changes: Annotated[list[BudgetChange], MaxItems(1000)] | None = Field(
-        None, description="概算调整"
-    )
-    settlement_amount: Amount | None = Field(
-        None, description="结算金额 / settlement amount, in yuan (元)"
-    )
-
-    # What it builds or buys, and the documents it has.
-    items: ItemsRecord | None = Field(
-        None,
-        description="items the project newly builds, buys or leases (新建、新购、租用): the "
-        "complete list, or {present, absent} when only some are known; existing ones it expands "
-        "or only operates are listed apart",
-    )
-    expanded_items: Annotated[frozenset[Item], MaxItems(1000)] | None = Field(
-        None, description="existing items the project expands (扩建)"
-    )
-    maintained_items: Annotated[frozenset[Item], MaxItems(1000)] | None = Field(
-        None,
-        description="existing items the project operates, maintains, upgrades or migrates "
-        "without expanding them (运维、升级改造)",
-    )
-    documents: DocumentsRecord | None = Field(
-        None,
-        description="documents present: the complete list, or {present, absent} when only some "
-        "are known",
-    )
-
-    # Deployment, data sharing and security.
-    uses_government_cloud: bool | None = Field(None, description="部署于政务云")
-    on_egov_network: bool | None = Field(None, description="依托电子政务网络")
-    connected_to_sharing_platform: bool | None = Field(None, description="接入政务数据共享交换平台")
-    connected_to_big_data_platform: bool | None = Field(None, description="接入大数据能力平台")
-    uses_smart_city_base_platform: bool | None = Field(None, description="依托智慧城市基础平台")
-    hardware_hosted_in_central_room: bool | None = Field(None, description="硬件设备托管于中心机房")
-    data_resource_catalogue_registered: bool | None = Field(None, description="编制数据资源目录")
-    secure_reliable_products: bool | None = Field(None, description="采用安全可靠产品")
-    crypto_three_synchronous: bool | None = Field(
-        None, description="密码同步规划、同步建设、同步运行"
-    )
-    mlps_level: Annotated[int, Field(ge=1, le=5), WholeNumber] | None = Field(
-        None, description="网络安全等级保护级别"
-    )
-    mlps_level_fixed_at_planning: bool | None = Field(None, description="规划时确定等保级别")
-    integrator_has_classified_qualification: bool | None = Field(
-        None, description="承建单位具有涉密信息系统集成资质"
-    )
-    secrecy_pool_experts: Annotated[int, Field(ge=0, le=10_000), WholeNumber] | None = Field(
-        None, description="保密科技领域专家库专家人数 (in the review panel)"
-    )
-    supervisor_qualified: bool | None = Field(None, description="监理单位具备相应资质")
-    design_author_qualified: bool | None = Field(None, description="编制单位具备相应资质")
-
-    # Construction and acceptance.
-    deviates_from_approved_content: bool | None = Field(None, description="建设内容与批复不一致")
-    unauthorised_changes: bool | None = Field(None, description="擅自变更建设内容")
-    equipment_matches_reviewed_plan: bool | None = Field(None, description="设备与审查方案一致")
-    third_party_tests_passed: bool | None = Field(None, description="第三方测评通过")
-    expert_panel_passed: bool | None = Field(None, description="验收专家组结论为通过")
-    construction_overrun_unexplained: bool | None = Field(
-        None, description="建设周期严重逾期且无正当理由"
-    )
-    data_sharing_obligations_met: bool | None = Field(None, description="履行数据共享义务")
-    om_period_years: Years | None = Field(
-        None, description="运维期(年) / O&M period in years (at most two decimals, below 100)"
-    )
-
-    # Approval documents, change control and funds (Wuhan arts. 10, 12, 18, 19).
-    feasibility_and_design_merged: bool | None = Field(
-        None, description="可行性研究报告和初步设计合一, 直接编报实施方案"
-    )
-    mobile_entry_centralised: bool | None = Field(None, description="移动端入口向市级统一入口集中")
-    self_adjusted: bool | None = Field(
-        None, description="建设单位自行调整主要建设内容 (without new approval)"
-    )
-    adjustment_amount: Amount | None = Field(
-        None, description="资金调整数额 / amount of the adjustment, in yuan (元)"
-    )
-    adjustment_reason: AdjustmentReason | None = Field(None, description="自行调整的理由")
-    construction_objectives_changed: bool | None = Field(None, description="建设目标改变")
-    surplus_funds_returned: bool | None = Field(None, description="结余资金已退回")
-
-    # Shared platform, change control and the owner unit's record (Xiangxi arts. 5, 8, 16).
-    on_shared_resource_platform: bool | None = Field(
-        None,
-        description="依托共享资源平台开发、部署和运行 / "
-        "developed, deployed and run on the shared resource platform",
-    )
-    technical_plan_changed_after_review: bool | None = Field(
-        None, description="技术方案经评审后变更 / technical plan changed after its review"
+        description="对上一个项目的逾期作出有效说明 / a valid explanation was given for the "
+        "previous project's overrun",
     )
     prior_year_project_unfinished: bool | None = Field(
         None,
@@ -549,58 +398,33 @@ class Project(BaseModel):
         description="绩效评估或专项审计发现的问题未整改到位 / "
         "problems found by performance evaluation or special audit not rectified",
     )
-
-    # Cross-year funds, data sharing, changes, supervision, testing, publication, performance and
-    # special funds (Yiyang arts. 7, 9, 12-15, 18, 19, 21).
-    annual_budget_requested: Amount | None = Field(
-        None, description="当年申请安排的预算 / budget requested for the current year, in yuan (元)"
-    )
-    annual_expenditure_expected: Amount | None = Field(
-        None,
-        description="当年能形成的支出 / expenditure the project can incur this year, in yuan (元)",
-    )
-    shared_data_opened_exclusively: bool | None = Field(
-        None,
-        description="应当普遍共享的数据仅向特定企业、社会组织开放 / "
-        "data that should be generally shared opened only to particular enterprises or bodies",
-    )
-    participants_qualification_reviewed: bool | None = Field(
-        None,
-        description="涉密项目参与单位已开展资质审查 / "
-        "qualification review of the units taking part in a classified project",
-    )
-    content_changed: bool | None = Field(
-        None,
-        description="建设内容较审查后的建设方案发生变更 / content changed from the reviewed plan",
-    )
-    supervision_lead_certified: bool | None = Field(
-        None,
-        description="监理项目负责人具有信息系统工程监理执业资格证书 / "
-        "the supervision project lead holds an IT-works supervision practice certificate",
-    )
-    tester_qualified: bool | None = Field(
-        None,
-        description="第三方检测/测评机构具备相应资质 / the third-party testing body is qualified",
-    )
-    publication_barred: bool | None = Field(
-        None,
-        description="涉及国家安全, 或法律、法规禁止公开 / "
-        "involves national security, or disclosure is barred by law",
-    )
-    performance_targets_met: bool | None = Field(
-        None, description="达到绩效目标 / performance targets met"
-    )
-    rectification_completed: bool | None = Field(
-        None,
-        description="未达绩效目标的整改已落实 / rectification of missed targets carried out",
-    )
-    special_funds_misused: bool | None = Field(
-        None,
-        description="滞留、截留、挤占、挪用、虚列、套取专项资金 / special funds retained, "
-        "withheld, diverted, misappropriated, falsely listed or fraudulently obtained",
+    internal_systems_integrated: bool | None = Field(
+        None, description="内部系统整合到位 / the unit's internal systems are integrated"
     )
 
-    # Co-building, higher-level applications, construction period and O&M (Mengyin 二、三、四、八).
+
+class Profile(BaseModel):
+    """What the project is: its kind, categories, secrecy, size and who called for it."""
+
+    model_config = _GROUP
+
+    kind: ProjectKind | None = Field(None, description="建设性质 / project kind")
+    categories: Annotated[frozenset[ProjectCategory], MaxItems(20)] | None = Field(
+        None,
+        description="项目类别 / every category the project belongs to (a platform may be both "
+        "infrastructure and a cross-department integration); [] states it has none listed",
+    )
+    classified: bool | None = Field(None, description="涉密 / the system is classified")
+    involves_work_secrets: bool | None = Field(None, description="涉及工作秘密")
+    major_project: bool | None = Field(None, description="重大项目 (as designated)")
+    large_project: bool | None = Field(None, description="大型项目 (as designated)")
+    bundled_with_fixed_asset_project: bool | None = Field(
+        None, description="IT content bundled in a fixed-asset / capital construction project"
+    )
+    self_use: bool | None = Field(
+        None, description="自建自用: built by and for the owner unit only"
+    )
+    public_facing: bool | None = Field(None, description="面向公众使用")
     multi_department: bool | None = Field(
         None,
         description="多部门共建共享的项目 / project co-built and shared by several departments",
@@ -610,129 +434,138 @@ class Project(BaseModel):
         description="国家、省、市直有关部门组织县级申报的项目 / project applied for at the call "
         "of national, provincial or city departments",
     )
-    planned_completion_date: dt.date | None = Field(
-        None, description="设计建设周期届满日 / end of the designed construction period"
-    )
-    overrun_explained: bool | None = Field(
+    major_central_provincial_deployment: bool | None = Field(
         None,
-        description="对未在设计建设周期内完成作出有效说明 / "
-        "a valid explanation was given for not finishing within the designed period",
-    )
-    previous_project_overrun: bool | None = Field(
-        None,
-        description="建设单位上一个项目未在设计建设周期内完成 / the owner unit's previous project "
-        "was not finished within its designed construction period",
-    )
-    previous_project_overrun_explained: bool | None = Field(
-        None,
-        description="对上一个项目的逾期作出有效说明 / a valid explanation was given for the "
-        "previous project's overrun",
-    )
-    high_om_cost: bool | None = Field(
-        None, description="日常运行维护费用较高 (as designated) / high daily O&M cost"
-    )
-
-    # Zhanggong implementing rules (arts. 3, 9, 13, 15, 16, 24-27, 33).
-    meets_five_unifications: bool | None = Field(
-        None, description="符合“五统一”建设要求 / meets the five-unifications requirements"
-    )
-    party_group_approved: bool | None = Field(
-        None,
-        description="申报项目经党组或办公会议审议通过 / "
-        "the application was approved by the unit's Party group or office meeting",
-    )
-    private_network_integrated: bool | None = Field(
-        None,
-        description="租赁的专网已整合到电子政务内网或外网 / "
-        "the leased private network is integrated into the e-government intranet or extranet",
-    )
-    crypto_security_compliant: bool | None = Field(
-        None,
-        description="符合密码应用和网络安全保密要求 / "
-        "meets the crypto-application and network-security and secrecy requirements",
-    )
-    major_security_hazard: bool | None = Field(
-        None, description="存在重大安全保密隐患 / a major security or secrecy hazard exists"
-    )
-    needs_and_targets_clear: bool | None = Field(
-        None, description="需求和绩效目标明确 / needs and performance targets are clear"
-    )
-    internal_systems_integrated: bool | None = Field(
-        None, description="内部系统整合到位 / the unit's internal systems are integrated"
+        description="属于国家和省委、省政府重大部署 / "
+        "a major deployment of the state or of the provincial Party committee and government",
     )
     original_project_accepted: bool | None = Field(
         None,
         description="升级改造的原项目已竣工验收 / "
         "the original project of an upgrade has passed completion acceptance",
     )
-    major_central_provincial_deployment: bool | None = Field(
-        None,
-        description="属于国家和省委、省政府重大部署 / "
-        "a major deployment of the state or of the provincial Party committee and government",
+
+
+class Money(BaseModel):
+    """Amounts in yuan (`Amount` lists the accepted forms), funding and the use of funds."""
+
+    model_config = _GROUP
+
+    total_investment: Amount | None = Field(
+        None, description="总投资 / the project's total investment, in yuan (元)"
     )
-    force_majeure: bool | None = Field(
-        None, description="因不可抗力未能按期开工 / start delayed by force majeure"
-    )
-    data_sharing_confirmed: bool | None = Field(
+    construction_investment: Amount | None = Field(
         None,
-        description="竣工验收前数据共享情况经数据资源管理部门确认通过 / "
-        "data sharing confirmed by the data-resource department before completion acceptance",
+        description="建设投资(不含运维) / the investment in construction, without operation and "
+        "maintenance, in yuan (元)",
     )
-    secure_crypto_confirmed: bool | None = Field(
-        None,
-        description="竣工验收前安全可靠、密码应用及安全性评估情况经保密部门确认通过 / "
-        "secure-reliable products, crypto application and its evaluation confirmed by the "
-        "secrecy bureau before completion acceptance",
+    funds_requested: Amount | None = Field(
+        None, description="申请资金 / funds the owner requests from the budget, in yuan (元)"
     )
-    trial_run_indicators_met: bool | None = Field(
-        None,
-        description="系统试运行各项指标达到设计要求 / trial-run indicators meet the design",
+    budget_estimate: Amount | None = Field(
+        None, description="概算总投资 / approved estimate, in yuan (元)"
     )
-    expected_use_achieved: bool | None = Field(
-        None,
-        description="试运行推广使用达到预期效果 / trial-run roll-out and use achieved the expected "
-        "effect",
+    approved_investment: Amount | None = Field(
+        None, description="核定投资 / approved investment, in yuan (元)"
     )
-    major_incident_unresolved: bool | None = Field(
-        None,
-        description="发生重大安全事故且事故隐患未完全解决 / "
-        "a major security incident occurred and its hazards are not fully resolved",
+    om_annual_cost: Amount | None = Field(
+        None, description="年度运维费用 / annual O&M cost, in yuan (元)"
     )
-    acceptance_materials_compliant: bool | None = Field(
-        None,
-        description="验收文件、资料、数据真实、完整、准确、规范 / "
-        "acceptance documents, materials and data are true, complete, accurate and regular",
+    annual_budget_requested: Amount | None = Field(
+        None, description="当年申请安排的预算 / budget requested for the current year, in yuan (元)"
     )
-    ip_to_government: bool | None = Field(
+    annual_expenditure_expected: Amount | None = Field(
         None,
-        description="采购文件和合同明确项目成果及知识产权归政府所有 / procurement documents and "
-        "contract state that the results and their IP belong to the government",
+        description="当年能形成的支出 / expenditure the project can incur this year, in yuan (元)",
+    )
+    funding: Annotated[list[FundingShare], MaxItems(100)] | None = Field(
+        None, description="funding sources and amounts"
+    )
+    budget_changes: Annotated[list[BudgetChange], MaxItems(1000)] | None = Field(
+        None, description="概算调整"
+    )
+    settlement_amount: Amount | None = Field(
+        None, description="结算金额 / settlement amount, in yuan (元)"
+    )
+    surplus_funds_returned: bool | None = Field(None, description="结余资金已退回")
+    special_funds_misused: bool | None = Field(
+        None,
+        description="滞留、截留、挤占、挪用、虚列、套取专项资金 / special funds retained, "
+        "withheld, diverted, misappropriated, falsely listed or fraudulently obtained",
+    )
+
+
+class Content(BaseModel):
+    """What the project builds, buys, leases or keeps, and how its content is judged."""
+
+    model_config = _GROUP
+
+    items: ItemsRecord | None = Field(
+        None,
+        description="items the project newly builds, buys or leases (新建、新购、租用): the "
+        "complete list, or {present, absent} when only some are known; existing ones it expands "
+        "or only operates are listed apart",
+    )
+    expanded_items: Annotated[frozenset[Item], MaxItems(1000)] | None = Field(
+        None, description="existing items the project expands (扩建)"
+    )
+    maintained_items: Annotated[frozenset[Item], MaxItems(1000)] | None = Field(
+        None,
+        description="existing items the project operates, maintains, upgrades or migrates "
+        "without expanding them (运维、升级改造)",
+    )
+    duplicates_existing_system: bool | None = Field(None, description="重复建设")
+    similar_projects_split: bool | None = Field(
+        None, description="同类项目拆分申报: similar content split into several applications"
     )
     duplicate_data_collection: bool | None = Field(
         None, description="重复采集数据 / data are collected again that already exist"
     )
-    unified_om: bool | None = Field(
-        None,
-        description="按市县“统一运维”原则开展本地运维运营服务 / local O&M and "
-        "operation services follow the city-county unified O&M principle",
+    needs_and_targets_clear: bool | None = Field(
+        None, description="需求和绩效目标明确 / needs and performance targets are clear"
     )
-
-    # Departures from rules the text lays down "in principle" (原则上, 一般), each with the
-    # justification stated for it, by rule id: such a rule fails as a warning until one is given.
-    justifications: (
-        dict[
-            Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]*$", max_length=80)],
-            Annotated[str, StringConstraints(min_length=1, max_length=2000)],
-        ]
-        | None
-    ) = Field(
-        None,
-        max_length=100,
-        description="stated justification for departing from an in-principle (原则上/一般) rule, "
-        "by rule id",
+    meets_five_unifications: bool | None = Field(
+        None, description="符合“五统一”建设要求 / meets the five-unifications requirements"
     )
+    mobile_entry_centralised: bool | None = Field(None, description="移动端入口向市级统一入口集中")
 
-    # Procedure: each step taken, keyed by step. Complete: an absent key is a step not taken;
+
+class Procedure(BaseModel):
+    """Planning, application and approval: the plan, the route taken, reviews and each step taken."""
+
+    model_config = _GROUP
+
+    in_annual_plan: bool | None = Field(None, description="纳入年度(实施)计划")
+    plan_year: Annotated[int, Field(ge=1990, le=2100), WholeNumber] | None = Field(
+        None, description="year of the annual plan"
+    )
+    cross_year: bool | None = Field(None, description="跨年度项目")
+    approval_route: ApprovalRoute | None = Field(
+        None,
+        description="审批方式 / the route the project actually took (filing, approval...), which a "
+        "pack compares with the route its table requires",
+    )
+    party_group_approved: bool | None = Field(
+        None,
+        description="申报项目经党组或办公会议审议通过 / "
+        "the application was approved by the unit's Party group or office meeting",
+    )
+    feasibility_and_design_merged: bool | None = Field(
+        None, description="可行性研究报告和初步设计合一, 直接编报实施方案"
+    )
+    design_author_qualified: bool | None = Field(None, description="编制单位具备相应资质")
+    secrecy_pool_experts: Annotated[int, Field(ge=0, le=10_000), WholeNumber] | None = Field(
+        None, description="保密科技领域专家库专家人数 (in the review panel)"
+    )
+    participants_qualification_reviewed: bool | None = Field(
+        None,
+        description="涉密项目参与单位已开展资质审查 / "
+        "qualification review of the units taking part in a classified project",
+    )
+    technical_plan_changed_after_review: bool | None = Field(
+        None, description="技术方案经评审后变更 / technical plan changed after its review"
+    )
+    # Each step taken, keyed by step. Complete: an absent key is a step not taken;
     # partial ({taken, not_taken}): a step in neither is unknown.
     steps: StepsRecord | None = Field(
         None,
@@ -749,13 +582,269 @@ class Project(BaseModel):
             _check_date_order(steps)
         return steps
 
+
+class Deployment(BaseModel):
+    """Deployment, data sharing and security."""
+
+    model_config = _GROUP
+
+    uses_government_cloud: bool | None = Field(None, description="部署于政务云")
+    on_egov_network: bool | None = Field(None, description="依托电子政务网络")
+    on_shared_resource_platform: bool | None = Field(
+        None,
+        description="依托共享资源平台开发、部署和运行 / "
+        "developed, deployed and run on the shared resource platform",
+    )
+    connected_to_sharing_platform: bool | None = Field(None, description="接入政务数据共享交换平台")
+    connected_to_big_data_platform: bool | None = Field(None, description="接入大数据能力平台")
+    uses_smart_city_base_platform: bool | None = Field(None, description="依托智慧城市基础平台")
+    hardware_hosted_in_central_room: bool | None = Field(None, description="硬件设备托管于中心机房")
+    private_network_integrated: bool | None = Field(
+        None,
+        description="租赁的专网已整合到电子政务内网或外网 / "
+        "the leased private network is integrated into the e-government intranet or extranet",
+    )
+    data_resource_catalogue_registered: bool | None = Field(None, description="编制数据资源目录")
+    secure_reliable_products: bool | None = Field(None, description="采用安全可靠产品")
+    crypto_three_synchronous: bool | None = Field(
+        None, description="密码同步规划、同步建设、同步运行"
+    )
+    crypto_security_compliant: bool | None = Field(
+        None,
+        description="符合密码应用和网络安全保密要求 / "
+        "meets the crypto-application and network-security and secrecy requirements",
+    )
+    mlps_level: Annotated[int, Field(ge=1, le=5), WholeNumber] | None = Field(
+        None, description="网络安全等级保护级别"
+    )
+    mlps_level_fixed_at_planning: bool | None = Field(None, description="规划时确定等保级别")
+    integrator_has_classified_qualification: bool | None = Field(
+        None, description="承建单位具有涉密信息系统集成资质"
+    )
+    major_security_hazard: bool | None = Field(
+        None, description="存在重大安全保密隐患 / a major security or secrecy hazard exists"
+    )
+
+
+class Construction(BaseModel):
+    """Construction: period, supervision, procurement terms and changes from the approved content."""
+
+    model_config = _GROUP
+
+    planned_completion_date: dt.date | None = Field(
+        None, description="设计建设周期届满日 / end of the designed construction period"
+    )
+    force_majeure: bool | None = Field(
+        None, description="因不可抗力未能按期开工 / start delayed by force majeure"
+    )
+    construction_overrun_unexplained: bool | None = Field(
+        None, description="建设周期严重逾期且无正当理由"
+    )
+    overrun_explained: bool | None = Field(
+        None,
+        description="对未在设计建设周期内完成作出有效说明 / "
+        "a valid explanation was given for not finishing within the designed period",
+    )
+    supervisor_qualified: bool | None = Field(None, description="监理单位具备相应资质")
+    supervision_lead_certified: bool | None = Field(
+        None,
+        description="监理项目负责人具有信息系统工程监理执业资格证书 / "
+        "the supervision project lead holds an IT-works supervision practice certificate",
+    )
+    ip_to_government: bool | None = Field(
+        None,
+        description="采购文件和合同明确项目成果及知识产权归政府所有 / procurement documents and "
+        "contract state that the results and their IP belong to the government",
+    )
+    deviates_from_approved_content: bool | None = Field(None, description="建设内容与批复不一致")
+    unauthorised_changes: bool | None = Field(None, description="擅自变更建设内容")
+    content_changed: bool | None = Field(
+        None,
+        description="建设内容较审查后的建设方案发生变更 / content changed from the reviewed plan",
+    )
+    construction_objectives_changed: bool | None = Field(None, description="建设目标改变")
+    equipment_matches_reviewed_plan: bool | None = Field(None, description="设备与审查方案一致")
+    self_adjusted: bool | None = Field(
+        None, description="建设单位自行调整主要建设内容 (without new approval)"
+    )
+    adjustment_amount: Amount | None = Field(
+        None, description="资金调整数额 / amount of the adjustment, in yuan (元)"
+    )
+    adjustment_reason: AdjustmentReason | None = Field(None, description="自行调整的理由")
+
+
+class Acceptance(BaseModel):
+    """Trial run, testing and acceptance."""
+
+    model_config = _GROUP
+
+    trial_run_indicators_met: bool | None = Field(
+        None,
+        description="系统试运行各项指标达到设计要求 / trial-run indicators meet the design",
+    )
+    expected_use_achieved: bool | None = Field(
+        None,
+        description="试运行推广使用达到预期效果 / trial-run roll-out and use achieved the expected "
+        "effect",
+    )
+    major_incident_unresolved: bool | None = Field(
+        None,
+        description="发生重大安全事故且事故隐患未完全解决 / "
+        "a major security incident occurred and its hazards are not fully resolved",
+    )
+    third_party_tests_passed: bool | None = Field(None, description="第三方测评通过")
+    tester_qualified: bool | None = Field(
+        None,
+        description="第三方检测/测评机构具备相应资质 / the third-party testing body is qualified",
+    )
+    expert_panel_passed: bool | None = Field(None, description="验收专家组结论为通过")
+    acceptance_materials_compliant: bool | None = Field(
+        None,
+        description="验收文件、资料、数据真实、完整、准确、规范 / "
+        "acceptance documents, materials and data are true, complete, accurate and regular",
+    )
+    data_sharing_confirmed: bool | None = Field(
+        None,
+        description="竣工验收前数据共享情况经数据资源管理部门确认通过 / "
+        "data sharing confirmed by the data-resource department before completion acceptance",
+    )
+    secure_crypto_confirmed: bool | None = Field(
+        None,
+        description="竣工验收前安全可靠、密码应用及安全性评估情况经保密部门确认通过 / "
+        "secure-reliable products, crypto application and its evaluation confirmed by the "
+        "secrecy bureau before completion acceptance",
+    )
+
+
+class Operation(BaseModel):
+    """Operation and maintenance, data sharing in use, publication and performance."""
+
+    model_config = _GROUP
+
+    om_period_years: Years | None = Field(
+        None, description="运维期(年) / O&M period in years (at most two decimals, below 100)"
+    )
+    high_om_cost: bool | None = Field(
+        None, description="日常运行维护费用较高 (as designated) / high daily O&M cost"
+    )
+    unified_om: bool | None = Field(
+        None,
+        description="按市县“统一运维”原则开展本地运维运营服务 / local O&M and "
+        "operation services follow the city-county unified O&M principle",
+    )
+    data_sharing_obligations_met: bool | None = Field(None, description="履行数据共享义务")
+    shared_data_opened_exclusively: bool | None = Field(
+        None,
+        description="应当普遍共享的数据仅向特定企业、社会组织开放 / "
+        "data that should be generally shared opened only to particular enterprises or bodies",
+    )
+    publication_barred: bool | None = Field(
+        None,
+        description="涉及国家安全, 或法律、法规禁止公开 / "
+        "involves national security, or disclosure is barred by law",
+    )
+    performance_targets_met: bool | None = Field(
+        None, description="达到绩效目标 / performance targets met"
+    )
+    rectification_completed: bool | None = Field(
+        None,
+        description="未达绩效目标的整改已落实 / rectification of missed targets carried out",
+    )
+
+
+class Project(BaseModel):
+    """The facts about one project, grouped by the project's life. Unknown facts are `None`."""
+
+    model_config = _MODEL
+
+    id: str | None = Field(None, description="caller's identifier, echoed in the verdict")
+    name: str | None = Field(None, description="项目名称 / project name")
+    stage: Stage | None = Field(
+        None,
+        description="所处阶段 / the stage the project has reached; when unstated, the latest stage "
+        "of the steps it has taken",
+    )
+    owner: Owner = Field(default_factory=Owner, description="建设单位 / the owner unit")
+    profile: Profile = Field(default_factory=Profile, description="what the project is")
+    money: Money = Field(default_factory=Money, description="amounts, funding and funds")
+    content: Content = Field(default_factory=Content, description="what it builds, buys or keeps")
+    documents: DocumentsRecord | None = Field(
+        None,
+        description="documents present: the complete list, or {present, absent} when only some "
+        "are known",
+    )
+    procedure: Procedure = Field(
+        default_factory=Procedure, description="planning, application, approval and the steps taken"
+    )
+    deployment: Deployment = Field(
+        default_factory=Deployment, description="deployment, data sharing and security"
+    )
+    construction: Construction = Field(default_factory=Construction, description="construction")
+    acceptance: Acceptance = Field(
+        default_factory=Acceptance, description="trial run and acceptance"
+    )
+    operation: Operation = Field(default_factory=Operation, description="operation and performance")
+
+    # Departures from rules the text lays down "in principle" (原则上, 一般), each with the
+    # justification stated for it, by rule id: such a rule fails as a warning until one is given.
+    justifications: (
+        dict[
+            Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]*$", max_length=80)],
+            Annotated[str, StringConstraints(min_length=1, max_length=2000)],
+        ]
+        | None
+    ) = Field(
+        None,
+        max_length=100,
+        description="stated justification for departing from an in-principle (原则上/一般) rule, "
+        "by rule id",
+    )
+
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, source: str | None = None) -> Project:
-        """Validate a mapping into a Project, raising `ProjectError` with field paths."""
+        """Validate a mapping into a Project, raising `ProjectError` with field paths.
+
+        A fact written outside its group (`total_investment` at the top, `kind` under `money`)
+        is refused with the path where it belongs.
+        """
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            raise ProjectError.from_validation(exc, source=source) from None
+            raise ProjectError.from_validation(exc, source=source, adjust=_placed) from None
+
+    @classmethod
+    def from_facts(cls, facts: Mapping[str, Any], *, source: str | None = None) -> Project:
+        """A project stated by the names pack expressions read, in one flat mapping.
+
+        The keys are fact names (`total_investment`, `owner_type`, `items`, `steps`, ...: see
+        `FACT_FIELDS`), the structured records `funding` and `budget_changes`, and the top-level
+        fields `id`, `name`, `stage`, `documents` and `justifications`. Case files state their
+        projects this way. Errors name the fact, not its group: `total_investment`, not
+        `money.total_investment`.
+        """
+        data = group_facts(facts, source=source)
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ProjectError.from_validation(exc, source=source, adjust=_as_fact_issue) from None
+
+    def fact(self, name: str) -> Any:
+        """The stated value of the fact `name` (`total_investment`, `owner_type`, `steps`...),
+        wherever its group keeps it; None when unknown. KeyError for a name that is no fact."""
+        if name in _TOP_LEVEL:
+            return getattr(self, name)
+        group, field = FACT_FIELDS[name]
+        return getattr(getattr(self, group), field)
+
+    def facts_mapping(self) -> dict[str, Any]:
+        """The project as `from_facts` reads it (JSON values; unknown facts left out)."""
+        dumped = self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+        flat = {key: dumped[key] for key in _TOP_LEVEL if key in dumped}
+        for fact, (group, field) in FACT_FIELDS.items():
+            value = dumped.get(group, {}).get(field)
+            if value is not None:
+                flat[fact] = value
+        return flat
 
     @classmethod
     def from_json(cls, text: str | bytes, *, source: str | None = None) -> Project:
@@ -802,3 +891,98 @@ class Project(BaseModel):
     def to_json(self) -> str:
         """Deterministic JSON (sorted keys)."""
         return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+
+
+GROUPS: Mapping[str, type[BaseModel]] = {
+    "owner": Owner,
+    "profile": Profile,
+    "money": Money,
+    "content": Content,
+    "procedure": Procedure,
+    "deployment": Deployment,
+    "construction": Construction,
+    "acceptance": Acceptance,
+    "operation": Operation,
+}
+"""The groups of a project's facts, in the order of its life, by their field in `Project`."""
+
+_OWNER_OWN = {"name": "owner_name", "type": "owner_type", "level": "owner_level"}
+_TOP_LEVEL = ("id", "name", "stage", "documents", "justifications")
+
+
+def _fact_fields() -> dict[str, tuple[str, str]]:
+    places: dict[str, tuple[str, str]] = {}
+    for group, model in GROUPS.items():
+        for field in model.model_fields:
+            fact = _OWNER_OWN.get(field, field) if group == "owner" else field
+            if fact in places or fact in _TOP_LEVEL or fact in GROUPS:
+                raise TypeError(f"fact {fact!r} is stated in two places")
+            places[fact] = (group, field)
+    return places
+
+
+FACT_FIELDS: Mapping[str, tuple[str, str]] = MappingProxyType(_fact_fields())
+"""Where each fact a project states lives: fact name -> (group, field). A fact is named by its
+field, except the owner's own name, type and level (`owner_name`, `owner_type`, `owner_level`)."""
+
+_FACT_OF_FIELD = {place: fact for fact, place in FACT_FIELDS.items()}
+
+
+def group_facts(facts: Mapping[str, Any], *, source: str | None = None) -> dict[str, Any]:
+    """The project mapping (grouped, as a project file holds it) of a mapping of facts by name.
+
+    Values are not validated; a key that names no fact raises `ProjectError`. This is how a
+    case's project, written by fact names, becomes a project file: `Project.from_facts` is
+    `Project.from_mapping(group_facts(facts))`, with errors named by fact.
+    """
+    issues: list[ProjectIssue] = []
+    data: dict[str, Any] = {}
+    for key, value in facts.items():
+        if key in _TOP_LEVEL:
+            data[key] = value
+        elif key in FACT_FIELDS:
+            group, field = FACT_FIELDS[key]
+            data.setdefault(group, {})[field] = value
+        else:
+            issues.append(_unknown_fact(key, value))
+    if issues:
+        raise ProjectError(issues, source=source)
+    return data
+
+
+def _placed(issue: ProjectIssue) -> ProjectIssue:
+    # A known fact in the wrong place: say where it belongs rather than only "not permitted".
+    if issue.type != "extra_forbidden" or not issue.loc:
+        return issue
+    key = issue.loc[-1]
+    if not isinstance(key, str):
+        return issue
+    if key in FACT_FIELDS:
+        group, field = FACT_FIELDS[key]
+        where = f"{group}.{field}"
+    elif key in _TOP_LEVEL or key in GROUPS:
+        where = key
+    else:
+        return dataclasses.replace(issue, msg=f"{issue.msg}{_suggestion(key)}")
+    return dataclasses.replace(issue, msg=f"{key!r} belongs at {where}")
+
+
+def _as_fact_issue(issue: ProjectIssue) -> ProjectIssue:
+    loc = issue.loc
+    if len(loc) >= 2:
+        fact = _FACT_OF_FIELD.get((str(loc[0]), str(loc[1])))
+        if fact is not None:
+            return dataclasses.replace(issue, loc=(fact, *loc[2:]))
+    return issue
+
+
+def _unknown_fact(key: Any, value: Any) -> ProjectIssue:
+    hint = _suggestion(key) if isinstance(key, str) else ""
+    if key in GROUPS:
+        hint = f"; the flat form names each fact, not its group: write {key}'s facts at the top"
+    return ProjectIssue(loc=(key,), msg=f"unknown fact{hint}", input=value, type="extra_forbidden")
+
+
+def _suggestion(key: str) -> str:
+    hint = did_you_mean(key, [*FACT_FIELDS, *_TOP_LEVEL, *GROUPS])
+    return f"; {hint}" if hint else ""

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from hypothesis import strategies as st
+from pydantic.fields import FieldInfo
 
 from .loader import CompiledPack
 from .pack import Threshold
-from .project import DATE_ORDER, MEMBER_RECORDS, Project
+from .project import DATE_ORDER, FACT_FIELDS, GROUPS, MEMBER_RECORDS, Project
 from .vocabulary import Authority, FundingSource, Step, StepOutcome, Vocabulary
 
 FEN = Decimal("0.01")
@@ -169,13 +170,21 @@ def _field_strategy(annotation: Any, amount: st.SearchStrategy[Decimal]) -> st.S
     return st.none()
 
 
+def _stated_facts() -> Iterator[tuple[str, FieldInfo]]:
+    # Every fact a project states, by the name `Project.from_facts` reads, with its field.
+    yield "documents", Project.model_fields["documents"]
+    for name, (group, field) in FACT_FIELDS.items():
+        yield name, GROUPS[group].model_fields[field]
+
+
 def project_dicts(
     amount: st.SearchStrategy[Decimal] | None = None,
     fields: Iterable[str] | None = None,
     *,
     partial: bool = False,
 ) -> st.SearchStrategy[dict[str, Any]]:
-    """Project mappings with any mix of known and unknown facts.
+    """Projects stated by fact names (the flat form of `Project.from_facts`), with any mix of
+    known and unknown facts.
 
     Documents, items and steps are complete records (lists, the mapping of steps taken) or
     unknown; with `partial`, also partial records (`{present, absent}`, `{taken, not_taken}`).
@@ -183,16 +192,14 @@ def project_dicts(
     money = amount if amount is not None else amounts()
     chosen = set(fields) if fields is not None else None
     strategies: dict[str, st.SearchStrategy[Any]] = {}
-    for name, info in Project.model_fields.items():
+    for name, info in _stated_facts():
         if chosen is not None and name not in chosen:
             continue
         if name in MEMBER_RECORDS:
             strategies[name] = _member_records(MEMBER_RECORDS[name].vocabulary, partial)
             continue
         if name in {
-            "id",
-            "name",
-            "owner",
+            "owner_name",
             "funding",
             "budget_changes",
             "steps",
@@ -203,20 +210,20 @@ def project_dicts(
         }:
             continue
         strategies[name] = _field_strategy(info.annotation, money)
-    strategies["owner"] = st.fixed_dictionaries(
-        {},
-        optional={
-            "type": st.sampled_from(
-                [
-                    "party_government_organ",
-                    "public_institution",
-                    "state_owned_enterprise",
-                    "school",
-                    "township_street",
-                ]
-            ),
-            "level": st.sampled_from(["municipal", "district", "county", "prefecture"]),
-        },
+    strategies["owner_type"] = st.one_of(
+        st.none(),
+        st.sampled_from(
+            [
+                "party_government_organ",
+                "public_institution",
+                "state_owned_enterprise",
+                "school",
+                "township_street",
+            ]
+        ),
+    )
+    strategies["owner_level"] = st.one_of(
+        st.none(), st.sampled_from(["municipal", "district", "county", "prefecture"])
     )
     strategies["plan_year"] = st.one_of(st.none(), st.integers(2018, 2027))
     strategies["steps"] = _step_records(partial)
@@ -234,7 +241,7 @@ def project_dicts(
 
 def projects(amount: st.SearchStrategy[Decimal] | None = None) -> st.SearchStrategy[Project]:
     """Valid projects with any mix of known and unknown facts."""
-    return project_dicts(amount).map(Project.model_validate)
+    return project_dicts(amount).map(Project.from_facts)
 
 
 __all__ = [

@@ -1,8 +1,10 @@
 """YAML test cases for packs: facts in, statuses, routes and citations out.
 
-A case file names its pack, an optional `base` project, and cases. Each case's project is merged
-over the base (mappings merge recursively; a null removes the key) and evaluated; only what
-`expect` lists is checked. `run_case` returns the list of mismatches (empty: the case passes).
+A case file names its pack, an optional `base` project, and cases. A case states its project by
+fact names, in the flat form of `Project.from_facts` (`total_investment`, `owner_type`, `steps`:
+the names the pack's rules read), not in the grouped form of a project file. Each case's project
+is merged over the base (mappings merge recursively; a null removes the key) and evaluated; only
+what `expect` lists is checked. `run_case` returns the list of mismatches (empty: the case passes).
 
 The hypothesis strategies of `policyengine.strategies` (valid projects, and the boundary values
 of every threshold and decision table of a pack) are available here too, as
@@ -24,6 +26,7 @@ from .errors import Location, PackError, PolicyEngineError
 from .evaluator import evaluate
 from .loader import CompiledPack, get_pack
 from .pack import Severity
+from .project import Project
 from .verdict import DeadlineResult, Status, Verdict
 
 EXPECT_KEYS = (
@@ -151,7 +154,8 @@ def check_case(case: Case, pack: CompiledPack | None = None) -> CaseResult:
     """Evaluate the case and compare the verdict with `expect`."""
     compiled = pack or get_pack(case.pack)
     try:
-        verdict = evaluate(case.project, compiled, stage=case.stage, as_of=case.as_of)
+        project = Project.from_facts(case.project, source=f"{case.file}: {case.name}")
+        verdict = evaluate(project, compiled, stage=case.stage, as_of=case.as_of)
     except PolicyEngineError as exc:
         wanted = case.expect.get("error")
         problems = [] if wanted is not None and wanted == exc.code else [f"evaluation raised {exc}"]

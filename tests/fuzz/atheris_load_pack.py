@@ -21,10 +21,10 @@ with atheris.instrument_imports():
 
 PROJECT = {
     "owner": {"type": "party_government_organ", "level": "municipal"},
-    "total_investment": "500000.00",
-    "items": ["machine_room"],
+    "money": {"total_investment": "500000.00"},
+    "content": {"items": ["machine_room"]},
     "documents": [],
-    "classified": False,
+    "profile": {"classified": False},
 }
 
 
