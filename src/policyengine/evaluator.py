@@ -591,9 +591,9 @@ class _Evaluation:
         if items is None:
             return self._unknown(base, facts, ["items"])
         if isinstance(items, PartialSet):
-            found, open_items = partially_found(items, spec.items)
+            found, open_items = partially_found(items, rule.banned)
         else:
-            found, open_items = [item for item in spec.items if item in items], []
+            found, open_items = [item for item in rule.banned if item in items], []
         if not found and open_items:
             # As for an unknown list, exceptions are weighed only against items found.
             return self._unknown(base, facts, _members_named("items", open_items))

@@ -69,7 +69,7 @@ def explain(
     traces = [
         ExpressionTrace(
             role=role,
-            source=expr.source,
+            source=expr.text,
             steps=[
                 Step(depth=s.depth, text=s.text, value=fact_value(s.value))
                 for s in trace(expr, namespace)

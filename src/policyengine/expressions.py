@@ -239,6 +239,14 @@ class Expression:
     scope: dict[str, Any] = field(repr=False, compare=False)
     reads: Reads = field(repr=False, compare=False)
     sets: tuple[str, ...] = field(init=False, repr=False, compare=False)  # reads.sets, at hand
+    # As the author wrote it, where `source` (what runs) differs: a question about a member
+    # that has narrower members asks about them too (see _NarrowerTerms).
+    written: str | None = field(default=None, compare=False)
+
+    @property
+    def text(self) -> str:
+        """The expression as its author wrote it."""
+        return self.written or self.source
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sets", self.reads.sets)
@@ -278,7 +286,16 @@ class Expression:
         # Code objects do not pickle: rebuild from the checked tree.
         return (
             _rebuild,
-            (self.source, self.type, self.names, self.facts, self.tree, self.constants, self.reads),
+            (
+                self.source,
+                self.type,
+                self.names,
+                self.facts,
+                self.tree,
+                self.constants,
+                self.reads,
+                self.written,
+            ),
         )
 
 
@@ -305,6 +322,7 @@ def _rebuild(
     tree: ast.expr,
     constants: Mapping[str, Decimal],
     reads: Reads,
+    written: str | None = None,
 ) -> Expression:
     # Re-parse the (already checked) source: literal names come out the same, in the same order.
     compiled = ast.parse(source, mode="eval").body
@@ -319,6 +337,7 @@ def _rebuild(
         constants,
         {**_GLOBALS, **constants},
         reads,
+        written,
     )
 
 
@@ -389,6 +408,15 @@ def compile_expression(
             f"expression gives {_type_name(result)}, but {expect.value} is required here",
             hint=_EXPECTED_HINTS.get(expect),
         )
+    written = None
+    narrower = _NarrowerTerms(names)
+    asked = narrower.visit(tree.body)
+    if narrower.changed:
+        # Run (and read the members of) the question about the narrower members too.
+        written, text = text, ast.unparse(asked)
+        tree = ast.parse(text, mode="eval")
+        checker = _Checker(names, text)
+        checker.check(tree.body)
     constants: dict[str, Decimal] = {}
     body = _ExactDivision().visit(_DecimalLiterals(constants, text).visit(tree.body))
     facts: frozenset[str] = frozenset().union(*(names[name].facts for name in checker.seen))
@@ -406,7 +434,75 @@ def compile_expression(
         constants=constants,
         scope={**_GLOBALS, **constants},
         reads=checker.reads(),
+        written=written,
     )
+
+
+class _NarrowerTerms(ast.NodeTransformer):
+    """Asks each question about a member of a set of a vocabulary with narrower members about
+    those too (`Vocabulary.narrower`): `'hardware' in items` holds for a project that buys a
+    server. `in` and `has_any` ask whether the member or a narrower one is there, `has_all`
+    asks that of each member, and `has_only` allows the narrower members too."""
+
+    def __init__(self, names: Mapping[str, NameInfo]) -> None:
+        self.names = names
+        self.changed = False
+
+    def _vocabulary(self, node: ast.expr) -> type[Vocabulary] | None:
+        if not isinstance(node, ast.Name):
+            return None
+        info = self.names.get(node.id)
+        return info.vocabulary if info is not None and info.kind is FactType.SET else None
+
+    @staticmethod
+    def _kinds(vocabulary: type[Vocabulary], node: ast.expr) -> list[str]:
+        if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+            return []
+        member = vocabulary._value2member_map_.get(node.value)
+        return sorted(m.value for m in member.narrower) if isinstance(member, Vocabulary) else []
+
+    def _expanded(self, vocabulary: type[Vocabulary], nodes: list[ast.expr]) -> list[ast.expr]:
+        listed = {n.value for n in nodes if isinstance(n, ast.Constant)}
+        out = list(nodes)
+        for node in nodes:
+            for kind in self._kinds(vocabulary, node):
+                if kind not in listed:
+                    listed.add(kind)
+                    out.append(ast.Constant(kind))
+        if len(out) > len(nodes):
+            self.changed = True
+        return out
+
+    def _has_any(self, collection: ast.expr, members: list[ast.expr]) -> ast.Call:
+        return ast.Call(ast.Name("has_any", ast.Load()), [collection, *members], [])
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        self.generic_visit(node)
+        if len(node.ops) != 1 or not isinstance(node.ops[0], ast.In | ast.NotIn):
+            return node
+        vocabulary = self._vocabulary(node.comparators[0])
+        if vocabulary is None or not self._kinds(vocabulary, node.left):
+            return node
+        asked = self._has_any(node.comparators[0], self._expanded(vocabulary, [node.left]))
+        return ast.UnaryOp(ast.Not(), asked) if isinstance(node.ops[0], ast.NotIn) else asked
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name not in ("has_any", "has_all", "has_only") or not node.args:
+            return node
+        collection, *members = node.args
+        vocabulary = self._vocabulary(collection)
+        if vocabulary is None or not any(self._kinds(vocabulary, m) for m in members):
+            return node
+        if name != "has_all":
+            expanded = self._expanded(vocabulary, members)
+            return ast.Call(node.func, [collection, *expanded], []) if self.changed else node
+        self.changed = True
+        each: list[ast.expr] = [
+            self._has_any(collection, self._expanded(vocabulary, [m])) for m in members
+        ]
+        return each[0] if len(each) == 1 else ast.BoolOp(ast.And(), each)
 
 
 def decimal_literals(source: str, constants: dict[str, Decimal]) -> ast.expr:

@@ -335,7 +335,7 @@ def _rule_issues(pack: CompiledPack, rule: CompiledRule) -> list[LintIssue]:
             issues.append(
                 LintIssue(
                     "lint.constant_condition",
-                    f"'{rule.id}' {role} reads no fact, so it is always the same: {expr.source}",
+                    f"'{rule.id}' {role} reads no fact, so it is always the same: {expr.text}",
                     where,
                     "a condition should depend on the project",
                 )

@@ -59,7 +59,7 @@ from .pack import (
 from .partial import PartialSet
 from .program import Program, compile_program
 from .verdict import Finding, Prototype, SourceRef
-from .vocabulary import Document, Stage
+from .vocabulary import Document, Item, Stage
 
 BUNDLED_PACKS: tuple[str, ...] = ("wuhan", "mengyin", "zhanggong", "xiangxi", "yiyang")
 """The packs shipped with the library, in the order reports list them."""
@@ -110,6 +110,17 @@ class CompiledRule:
         return tuple(sorted({name for expr in self.expressions() for name in expr.facts}))
 
     @cached_property
+    def banned(self) -> tuple[Item, ...]:
+        """A prohibited-items rule's items, each followed by the items that are kinds of it
+        (`Vocabulary.narrower`): a ban on networks reaches a LAN. Empty for other rules."""
+        if not isinstance(self.spec, ProhibitedItems):
+            return ()
+        banned = list(self.spec.items)
+        for item in self.spec.items:
+            banned += sorted(kind for kind in item.narrower if kind not in banned)
+        return tuple(banned)
+
+    @cached_property
     def judged(self) -> tuple[str, tuple[tuple[str, Any], ...]] | None:
         """For a documents or items rule: the list it judges, and the members it asks about
         (as (identifier, member) pairs in identifier order)."""
@@ -122,7 +133,7 @@ class CompiledRule:
             }
             name = "documents"
         elif isinstance(self.spec, ProhibitedItems):
-            asked = set(self.spec.items)
+            asked = set(self.banned)
             name = "items"
         else:
             return None

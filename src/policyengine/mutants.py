@@ -45,7 +45,7 @@ import ast
 import copy
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -67,7 +67,7 @@ from .pack import (
     route_rule_id,
 )
 from .render import cite
-from .vocabulary import Stage
+from .vocabulary import Item, Stage
 
 STRICT_KINDS: frozenset[str] = frozenset(
     {"threshold", "band", "member", "document", "item", "exclusion", "acceptance_failure"}
@@ -298,6 +298,8 @@ class _ExpressionMutants:
             if len(listed.elts) < 2:
                 continue  # an empty tuple is not a reading anyone would write
             for k, element in enumerate(listed.elts):
+                if _covered(element, listed.elts):
+                    continue
 
                 def change(old: ast.Compare, j: int = j, k: int = k) -> ast.AST:
                     elements = old.comparators[j].elts  # type: ignore[attr-defined]
@@ -312,6 +314,8 @@ class _ExpressionMutants:
         if len(node.args) < 3:
             return  # the set and one identifier: the function needs both
         for k in range(1, len(node.args)):
+            if _covered(node.args[k], node.args[1:]):
+                continue
 
             def change(old: ast.Call, k: int = k) -> ast.AST:
                 return ast.Call(func=old.func, args=old.args[:k] + old.args[k + 1 :], keywords=[])
@@ -357,6 +361,23 @@ class _ExpressionMutants:
         yield self._mutant(
             "negation", str(n), node, node.operand, _rewritten(self.tree, index, change)
         )
+
+
+def _covered(element: ast.expr, listed: Sequence[ast.expr]) -> bool:
+    """Whether a listed member is a kind of another member of the same list (`Item.narrower`):
+    a question about the broader one asks about it too, so leaving it out changes nothing. A
+    pack lists both where its text does; the mutant is equivalent by construction."""
+    value = element.value if isinstance(element, ast.Constant) else None
+    if not isinstance(value, str) or value not in Item._value2member_map_:
+        return False
+    kinds = (
+        Item(other.value).narrower
+        for other in listed
+        if isinstance(other, ast.Constant)
+        and isinstance(other.value, str)
+        and other.value in Item._value2member_map_
+    )
+    return any(value in narrower for narrower in kinds)
 
 
 def _called(node: ast.Call) -> str | None:
@@ -739,6 +760,8 @@ class _Maker:
         self, loc: DataPath, rule: ProhibitedItems, clauses: tuple[str, ...]
     ) -> Iterator[Mutant]:
         for k, item in enumerate(rule.items):
+            if any(item in other.narrower for other in rule.items):
+                continue  # a ban on the broader item reaches it: leaving it out changes nothing
             yield self._left_out(
                 f"item:{rule.id}:{item.value}",
                 "item",

@@ -324,7 +324,7 @@ class _Generator:
         spec = rule.spec
         assert isinstance(spec, ProhibitedItems)
         self.records.add("items")
-        self.constants[f"_I{k}"] = tuple(spec.items)
+        self.constants[f"_I{k}"] = rule.banned
         lines = [
             "if r_items is None:",
             f"    out[{k}] = {UNKNOWN}",

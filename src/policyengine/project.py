@@ -267,12 +267,20 @@ class PartialMembers(BaseModel, Generic[M]):
     @field_validator("absent")
     @classmethod
     def _not_present(cls, absent: frozenset[M], info: ValidationInfo) -> frozenset[M]:
-        _overlap(absent, info.data.get("present"), "present and absent")
+        present = info.data.get("present")
+        _overlap(absent, present, "present and absent")
+        # What is absent has none of its kinds present: no LAN where there is no network.
+        _overlap(_kinds(absent), present, "present and absent (as a kind of an absent member)")
         return absent
 
     def as_set(self) -> Collection:
-        """The set rules read: partial, or complete when every member is stated."""
-        return known_set(self.present, self.absent, self.vocabulary)
+        """The set rules read: partial, or complete when every member is stated. A member
+        known absent makes its kinds known absent too (`Vocabulary.narrower`)."""
+        return known_set(self.present, self.absent | _kinds(self.absent), self.vocabulary)
+
+
+def _kinds(members: frozenset[Any]) -> frozenset[Any]:
+    return frozenset().union(*(member.narrower for member in members))
 
 
 class PartialDocuments(PartialMembers[Document]):

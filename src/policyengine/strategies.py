@@ -96,10 +96,10 @@ def _member_records(vocabulary: type[Vocabulary], partial: bool) -> st.SearchStr
 
 
 def _present_and_absent(stated: dict[Any, bool]) -> dict[str, list[Any]]:
-    return {
-        "present": sorted(m for m, there in stated.items() if there),
-        "absent": sorted(m for m, there in stated.items() if not there),
-    }
+    present = {m for m, there in stated.items() if there}
+    # A member is not absent while a kind of it is present (Vocabulary.narrower).
+    absent = {m for m, there in stated.items() if not there and not m.narrower & present}
+    return {"present": sorted(present), "absent": sorted(absent)}
 
 
 _DATES = st.dates(min_value=dt.date(2018, 1, 1), max_value=dt.date(2026, 12, 31))

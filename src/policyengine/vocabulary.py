@@ -6,8 +6,9 @@ Identifiers follow the glossary of the reference digest. A pack refers to member
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Self
 
 
@@ -27,6 +28,12 @@ class Vocabulary(StrEnum):
     def label(self, lang: str = "en") -> str:
         """The member's label in `lang` ("zh" or "en")."""
         return self.zh if lang == "zh" else self.en
+
+    @property
+    def narrower(self) -> frozenset[Self]:
+        """Every member that is a kind of this one (transitively); a rule that names this member
+        reads a project stating any of them as stating it. Empty unless the vocabulary says so."""
+        return NARROWER.get(self, frozenset())  # type: ignore[return-value]
 
 
 class Stage(Vocabulary):
@@ -211,6 +218,47 @@ class Item(Vocabulary):
     POWER_LOW_VOLTAGE = "power_low_voltage", "强弱电", "power and low-voltage works"
     SMART_BUILDING_SYSTEM = "smart_building_system", "楼宇智能化系统", "smart-building system"
     MOBILE_ENTRY = "mobile_entry", "移动端入口", "mobile entry point"
+
+
+_BROADER: dict[Item, tuple[Item, ...]] = {
+    # Zhanggong 第三十八条(一): "服务器、存储设备、服务端网络设备等硬件设施". Office terminals and
+    # network equipment in general are not related: Xiangxi's 硬件设施, hosted in the central
+    # machine room, leaves them out, and Yiyang's 硬件产品 lists them apart.
+    Item.SERVER: (Item.HARDWARE,),
+    Item.STORAGE_DEVICE: (Item.HARDWARE,),
+    Item.SERVER_NETWORK_EQUIPMENT: (Item.HARDWARE,),
+    # A LAN (局域网) is a network (网络): Yiyang 第四条 不得单独新建…网络. A private network (专网)
+    # is not related: every text that names it names it apart, as a line or a lease.
+    Item.LAN: (Item.NETWORK,),
+    # A virtual cloud platform (虚拟云平台) is a cloud platform (云平台).
+    Item.VIRTUAL_CLOUD_PLATFORM: (Item.CLOUD_PLATFORM,),
+    # Desktop commercial software (桌面端通用商业软件) is an off-the-shelf product (成熟软件产品).
+    Item.DESKTOP_SOFTWARE: (Item.COTS_SOFTWARE,),
+}
+"""Each item that is a kind of another, with the broader items it is a kind of. Only relations
+the words themselves make and no text contradicts: two items that overlap without one being a
+kind of the other in every text (office terminals and hardware, desktop office equipment and
+consumables) are not related."""
+
+
+def _narrower(broader: Mapping[Item, tuple[Item, ...]]) -> dict[Vocabulary, frozenset[Vocabulary]]:
+    found: dict[Vocabulary, set[Vocabulary]] = {}
+    for member, parents in broader.items():
+        seen: set[Item] = set()
+        stack = list(parents)
+        while stack:
+            parent = stack.pop()
+            if parent == member:
+                raise TypeError(f"{member!r} is a kind of itself")
+            if parent not in seen:
+                seen.add(parent)
+                found.setdefault(parent, set()).add(member)
+                stack.extend(broader.get(parent, ()))
+    return {parent: frozenset(kinds) for parent, kinds in found.items()}
+
+
+NARROWER: Mapping[Vocabulary, frozenset[Vocabulary]] = MappingProxyType(_narrower(_BROADER))
+"""For each member that has kinds, every member that is a kind of it (transitively)."""
 
 
 class Document(Vocabulary):
