@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 from . import __version__
 from ._yaml import iter_json_lines, read_file
 from .batch import BatchResult, JsonLine, Record, evaluate_many, write_json_lines
+from .compact import compact_json, rule_table
 from .errors import PolicyEngineError, ProjectError, ProjectIssue
 from .evaluator import evaluate
 from .facts import FACTS
@@ -87,9 +88,10 @@ def _build_parser() -> argparse.ArgumentParser:
     _common(ev)
     ev.add_argument(
         "--format",
-        choices=("text", "json", "jsonl", "markdown", "html"),
+        choices=("text", "json", "compact", "jsonl", "markdown", "html"),
         default="text",
-        help="jsonl streams one line per project (for batches)",
+        help="jsonl streams one line per project (for batches); compact refers to the pack's "
+        "rule table (policyengine rules) instead of repeating it",
     )
     ev.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
     ev.add_argument(
@@ -216,6 +218,16 @@ def _build_parser() -> argparse.ArgumentParser:
 
     facts = sub.add_parser("facts", help="list the facts expressions may read")
     facts.set_defaults(handler=_cmd_facts)
+
+    rules = sub.add_parser(
+        "rules",
+        help="a pack's rule table (JSON), which compact verdicts refer to",
+        description="Print, as JSON, what every finding of each rule and every decision of each "
+        "table of a pack shares (title, citation, severity, message, the facts it reads): the "
+        "table a compact verdict (evaluate --format compact) refers to by id.",
+    )
+    rules.add_argument("pack", metavar="PACK", help="pack name or file")
+    rules.set_defaults(handler=_cmd_rules)
 
     upg = sub.add_parser(
         "upgrade",
@@ -347,11 +359,12 @@ def _evaluate_into(
             )
         return worst
     results = evaluate_many(_records(args.projects), packs, **options)
+    by_id = {pack.spec.id: pack for pack in packs}
     for result in progress.track(results):
         if not result.ok:
             _echo(_located(result))
             worst = max(worst, EXIT_USAGE)
-            if args.format == "json":
+            if args.format in ("json", "compact"):
                 collected.append(json.loads(result.to_json()))
             continue
         for verdict in result.verdicts:
@@ -360,6 +373,8 @@ def _evaluate_into(
             style = verdict.source.citation_style
             if args.format == "json":
                 collected.append(json.loads(verdict.to_json()))
+            elif args.format == "compact":
+                collected.append(json.loads(compact_json(verdict, by_id[verdict.pack_id])))
             elif args.format == "html":
                 collected.append(verdict)
             elif args.format == "markdown":
@@ -371,6 +386,8 @@ def _evaluate_into(
     progress.done()
     if args.format == "json":
         out.write(json.dumps(collected, ensure_ascii=False, indent=2))
+    elif args.format == "compact":
+        out.write(json.dumps(collected, ensure_ascii=False, separators=(",", ":")) + "\n")
     elif args.format == "html":
         from .html import render_html
 
@@ -842,6 +859,12 @@ def _place(fact: str) -> str:
     if fact.startswith("budget_"):
         return "from money.budget_changes"
     return "from procedure.steps"
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    (pack,) = _packs([args.pack])
+    print(rule_table(pack).model_dump_json(indent=2, exclude_defaults=True))
+    return EXIT_OK
 
 
 def _cmd_upgrade(args: argparse.Namespace) -> int:

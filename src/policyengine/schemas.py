@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from .compact import CompactVerdict, RuleTable
 from .pack import PolicyPack
 from .project import Project
 from .verdict import Verdict
@@ -18,6 +19,10 @@ SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "pack": lambda: _with_id(PolicyPack.model_json_schema(), "pack"),
     "project": lambda: _with_id(Project.model_json_schema(), "project"),
     "verdict": lambda: _with_id(Verdict.model_json_schema(mode="serialization"), "verdict"),
+    "verdict-compact": lambda: _with_id(
+        CompactVerdict.model_json_schema(mode="serialization"), "verdict-compact"
+    ),
+    "rules": lambda: _with_id(RuleTable.model_json_schema(mode="serialization"), "rules"),
 }
 """Schema name -> generator."""
 
