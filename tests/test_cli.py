@@ -393,3 +393,52 @@ def test_test_command_reads_at_most_the_size_limit() -> None:
     assert result.returncode == 2
     assert "yaml.too_large" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("facts", "policy", "code"),
+    [
+        # Incomplete (the plan inclusion and more are unknown): a failure only when asked.
+        ("", "non_compliant", 0),
+        ("", "incomplete", 1),
+        ("", "warning", 1),
+        # Non-compliant (a new machine room): a failure under every policy.
+        ("content: {items: [machine_room]}\n", "non_compliant", 1),
+    ],
+)
+def test_fail_on_sets_which_verdicts_exit_1(
+    tmp_path: Path, facts: str, policy: str, code: int
+) -> None:
+    project = tmp_path / "p.yaml"
+    project.write_text(
+        "owner: {type: public_institution}\n"
+        "profile: {classified: false, involves_work_secrets: false}\n"
+        "money: {total_investment: '600000'}\n" + facts,
+        encoding="utf-8",
+    )
+    for command in ("evaluate", "compare"):
+        args = [command, str(project), "--pack", MINI, "--as-of", "2025-06-01"]
+        result = cli(*args, "--fail-on", policy)
+        assert result.returncode == code, (command, result.stdout, result.stderr)
+
+
+def test_fail_on_warning_fails_a_compliant_verdict_with_a_failed_warning() -> None:
+    from policyengine.cli import _fails
+    from policyengine.verdict import OverallStatus
+
+    assert not _fails(OverallStatus.COMPLIANT, True, "incomplete")
+    assert _fails(OverallStatus.COMPLIANT, True, "warning")
+    assert not _fails(OverallStatus.COMPLIANT, False, "warning")
+    assert not _fails(OverallStatus.OUT_OF_SCOPE, True, "warning")
+
+
+def test_a_closed_pipe_ends_the_command_quietly() -> None:
+    listing = subprocess.run(
+        f"{sys.executable} -m policyengine facts | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert listing.stdout.startswith("documents")
+    assert "Broken pipe" not in listing.stderr

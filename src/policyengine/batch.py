@@ -64,6 +64,7 @@ class BatchResult:
     source: str
     verdicts_json: tuple[bytes, ...] = ()
     statuses: tuple[OverallStatus, ...] = ()
+    warned: bool = False  # some finding of some verdict failed (a warning rule included)
     error_code: str | None = None
     error_message: str | None = None
     error_issues: tuple[ProjectIssue, ...] = ()
@@ -164,6 +165,7 @@ def _evaluate_one(
             source,
             verdicts_json=tuple(_SERIALIZER.to_json(verdict) for verdict in verdicts),
             statuses=tuple(verdict.status for verdict in verdicts),
+            warned=any(verdict.failed for verdict in verdicts),
         )
     except (ProjectError, PackError) as exc:
         return _error_result(index, source, exc)

@@ -60,6 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PolicyEngineError as exc:
         _echo(str(exc))
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader stopped reading (`| head`): nothing is wrong, and nothing more to say.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:
         print(f"policyengine: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
         return EXIT_USAGE
@@ -102,6 +107,7 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --format jsonl --output FILE: skip the records FILE already holds",
     )
+    _fail_on_option(ev)
     ev.add_argument("--all", action="store_true", help="text: list passing rules too")
     ev.add_argument(
         "--summary",
@@ -114,6 +120,7 @@ def _build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("project", metavar="PROJECT")
     cmp_.add_argument("--pack", action="append", metavar="P")
     _common(cmp_)
+    _fail_on_option(cmp_)
     cmp_.set_defaults(handler=_cmd_compare)
 
     exp = sub.add_parser("explain", help="why a rule gave its answer for a project")
@@ -347,9 +354,11 @@ def _evaluate_into(
                 tally["errors"] += 1
                 _echo(_located(result))
                 worst = max(worst, EXIT_USAGE)
-            elif OverallStatus.NON_COMPLIANT in result.statuses:
-                tally["non_compliant"] += 1
-                worst = max(worst, EXIT_FAIL)
+            else:
+                if OverallStatus.NON_COMPLIANT in result.statuses:
+                    tally["non_compliant"] += 1
+                if any(_fails(s, result.warned, args.fail_on) for s in result.statuses):
+                    worst = max(worst, EXIT_FAIL)
         progress.done()
         if args.summary:
             print(
@@ -368,7 +377,7 @@ def _evaluate_into(
                 collected.append(json.loads(result.to_json()))
             continue
         for verdict in result.verdicts:
-            if verdict.status is OverallStatus.NON_COMPLIANT:
+            if _fails(verdict.status, bool(verdict.failed), args.fail_on):
                 worst = max(worst, EXIT_FAIL)
             style = verdict.source.citation_style
             if args.format == "json":
@@ -564,7 +573,35 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     packs = _packs(args.pack)
     verdicts = [evaluate(project, p, stage=args.stage, as_of=args.as_of) for p in packs]
     print(_comparison(verdicts, packs, args.lang))
-    return EXIT_FAIL if any(v.status is OverallStatus.NON_COMPLIANT for v in verdicts) else EXIT_OK
+    failing = any(_fails(v.status, bool(v.failed), args.fail_on) for v in verdicts)
+    return EXIT_FAIL if failing else EXIT_OK
+
+
+FAIL_ON = ("non_compliant", "incomplete", "warning")
+"""Exit policies, each stricter than the one before: exit 1 on a non-compliant verdict; also on
+an incomplete one; also on a compliant one with a failed warning (a departure from a rule laid
+down "in principle" that no justification excuses)."""
+
+
+def _fail_on_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="non_compliant",
+        help="exit 1 when a verdict is non-compliant (default); incomplete: also when one is "
+        "incomplete; warning: also when a compliant one has a failed warning",
+    )
+
+
+def _fails(status: OverallStatus, failed_some: bool, policy: str) -> bool:
+    """Whether a verdict with `status` (and some failed finding or not) fails `policy`."""
+    if status is OverallStatus.NON_COMPLIANT:
+        return True
+    if policy == "non_compliant":
+        return False
+    if status is OverallStatus.INCOMPLETE:
+        return True
+    return policy == "warning" and status is OverallStatus.COMPLIANT and failed_some
 
 
 def _comparison(verdicts: Sequence[Verdict], packs: Sequence[CompiledPack], lang: str) -> str:
