@@ -267,7 +267,7 @@ def test_every_amount_field_states_its_unit_and_string_form_in_the_schema() -> N
     ]
     pattern = json.dumps(AMOUNT_PATTERN, ensure_ascii=False)
     amounts = [(n, p) for n, p in properties if pattern in json.dumps(p, ensure_ascii=False)]
-    assert len(amounts) == 12
+    assert len(amounts) == 14
     for name, prop in amounts:
         assert "in yuan (元)" in prop["description"], name
 

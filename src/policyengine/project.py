@@ -110,6 +110,10 @@ ATTESTATIONS: frozenset[str] = frozenset(
         "major_incident_unresolved",
         "acceptance_materials_compliant",
         "unified_om",
+        "inspection_issues_unrectified",
+        "key_products_independently_controllable",
+        "adjustment_within_approved_framework",
+        "acceptance_rectification_completed",
     }
 )
 """Facts that are someone's judgement rather than a record anyone can look up: "meets the five
@@ -501,6 +505,30 @@ class Money(BaseModel):
         description="滞留、截留、挤占、挪用、虚列、套取专项资金 / special funds retained, "
         "withheld, diverted, misappropriated, falsely listed or fraudulently obtained",
     )
+    budget_control_price: Amount | None = Field(
+        None,
+        description="预算评审确定的预算控制价格 / the budget control price set by the budget "
+        "review, in yuan (元)",
+    )
+    procurement_ceiling_price: Amount | None = Field(
+        None,
+        description="政府采购招标的采购预算(最高限价) / the budget (ceiling price) the "
+        "procurement was launched with, in yuan (元)",
+    )
+    review_costs_borne_by_owner: bool | None = Field(
+        None,
+        description="论证、评审的场地费、专家评审费等工作费用由项目建设单位承担 / the venue, expert "
+        "and similar costs of the evaluation and review were paid by the construction unit",
+    )
+    treasury_centralised_payment: bool | None = Field(
+        None,
+        description="项目资金按国库集中支付制度支付 / the project's funds were paid through the "
+        "treasury centralised payment system",
+    )
+    om_funds_arranged: bool | None = Field(
+        None,
+        description="已安排(落实)运行维护经费 / O&M funds have been arranged for the system",
+    )
 
 
 class Content(BaseModel):
@@ -573,6 +601,48 @@ class Procedure(BaseModel):
     technical_plan_changed_after_review: bool | None = Field(
         None, description="技术方案经评审后变更 / technical plan changed after its review"
     )
+    applicant: Authority | None = Field(
+        None,
+        description="申报单位 / who submitted the application: owner_unit (the construction "
+        "unit, which leads a project several units share), sector_authority (its competent "
+        "department) or another body; the application step's authority is the body applied to",
+    )
+    evaluation_report_sharing_opinion: bool | None = Field(
+        None,
+        description="评估报告包括对信息资源共享分析篇(章)的评估意见 / the evaluation report "
+        "contains an opinion on the data-sharing analysis chapter",
+    )
+    evaluation_report_crypto_opinion: bool | None = Field(
+        None,
+        description="评估报告包括对密码应用的评估意见 / the evaluation report contains an "
+        "opinion on the crypto application",
+    )
+    approval_document_sharing_opinion: bool | None = Field(
+        None,
+        description="批复文件包括对信息资源共享情况的意见 / the approval document contains an "
+        "opinion on data sharing",
+    )
+    approval_document_crypto_opinion: bool | None = Field(
+        None,
+        description="批复文件包括对密码应用情况的意见 / the approval document contains an "
+        "opinion on the crypto application",
+    )
+    joint_review_participants_complete: bool | None = Field(
+        None,
+        description="联合会审有行业专家、招标代理和联合会审机制成员单位参加 / sector experts, the "
+        "tendering agent and the member units of the joint-review mechanism took part in the "
+        "joint review",
+    )
+    task_force_decided: bool | None = Field(
+        None,
+        description="联合会审意见已报推进政府职能转变和数字政府建设工作专班审定 / the joint-review "
+        "opinion was submitted to and decided by the government digital-transformation task force",
+    )
+    provincial_review_submitted: bool | None = Field(
+        None,
+        description="已报省级论证评估和联合会审 / the project was submitted to the provincial "
+        "evaluation and joint review",
+    )
     # Each step taken, keyed by step. Complete: an absent key is a step not taken;
     # partial ({taken, not_taken}): a step in neither is unknown.
     steps: StepsRecord | None = Field(
@@ -614,6 +684,17 @@ class Deployment(BaseModel):
     )
     data_resource_catalogue_registered: bool | None = Field(None, description="编制数据资源目录")
     secure_reliable_products: bool | None = Field(None, description="采用安全可靠产品")
+    key_products_independently_controllable: bool | None = Field(
+        None,
+        description="信息安全设备、核心网络设备、基础软件、系统软件和业务应用软件等关键产品为自主可控"
+        "产品 / the key products (security and core network equipment, basic, system and "
+        "application software) are independently controllable",
+    )
+    central_sharing_exemption: bool | None = Field(
+        None,
+        description="党中央、国务院明确规定该系统不适用数据共享要求 / an explicit provision of the "
+        "Party Central Committee or the State Council exempts the system from data sharing",
+    )
     crypto_three_synchronous: bool | None = Field(
         None, description="密码同步规划、同步建设、同步运行"
     )
@@ -679,6 +760,34 @@ class Construction(BaseModel):
         None, description="资金调整数额 / amount of the adjustment, in yuan (元)"
     )
     adjustment_reason: AdjustmentReason | None = Field(None, description="自行调整的理由")
+    adjustment_within_approved_framework: bool | None = Field(
+        None,
+        description="调整在已批复项目建设规划的框架内 / the adjustment stays within the framework "
+        "of the approved construction plan",
+    )
+    implementing_body_designated: bool | None = Field(
+        None,
+        description="已确定项目实施机构 / the project's implementing body has been designated",
+    )
+    responsible_person_designated: bool | None = Field(
+        None,
+        description="已确定项目责任人 / the person responsible for the project has been designated",
+    )
+    inspection_issues_unrectified: bool | None = Field(
+        None,
+        description="监督检查发现的问题拒不整改或整改后仍不符合要求 / problems found by supervision "
+        "and inspection were not rectified, or still fail after rectification",
+    )
+    performance_evaluation_consulted: bool | None = Field(
+        None,
+        description="绩效评价征求了项目使用单位和监理单位的意见 / the performance evaluation "
+        "sought the opinions of the user units and the supervision unit",
+    )
+    performance_report_covers_progress_and_investment: bool | None = Field(
+        None,
+        description="绩效评价报告包括建设进度和投资计划执行情况 / the performance evaluation "
+        "report covers construction progress and the execution of the investment plan",
+    )
 
 
 class Acceptance(BaseModel):
@@ -722,6 +831,36 @@ class Acceptance(BaseModel):
         "secure-reliable products, crypto application and its evaluation confirmed by the "
         "secrecy bureau before completion acceptance",
     )
+    acceptance_covered_product_security: bool | None = Field(
+        None,
+        description="验收内容包括软硬件产品的安全可靠情况 / the acceptance examined whether the "
+        "software and hardware products are secure and reliable",
+    )
+    acceptance_covered_product_controllability: bool | None = Field(
+        None,
+        description="验收内容包括软硬件产品的安全可控情况 / the acceptance examined whether the "
+        "software and hardware products are secure and controllable",
+    )
+    acceptance_covered_crypto_and_security_review: bool | None = Field(
+        None,
+        description="验收内容包括密码应用和安全审查情况 / the acceptance examined the crypto "
+        "application and the security review",
+    )
+    acceptance_covered_utilisation: bool | None = Field(
+        None,
+        description="验收内容包括软件系统、硬件设备和相关服务的使用效率情况 / the acceptance "
+        "examined how efficiently the software, hardware and services are used",
+    )
+    acceptance_deferral_request_date: dt.date | None = Field(
+        None,
+        description="向审批部门提出延期验收申请的日期 / date the deferral of the completion "
+        "acceptance was requested from the approval authority",
+    )
+    acceptance_rectification_completed: bool | None = Field(
+        None,
+        description="验收不通过后已按要求完成整改 / after a failed acceptance, the rectification "
+        "required was completed",
+    )
 
 
 class Operation(BaseModel):
@@ -757,6 +896,20 @@ class Operation(BaseModel):
     rectification_completed: bool | None = Field(
         None,
         description="未达绩效目标的整改已落实 / rectification of missed targets carried out",
+    )
+    assets_booked: bool | None = Field(
+        None,
+        description="项目资产已按资产管理制度登记入账 / the project's assets have been entered in "
+        "the unit's asset register and accounts",
+    )
+    operating_body_designated: bool | None = Field(
+        None,
+        description="已确立项目运行机构 / an operating body has been designated for the system",
+    )
+    om_rules_issued: bool | None = Field(
+        None,
+        description="已制定运行维护管理制度 / the management rules for operation and "
+        "maintenance have been issued",
     )
 
 
