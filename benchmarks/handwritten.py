@@ -1020,9 +1020,7 @@ def _required_documents(
     new_build = None if kind is None else kind is ProjectKind.NEW_BUILD
     if documents is None:
         # Every rule that applies is unknown (its exceptions may still excuse it).
-        def unknown(applies: bool | None, excused: bool | None = None) -> Status:
-            return NA if applies is False else PASS if excused is True else UNKNOWN
-
+        unknown = _undecided
         work_secret_plan = (
             False
             if new_build is False or secrets is False
@@ -1154,6 +1152,11 @@ def _required_documents(
         inspection,
         archive,
     )
+
+
+def _undecided(applies: bool | None, excused: bool | None = None) -> Status:
+    """A required-documents rule with the documents unknown."""
+    return NA if applies is False else PASS if excused is True else UNKNOWN
 
 
 def _co_built(profile: Any) -> bool | None:
