@@ -23,6 +23,8 @@ The same answers, three-valued where the pack is: every fact the pack reads may 
   `<step>_passed` is unknown for a pending or unstated outcome (conditional counts as passed), a
   step's authorities are unknown until its lead authority is stated; with the steps unknown
   (None) every step fact is unknown;
+- a question about an item (`in`, has_any, has_only, a ban) asks about its kinds as well, where
+  the vocabulary makes one item a kind of another (`Vocabulary.narrower`, when it exists);
 - a deadline not yet due is unknown but does not make the verdict incomplete;
 - the scope: an exclusion takes a project out only when its condition holds; the positive
   condition unknown leaves `in_scope` None and the verdict incomplete, with every rule decided.
@@ -83,6 +85,14 @@ def _members(vocabulary: type[V], names: str) -> frozenset[V]:
     return frozenset(vocabulary(name) for name in names.split())
 
 
+def _asking(vocabulary: type[V], names: str) -> frozenset[V]:
+    """The members a question about `names` asks about (`in`, has_any, has_only, a ban): each
+    named member and, where the vocabulary makes some members kinds of others (a server is
+    hardware), its kinds."""
+    named = _members(vocabulary, names)
+    return named.union(*(getattr(member, "narrower", ()) for member in named))
+
+
 # Thresholds (CNY unless stated), as the pack states them.
 APPLICATION_THRESHOLD = Decimal(500000)  # art. 6; also consultation and evaluation (arts. 12, 16)
 CITY_THRESHOLD = Decimal(2000000)  # art. 6; also consent and cost evaluation (arts. 12, 19)
@@ -91,7 +101,7 @@ KEY_LIBRARY_OTHER_THRESHOLD = Decimal(5000000)  # art. 7: 500万, O&M excluded
 SECRECY_EXPERTS_MIN = 2  # art. 16
 
 # Scope (arts. 2, 39) and exclusions (art. 38).
-FISCAL_SOURCES = _members(
+FISCAL_SOURCES = _asking(
     FundingSource,
     "district_fiscal municipal_fiscal county_fiscal prefecture_fiscal higher_level "
     "public_operating_funds",
@@ -102,19 +112,19 @@ OWNER_TYPES = _members(
     "administrative_organ authorised_organisation township_street party_government_organ "
     "public_institution state_owned_enterprise school medical_institution",
 )
-SMART_BUILDING_ITEMS = _members(
+SMART_BUILDING_ITEMS = _asking(
     Item, "smart_building_system civil_works decoration fire_protection power_low_voltage"
 )
-CUSTOM_SOFTWARE = _members(Item, "custom_software standalone_application_software")
-OFFICE_ITEMS = _members(
+CUSTOM_SOFTWARE = _asking(Item, "custom_software standalone_application_software")
+OFFICE_ITEMS = _asking(
     Item,
     "desktop_office_equipment desktop_software other_office_equipment office_terminal "
     "office_terminal_software",
 )
-PROFESSIONAL_ITEMS = _members(Item, "professional_equipment")
-OUTDOOR_ITEMS = _members(Item, "outdoor_communications")
-COMMUNICATIONS_ITEMS = _members(Item, "outdoor_communications data_sim iot_sim")
-GOVERNMENT_SYSTEM_CATEGORIES = _members(
+PROFESSIONAL_ITEMS = _asking(Item, "professional_equipment")
+OUTDOOR_ITEMS = _asking(Item, "outdoor_communications")
+COMMUNICATIONS_ITEMS = _asking(Item, "outdoor_communications data_sim iot_sim")
+GOVERNMENT_SYSTEM_CATEGORIES = _asking(
     ProjectCategory,
     "business_application_system infrastructure cross_department_integration "
     "cross_level_integration data_resource_database security_infrastructure "
@@ -130,17 +140,19 @@ OPERATIONS_SERVICE = ProjectCategory.OPERATIONS_SERVICE
 OM_KINDS = _members(ProjectKind, "operations_maintenance service_purchase")
 UPGRADE_KINDS = _members(ProjectKind, "rebuild expansion migration upgrade")
 CLOUD_KINDS = UPGRADE_KINDS | {ProjectKind.NEW_BUILD}
-INTEGRATION_CATEGORIES = _members(
+INTEGRATION_CATEGORIES = _asking(
     ProjectCategory, "infrastructure cross_department_integration cross_level_integration"
 )
 SECTOR_OWNERS = _members(
     OwnerType, "school medical_institution state_owned_enterprise public_institution"
 )
-EXPANDED_FACILITIES = _members(
+EXPANDED_FACILITIES = _asking(
     Item, "machine_room data_centre cloud_platform public_support_platform data_resource_platform"
 )
 FACILITY_ITEMS = EXPANDED_FACILITIES
-HARDWARE_ITEMS = _members(Item, "server storage_device server_network_equipment")
+HARDWARE_ITEMS = _asking(Item, "server storage_device server_network_equipment")
+INTERNET_EGRESS = _asking(Item, "internet_egress_lease")
+PRIVATE_NETWORK_LEASE = _asking(Item, "private_network_lease")
 COUNTY_DATA_BUREAU = Authority.COUNTY_DATA_BUREAU
 MUNICIPAL_DATA_BUREAU = Authority.MUNICIPAL_DATA_BUREAU
 DATA_BUREAUS = frozenset({COUNTY_DATA_BUREAU, MUNICIPAL_DATA_BUREAU})
@@ -1181,10 +1193,10 @@ def _prohibited_items(project: Project, classified: bool | None) -> tuple[Status
     excused = classified is True
     facilities = PASS if excused or items.isdisjoint(FACILITY_ITEMS) else FAIL
     hardware = PASS if excused or items.isdisjoint(HARDWARE_ITEMS) else FAIL
-    egress = FAIL if Item.INTERNET_EGRESS_LEASE in items else PASS
+    egress = PASS if items.isdisjoint(INTERNET_EGRESS) else FAIL
     lease = (
         FAIL
-        if Item.PRIVATE_NETWORK_LEASE in items
+        if not items.isdisjoint(PRIVATE_NETWORK_LEASE)
         and project.deployment.private_network_integrated is not True
         else PASS
     )
