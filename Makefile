@@ -65,7 +65,9 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
+# The hand-written baseline is first checked against the engine (exit 1 on any disagreement).
 bench: $(STAMP)
+	$(BIN)/python benchmarks/check_handwritten.py
 	$(BIN)/python benchmarks/bench.py
 
 # Mutation testing of the five bundled packs against their cases: a table of mutants, killed,

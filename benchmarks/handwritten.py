@@ -1,215 +1,409 @@
 """The Zhanggong pack's decisions written by hand: the baseline the engine is measured against.
 
-`decide` makes, in plain Python, the decisions that
-`policyengine.decide(project, "zhanggong", stage="audit")` makes from `policies/zhanggong.yaml`
-(区府办发〔2024〕5号): scope and exclusions, the approval route, the status of each of the 68
-rules, the missing documents and the overall status. `audit` is the last stage, so every duty of
-the pack is due; `decide` has no stage argument and always decides them all (pass the engine
-`stage="audit"` to compare: without a stage the engine uses the project's own stage, else the
-latest stage of its steps). It is what a developer would write to hard-code these regulations:
-attribute reads on the Project, Decimal thresholds as constants, one small block per rule.
+`decide(project, as_of, stage)` makes, in plain Python, the decisions that
+`policyengine.decide(project, "zhanggong", stage=stage, as_of=as_of)` makes from
+`policies/zhanggong.yaml` (区府办发〔2024〕5号): scope and exclusions, the approval route, the
+status of each of the 86 rules (the pack's 84 and the two route duties of its primary decision
+table), the missing documents and the overall status. It is what a careful engineer would write
+to hard-code these regulations for speed: attributes of the Project read once into locals, one
+small function per group of articles, frozenset membership and subset tests, early returns, and
+no per-call allocation beyond the answer. It does not call the engine; `check_handwritten.py`
+compares the two on every project the benchmark times.
 
-Rules state their pack semantics exactly:
-- a rule whose `when` is false is not applicable; exceptions are defaults: when a rule fails (or
-  is unknown) and its exception's condition holds, it passes; an exception whose facts are
-  unknown leaves the outcome standing (the Zhanggong exceptions all read known facts:
-  `classified`, `force_majeure`);
-- a warning-severity rule that fails passes when the project states a justification for it;
-- steps: `<step>_date` is a step's latest date, a deadline measures the event's first date, and
-  `<step>_passed` is unknown for a pending outcome (conditional counts as passed); the checks
-  and conditions that read it are three-valued (unknown unless another part decides them).
+The same answers, three-valued where the pack is: every fact the pack reads may be unknown
+(None), and the rules then follow the pack's Kleene logic exactly:
+- `a and b` is false when either is false, else unknown when either is unknown; `or` the dual;
+  a comparison or membership test with an unknown side is unknown;
+- a rule whose `when` is false is not applicable, unknown when it is unknown;
+- a rule's exceptions are defaults: when the rule fails or is unknown (its `when` included) and
+  an exception's condition holds, it passes; prohibited items weigh their exceptions only when
+  an item is found;
+- a warning that fails passes when the project states a justification for it;
+- steps: `<step>_date` is a step's latest date, a deadline measures the event's first date,
+  `<step>_passed` is unknown for a pending or unstated outcome (conditional counts as passed), a
+  step's authorities are unknown until its lead authority is stated; with the steps unknown
+  (None) every step fact is unknown;
+- a question about an item (`in`, has_any, has_only, a ban) asks about its kinds as well, where
+  the vocabulary makes one item a kind of another (`Vocabulary.narrower`, when it exists);
+- a deadline not yet due is unknown but does not make the verdict incomplete;
+- the scope: an exclusion takes a project out only when its condition holds; the positive
+  condition unknown leaves `in_scope` None and the verdict incomplete, with every rule decided.
 
-Like the benchmark's generated projects (`benchmarks/projects.py`), it assumes that the facts the
-rules read are known, except `categories` and the outcomes of steps, which may be unknown (an
-unknown exclusion does not apply; an unknown `when` or check makes the rule unknown), and that
-every step taken has a date. A step that was not taken is handled.
+Partial records (`{present, absent}` documents or items, partial steps) are not handled: the
+benchmark's projects state complete records, and `decide` raises TypeError on a partial one
+rather than answer wrongly.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from operator import itemgetter
+from typing import Any, NamedTuple, TypeVar
 
 from policyengine import Decisions, OverallStatus, Project, Status
 from policyengine.project import StepRecord
 from policyengine.vocabulary import (
     AdminLevel,
+    Authority,
     Document,
     FundingSource,
     Item,
+    OwnerType,
     ProjectCategory,
     ProjectKind,
+    Stage,
     Step,
+    StepOutcome,
+    Vocabulary,
 )
 
 PACK_ID = "zhanggong"
-
-# Thresholds (CNY unless stated), as the pack states them.
-APPLICATION_THRESHOLD = Decimal("500000")  # art. 6: application from 50万
-CITY_THRESHOLD = Decimal("2000000")  # art. 6: city route from 200万
-CONSULTATION_THRESHOLD = Decimal("500000")  # art. 12: city opinion from 50万
-CONSENT_THRESHOLD = Decimal("2000000")  # art. 12: written consent from 200万
-EVALUATION_THRESHOLD = Decimal("500000")  # art. 16: expert and third-party evaluation
-COST_EVALUATION_THRESHOLD = Decimal("2000000")  # art. 19: cost evaluation, budget review
-KEY_LIBRARY_INFRASTRUCTURE_THRESHOLD = Decimal("10000000")  # art. 7: 1000万
-KEY_LIBRARY_OTHER_THRESHOLD = Decimal("5000000")  # art. 7: 500万, O&M excluded
-SECRECY_EXPERTS_MIN = 2  # art. 16: experts from the secrecy pool
-LIBRARY_VALIDITY_MONTHS = 24  # arts. 7 and 16: library admission valid two years
-HALF_YEAR_MONTHS = 6  # arts. 24 and 25
-
-FISCAL_SOURCES = frozenset(
-    {
-        FundingSource.DISTRICT_FISCAL,
-        FundingSource.MUNICIPAL_FISCAL,
-        FundingSource.COUNTY_FISCAL,
-        FundingSource.PREFECTURE_FISCAL,
-        FundingSource.HIGHER_LEVEL,
-        FundingSource.PUBLIC_OPERATING_FUNDS,
-    }
-)
-GOVERNED_LEVELS = frozenset({AdminLevel.DISTRICT, AdminLevel.TOWNSHIP})
-
-# Art. 38: projects that buy only these kinds of items are outside the rules.
-SMART_BUILDING_ITEMS = frozenset(
-    {
-        Item.SMART_BUILDING_SYSTEM,
-        Item.CIVIL_WORKS,
-        Item.DECORATION,
-        Item.FIRE_PROTECTION,
-        Item.POWER_LOW_VOLTAGE,
-    }
-)
-OFFICE_EQUIPMENT_ITEMS = frozenset(
-    {
-        Item.DESKTOP_OFFICE_EQUIPMENT,
-        Item.DESKTOP_SOFTWARE,
-        Item.OTHER_OFFICE_EQUIPMENT,
-        Item.OFFICE_TERMINAL,
-        Item.OFFICE_TERMINAL_SOFTWARE,
-    }
-)
-PROFESSIONAL_EQUIPMENT_ITEMS = frozenset({Item.PROFESSIONAL_EQUIPMENT})
-COMMUNICATIONS_ITEMS = frozenset({Item.OUTDOOR_COMMUNICATIONS, Item.DATA_SIM, Item.IOT_SIM})
-# Art. 38: a project in any of these categories is outside the rules.
-EXCLUDED_CATEGORIES = frozenset(
-    {
-        ProjectCategory.CAPITAL_CONSTRUCTION,
-        ProjectCategory.RESEARCH_SYSTEM,
-        ProjectCategory.OPERATIONS_SERVICE,
-    }
-)
-
-OM_KINDS = frozenset({ProjectKind.OPERATIONS_MAINTENANCE, ProjectKind.SERVICE_PURCHASE})
-UPGRADE_KINDS = frozenset(
-    {ProjectKind.REBUILD, ProjectKind.EXPANSION, ProjectKind.MIGRATION, ProjectKind.UPGRADE}
-)
-CLOUD_KINDS = UPGRADE_KINDS | {ProjectKind.NEW_BUILD}
-# Art. 7: a project in any of these categories goes to the key-project library from 1000万.
-INTEGRATION_CATEGORIES = frozenset(
-    {
-        ProjectCategory.INFRASTRUCTURE,
-        ProjectCategory.CROSS_DEPARTMENT_INTEGRATION,
-        ProjectCategory.CROSS_LEVEL_INTEGRATION,
-    }
-)
-
-# Art. 15(1)-(2): items not supported.
-FACILITY_ITEMS = (
-    Item.MACHINE_ROOM,
-    Item.DATA_CENTRE,
-    Item.CLOUD_PLATFORM,
-    Item.PUBLIC_SUPPORT_PLATFORM,
-    Item.DATA_RESOURCE_PLATFORM,
-)
-HARDWARE_ITEMS = (Item.SERVER, Item.STORAGE_DEVICE, Item.SERVER_NETWORK_EQUIPMENT)
-
-# Rules of severity warning: a failure is waived by a stated justification, and, with the info
-# rule, does not change the overall status.
-WARNINGS = (
-    "zg-09-sharing-platform",
-    "zg-07-key-library-by-june",
-    "zg-24-start-within-half-year",
-    "zg-25-2-acceptance-within-half-year",
-)
-NOT_ERRORS = frozenset({*WARNINGS, "zg-12-notice-by-september"})
+EFFECTIVE = dt.date(2024, 9, 23)  # source.effective: before it, no project is in scope
 
 PASS = Status.PASS
 FAIL = Status.FAIL
 UNKNOWN = Status.UNKNOWN
-NOT_APPLICABLE = Status.NOT_APPLICABLE
-PENDING = Status.UNKNOWN  # a deadline not yet due whose event has not happened
+NA = Status.NOT_APPLICABLE
+ERROR = Status.ERROR
 
-_DOCUMENT_ORDER = {document: rank for rank, document in enumerate(Document)}
+CHECK: Mapping[bool | None, Status] = {True: PASS, False: FAIL, None: UNKNOWN}
+"""A check's value (None: unknown) to the rule's status."""
+CHECK_NOT: Mapping[bool | None, Status] = {True: FAIL, False: PASS, None: UNKNOWN}
+"""The same for a check `not x` (and an acceptance failure whose condition is `x`)."""
+PASSED: Mapping[StepOutcome | None, bool | None] = {
+    None: None,
+    **{outcome: outcome.passed for outcome in StepOutcome},
+}
+"""`<step>_passed` of a step record's outcome."""
 
-
-def _check(holds: bool | None) -> Status:
-    """A check that is known: pass or fail."""
-    return PASS if holds else FAIL
-
-
-def _three(holds: bool | None) -> Status:
-    """A check that may be unknown (None)."""
-    if holds is None:
-        return UNKNOWN
-    return PASS if holds else FAIL
+V = TypeVar("V", bound=Vocabulary)
 
 
-def _months_later(day: dt.date, months: int) -> dt.date:
-    """The corresponding day `months` later, or that month's last day when it is shorter."""
+def _members(vocabulary: type[V], names: str) -> frozenset[V]:
+    return frozenset(vocabulary(name) for name in names.split())
+
+
+def _asking(vocabulary: type[V], names: str) -> frozenset[V]:
+    """The members a question about `names` asks about (`in`, has_any, has_only, a ban): each
+    named member and, where the vocabulary makes some members kinds of others (a server is
+    hardware), its kinds."""
+    named = _members(vocabulary, names)
+    return named.union(*(getattr(member, "narrower", ()) for member in named))
+
+
+# Thresholds (CNY unless stated), as the pack states them.
+APPLICATION_THRESHOLD = Decimal(500000)  # art. 6; also consultation and evaluation (arts. 12, 16)
+CITY_THRESHOLD = Decimal(2000000)  # art. 6; also consent and cost evaluation (arts. 12, 19)
+KEY_LIBRARY_INFRASTRUCTURE_THRESHOLD = Decimal(10000000)  # art. 7: 1000万
+KEY_LIBRARY_OTHER_THRESHOLD = Decimal(5000000)  # art. 7: 500万, O&M excluded
+SECRECY_EXPERTS_MIN = 2  # art. 16
+
+# Scope (arts. 2, 39) and exclusions (art. 38).
+FISCAL_SOURCES = _asking(
+    FundingSource,
+    "district_fiscal municipal_fiscal county_fiscal prefecture_fiscal higher_level "
+    "public_operating_funds",
+)
+GOVERNED_LEVELS = _members(AdminLevel, "district township")
+OWNER_TYPES = _members(
+    OwnerType,
+    "administrative_organ authorised_organisation township_street party_government_organ "
+    "public_institution state_owned_enterprise school medical_institution",
+)
+SMART_BUILDING_ITEMS = _asking(
+    Item, "smart_building_system civil_works decoration fire_protection power_low_voltage"
+)
+CUSTOM_SOFTWARE = _asking(Item, "custom_software standalone_application_software")
+OFFICE_ITEMS = _asking(
+    Item,
+    "desktop_office_equipment desktop_software other_office_equipment office_terminal "
+    "office_terminal_software",
+)
+PROFESSIONAL_ITEMS = _asking(Item, "professional_equipment")
+OUTDOOR_ITEMS = _asking(Item, "outdoor_communications")
+COMMUNICATIONS_ITEMS = _asking(Item, "outdoor_communications data_sim iot_sim")
+GOVERNMENT_SYSTEM_CATEGORIES = _asking(
+    ProjectCategory,
+    "business_application_system infrastructure cross_department_integration "
+    "cross_level_integration data_resource_database security_infrastructure "
+    "egov_network_platform support_system public_facing_general",
+)
+SMART_BUILDING = ProjectCategory.SMART_BUILDING
+CAPITAL_CONSTRUCTION = ProjectCategory.CAPITAL_CONSTRUCTION
+RESEARCH_SYSTEM = ProjectCategory.RESEARCH_SYSTEM
+COMMUNICATIONS = ProjectCategory.COMMUNICATIONS
+OPERATIONS_SERVICE = ProjectCategory.OPERATIONS_SERVICE
+
+# Definitions and rule conditions.
+OM_KINDS = _members(ProjectKind, "operations_maintenance service_purchase")
+UPGRADE_KINDS = _members(ProjectKind, "rebuild expansion migration upgrade")
+CLOUD_KINDS = UPGRADE_KINDS | {ProjectKind.NEW_BUILD}
+INTEGRATION_CATEGORIES = _asking(
+    ProjectCategory, "infrastructure cross_department_integration cross_level_integration"
+)
+SECTOR_OWNERS = _members(
+    OwnerType, "school medical_institution state_owned_enterprise public_institution"
+)
+EXPANDED_FACILITIES = _asking(
+    Item, "machine_room data_centre cloud_platform public_support_platform data_resource_platform"
+)
+FACILITY_ITEMS = EXPANDED_FACILITIES
+HARDWARE_ITEMS = _asking(Item, "server storage_device server_network_equipment")
+INTERNET_EGRESS = _asking(Item, "internet_egress_lease")
+PRIVATE_NETWORK_LEASE = _asking(Item, "private_network_lease")
+COUNTY_DATA_BUREAU = Authority.COUNTY_DATA_BUREAU
+MUNICIPAL_DATA_BUREAU = Authority.MUNICIPAL_DATA_BUREAU
+DATA_BUREAUS = frozenset({COUNTY_DATA_BUREAU, MUNICIPAL_DATA_BUREAU})
+SECTOR_AUTHORITY = Authority.SECTOR_AUTHORITY
+LEADING_GROUP = Authority.LEADING_GROUP
+
+# The rules in pack order: (id, due_from, severity 'e'rror / 'w'arning / 'i'nfo).
+RULES: tuple[tuple[str, str, str], ...] = (
+    ("zg-03-five-unifications", "application", "e"),
+    ("zg-04-drc-with-data-bureau", "approval", "e"),
+    ("zg-04-sector-joint-review", "approval", "e"),
+    ("zg-05-shared-infrastructure", "application", "w"),
+    ("zg-06-filing", "approval", "e"),
+    ("zg-06-no-splitting", "application", "e"),
+    ("zg-06-library-entry", "approval", "e"),
+    ("zg-07-fiscal-affordability", "approval", "e"),
+    ("zg-07-key-library", "approval", "e"),
+    ("zg-07-key-library-valid", "approval", "e"),
+    ("zg-09-sharing-platform", "acceptance", "e"),
+    ("zg-09-data-sharing", "construction", "e"),
+    ("zg-09-no-exclusive-opening", "construction", "e"),
+    ("zg-11-application", "approval", "e"),
+    ("zg-11-no-build-before-approval", "construction", "e"),
+    ("zg-11-om-unified", "application", "e"),
+    ("zg-12-city-opinion", "application", "e"),
+    ("zg-12-written-consent", "application", "e"),
+    ("zg-13-party-group", "application", "e"),
+    ("zg-15-3-government-cloud", "application", "w"),
+    ("zg-15-4-secure-reliable", "application", "w"),
+    ("zg-15-5-crypto-security", "application", "w"),
+    ("zg-15-6-needs-integration-sharing", "application", "w"),
+    ("zg-15-1-facilities-expanded", "application", "w"),
+    ("zg-15-7-original-accepted", "application", "w"),
+    ("zg-16-evaluated", "approval", "e"),
+    ("zg-16-joint-review-after-evaluation", "evaluation", "e"),
+    ("zg-16-secrecy-experts", "evaluation", "e"),
+    ("zg-16-library-valid", "approval", "e"),
+    ("zg-16-report-filed", "approval", "e"),
+    ("zg-18-joint-review-before-approval", "approval", "e"),
+    ("zg-18-approved-by-data-bureau", "approval", "e"),
+    ("zg-18-copies-to-joint-review-members", "procurement", "e"),
+    ("zg-19-cost-evaluation-budget-review", "procurement", "e"),
+    ("zg-20-city-filing", "approval", "e"),
+    ("zg-22-crypto-three-synchronous", "construction", "e"),
+    ("zg-25-1-preliminary-acceptance", "acceptance", "e"),
+    ("zg-25-1-data-sharing-confirmed", "acceptance", "e"),
+    ("zg-25-1-security-confirmed", "acceptance", "e"),
+    ("zg-26-reapplication-after-trial-run", "acceptance", "e"),
+    ("zg-27-ip-to-government", "procurement", "e"),
+    ("zg-33-1-data-sharing", "application", "w"),
+    ("zg-33-2-security", "application", "w"),
+    ("zg-33-3-egov-network-cloud", "application", "w"),
+    ("zg-33-4-unified-om", "application", "w"),
+    ("zg-34-surplus-returned", "audit", "e"),
+    ("zg-34-earmarked", "audit", "e"),
+    ("zg-37-funds-misused", "audit", "e"),
+    # required documents
+    ("zg-10-framework-plan", "application", "e"),
+    ("zg-13-application-materials", "application", "e"),
+    ("zg-13-3-1-technical-plan", "application", "e"),
+    ("zg-13-3-1-classified-protection-plan", "application", "e"),
+    ("zg-13-3-2-upgrade-plan", "application", "e"),
+    ("zg-13-3-3-om-plan", "application", "e"),
+    ("zg-16-evaluation-report", "approval", "e"),
+    ("zg-17-joint-review-opinion", "approval", "e"),
+    ("zg-25-2-1-request-letter", "acceptance", "e"),
+    ("zg-25-2-2-procurement-file", "acceptance", "e"),
+    ("zg-25-2-3-expert-opinion", "acceptance", "e"),
+    ("zg-25-2-4-data-sharing", "acceptance", "e"),
+    ("zg-25-2-5-secure-reliable", "acceptance", "e"),
+    ("zg-25-2-6-audit", "acceptance", "e"),
+    ("zg-25-2-7-test", "acceptance", "e"),
+    ("zg-25-2-8-security-risk", "acceptance", "e"),
+    ("zg-25-2-8-classified-protection", "acceptance", "e"),
+    ("zg-25-2-8-mlps", "acceptance", "e"),
+    ("zg-25-2-8-work-secrets", "acceptance", "e"),
+    ("zg-25-2-9-crypto-secrecy-archive", "acceptance", "e"),
+    # prohibited items
+    ("zg-15-1-facilities", "application", "w"),
+    ("zg-15-1-hardware", "application", "w"),
+    ("zg-15-2-internet-egress", "application", "w"),
+    ("zg-15-2-private-network-lease", "application", "w"),
+    # acceptance failures
+    ("zg-26-1-deviation", "acceptance", "e"),
+    ("zg-26-2-trial-run", "acceptance", "e"),
+    ("zg-26-3-third-party-tests", "acceptance", "e"),
+    ("zg-26-3-test-step-failed", "acceptance", "e"),
+    ("zg-26-4-materials", "acceptance", "e"),
+    ("zg-26-5-archives", "acceptance", "e"),
+    ("zg-26-6-expert-panel", "acceptance", "e"),
+    # deadlines
+    ("zg-07-key-library-by-june", "planning", "w"),
+    ("zg-12-notice-by-september", "planning", "i"),
+    ("zg-24-start-within-half-year", "procurement", "w"),
+    ("zg-25-1-confirmation-before-acceptance", "acceptance", "e"),
+    ("zg-25-2-acceptance-within-half-year", "acceptance", "e"),
+    # the route duties of decision table approval_route (art. 6)
+    ("approval_route.district_application", "approval", "e"),
+    ("approval_route.city_review", "approval", "e"),
+)
+RULE_IDS = tuple(rule_id for rule_id, _, _ in RULES)
+WARNINGS = tuple(i for i, (_, _, severity) in enumerate(RULES) if severity == "w")
+FIRST_DOCUMENT_RULE = RULE_IDS.index("zg-10-framework-plan")
+
+# The documents each required-documents rule asks for, in rule order; for the O&M plan (one of
+# two alternatives) the one named missing when neither is present.
+REQUIRED: tuple[frozenset[Document], ...] = tuple(
+    _members(Document, names)
+    for names in (
+        "framework_plan",
+        "project_information_form basis_documents construction_plan",
+        "technical_plan",
+        "classified_protection_plan",
+        "upgrade_plan",
+        "om_implementation_plan",
+        "evaluation_report",
+        "joint_review_opinion",
+        "acceptance_request_letter",
+        "approval_document procurement_application_form tender_documents award_notice contract "
+        "invoice_copies",
+        "acceptance_expert_opinion acceptance_expert_list",
+        "data_sharing_report data_sharing_confirmation",
+        "secure_reliable_statement vendor_adaptation_certificates",
+        "third_party_audit_report",
+        "third_party_test_report",
+        "security_risk_assessment_report",
+        "classified_protection_test_report",
+        "mlps_test_report",
+        "work_secret_inspection_report",
+        "crypto_security_evaluation_report secrecy_risk_assessment archive_acceptance",
+    )
+)
+OM_PLANS = _members(Document, "om_implementation_plan service_purchase_plan")
+DOCUMENT_RANK = {document: rank for rank, document in enumerate(Document)}
+DOCUMENT_RULES = tuple(range(FIRST_DOCUMENT_RULE, FIRST_DOCUMENT_RULE + len(REQUIRED)))
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _by(record: StepRecord, authority: Authority) -> bool | None:
+    """`has_any(<step>_authorities, authority)` of a step taken: unknown until its lead is stated."""
+    lead = record.authority
+    if lead is None:
+        return None
+    return lead is authority or authority in record.joint_authorities
+
+
+def _before(first: dt.date | None, second: dt.date | None) -> bool | None:
+    """`first <= second`, unknown when either date is."""
+    if first is None or second is None:
+        return None
+    return first <= second
+
+
+def _months_later(day: dt.date, months: int) -> dt.date | None:
+    """The corresponding day `months` later, or that month's last day (None: past year 9999)."""
     year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
+    month += 1
+    if year > 9999:
+        return None
+    if day.day <= 28:
+        return dt.date(year, month, day.day)
+    if month == 2:
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        return dt.date(year, 2, 29 if leap else 28)
+    return dt.date(year, month, min(day.day, 30 if month in (4, 6, 9, 11) else 31))
 
 
-def _date(record: StepRecord) -> dt.date:
-    """`<step>_date` as expressions read it: the step's latest date."""
-    day = record.last_date
-    assert day is not None, "every step taken has a date"
-    return day
+def _within(anchor: dt.date | None, admission: dt.date | None) -> Status:
+    """Approval on `anchor` within two years of a library admission on `admission`."""
+    if anchor is None or admission is None:
+        return UNKNOWN
+    expiry = _months_later(admission, 24)
+    if expiry is None:
+        return ERROR
+    return PASS if anchor <= expiry else FAIL
 
 
-def _deadline(event: StepRecord | None, due: dt.date, as_of: dt.date) -> Status:
-    """The event first on or before `due`: pass; later, or not happened and overdue: fail."""
-    if event is None:
-        return FAIL if as_of > due else PENDING
-    first = event.first_date
-    assert first is not None, "every step taken has a date"
-    return PASS if first <= due else FAIL
+def _has_only(members: frozenset[Any] | None, allowed: frozenset[Any]) -> bool:
+    """`has_only(members, ...)` holds (known, not empty, nothing else)."""
+    return bool(members) and members <= allowed  # type: ignore[operator]
 
 
-def _missing(documents: frozenset[Document], *required: Document) -> list[Document]:
-    return [document for document in required if document not in documents]
+# --- scope -------------------------------------------------------------------------------------
 
 
-def _only(items: frozenset[Item], kinds: frozenset[Item]) -> bool:
-    return bool(items) and items <= kinds
-
-
-def in_scope(project: Project) -> bool:
-    """Art. 2: fiscal funds and a district or township owner; art. 38: the exclusions.
-
-    An exclusion by category whose categories are unknown is assumed not to apply.
-    """
-    items = project.content.items
-    assert items is not None
+def in_scope(project: Project) -> bool | None:
+    """Art. 2 and 39: fiscal funds, a district or township owner of a covered type (None:
+    undecided); art. 38: the exclusions, each taking a project out only when it holds."""
+    content = project.content
+    items = content.items
     categories = project.profile.categories
-    if categories is not None and not categories.isdisjoint(EXCLUDED_CATEGORIES):
-        return False  # zg-38-1-capital-construction, zg-38-3-research-system, zg-38-5
-    if (
-        _only(items, SMART_BUILDING_ITEMS)  # zg-38-1-smart-building
-        or _only(items, OFFICE_EQUIPMENT_ITEMS)  # zg-38-2-office-equipment
-        or _only(items, PROFESSIONAL_EQUIPMENT_ITEMS)  # zg-38-3-professional-equipment
-        or _only(items, COMMUNICATIONS_ITEMS)  # zg-38-4-communications
+    if categories is not None:
+        if (
+            RESEARCH_SYSTEM in categories  # zg-38-3-research-system
+            or OPERATIONS_SERVICE in categories  # zg-38-5-operations-service
+        ):
+            return False
+        if items is not None:
+            if SMART_BUILDING in categories:  # zg-38-1-smart-building, a smart-building project
+                if items:
+                    if items.isdisjoint(CUSTOM_SOFTWARE):
+                        return False
+                else:
+                    maintained = content.maintained_items
+                    if maintained is not None and maintained.isdisjoint(CUSTOM_SOFTWARE):
+                        return False
+            if CAPITAL_CONSTRUCTION in categories and (  # zg-38-1-capital-construction
+                _has_only(items, SMART_BUILDING_ITEMS)
+                or (not items and _has_only(content.maintained_items, SMART_BUILDING_ITEMS))
+            ):
+                return False
+            if (  # zg-38-4-communications: SIM cards of a communications project
+                COMMUNICATIONS in categories
+                and categories.isdisjoint(GOVERNMENT_SYSTEM_CATEGORIES)
+                and _has_only(items, COMMUNICATIONS_ITEMS)
+            ):
+                return False
+    if items and (
+        items <= SMART_BUILDING_ITEMS  # zg-38-1-smart-building
+        or items <= OFFICE_ITEMS  # zg-38-2-office-equipment
+        or items <= PROFESSIONAL_ITEMS  # zg-38-3-professional-equipment
+        or items <= OUTDOOR_ITEMS  # zg-38-4-communications
     ):
         return False
-    assert project.money.funding is not None
-    fiscal = any(share.source in FISCAL_SOURCES for share in project.money.funding)
-    return fiscal and project.owner.level in GOVERNED_LEVELS
+    funding = project.money.funding
+    if funding is None:
+        fiscal = None
+    else:
+        fiscal = False
+        for share in funding:
+            if share.source in FISCAL_SOURCES:
+                fiscal = True
+                break
+    owner = project.owner
+    level = owner.level
+    governed = None if level is None else level in GOVERNED_LEVELS
+    kind = owner.type
+    covered = None if kind is None else kind in OWNER_TYPES
+    if fiscal is False or governed is False or covered is False:
+        return False
+    if fiscal is None or governed is None or covered is None:
+        return None
+    return True
 
 
-def route(total: Decimal) -> str:
-    """Decision table approval_route (art. 6)."""
+def route(total: Decimal | None) -> str | None:
+    """Decision table approval_route (art. 6): the band of the total investment."""
+    if total is None:
+        return None
     if total < APPLICATION_THRESHOLD:
         return "filing"
     if total < CITY_THRESHOLD:
@@ -217,548 +411,1079 @@ def route(total: Decimal) -> str:
     return "city_review"
 
 
-def decide(project: Project, as_of: dt.date) -> Decisions:
-    """Zhanggong's decisions for `project` with every duty due (stage audit), by hand."""
-    if not in_scope(project):
-        return Decisions(PACK_ID, False, OverallStatus.OUT_OF_SCOPE, None, {}, ())
-
-    p = project
-    total = p.money.total_investment
-    steps = p.procedure.steps
-    documents = p.documents
-    items = p.content.items
-    categories = p.profile.categories
-    assert total is not None
-    assert steps is not None
-    assert documents is not None
-    assert items is not None
-
-    approval = steps.get(Step.APPROVAL)
-    approval_passed = approval.passed if approval is not None else None
-    application = steps.get(Step.APPLICATION)
-    expert_evaluation = steps.get(Step.EXPERT_EVALUATION)
-    joint_review = steps.get(Step.JOINT_REVIEW)
-    key_admission = steps.get(Step.KEY_LIBRARY_ADMISSION)
-    preliminary = steps.get(Step.PRELIMINARY_ACCEPTANCE)
-
-    om_kind = p.profile.kind in OM_KINDS
-    upgrade_kind = p.profile.kind in UPGRADE_KINDS
-    # Art. 7 (definition key_library_project); None when the categories are unknown and either
-    # amount could apply.
-    key_library_project: bool | None
-    if categories is None:
-        if total >= KEY_LIBRARY_INFRASTRUCTURE_THRESHOLD or (
-            not om_kind and total >= KEY_LIBRARY_OTHER_THRESHOLD
-        ):
-            key_library_project = None
-        else:
-            key_library_project = False
-    elif not categories.isdisjoint(INTEGRATION_CATEGORIES):
-        key_library_project = total >= KEY_LIBRARY_INFRASTRUCTURE_THRESHOLD
-    else:
-        key_library_project = not om_kind and total >= KEY_LIBRARY_OTHER_THRESHOLD
-    om_funding_considered = om_kind or Step.OPERATION_START in steps
-
-    s: dict[str, Status] = {}
-
-    # --- rules -------------------------------------------------------------------------------
-
-    # zg-03-five-unifications (art. 3)
-    s["zg-03-five-unifications"] = _check(p.content.meets_five_unifications)
-
-    # zg-06-filing (art. 6): below 50万, filed with the district data bureau
-    if total < APPLICATION_THRESHOLD:
-        s["zg-06-filing"] = _check(Step.FILING in steps)
-    else:
-        s["zg-06-filing"] = NOT_APPLICABLE
-
-    # zg-06-no-splitting (art. 6)
-    s["zg-06-no-splitting"] = _check(not p.content.similar_projects_split)
-
-    # zg-07-fiscal-affordability (art. 7): the evaluation taken and passed
-    fiscal_evaluation = steps.get(Step.FISCAL_AFFORDABILITY_EVALUATION)
-    s["zg-07-fiscal-affordability"] = (
-        FAIL if fiscal_evaluation is None else _three(fiscal_evaluation.passed)
+def key_library_project(
+    categories: frozenset[ProjectCategory] | None,
+    kind: ProjectKind | None,
+    total: Decimal | None,
+    construction: Decimal | None,
+) -> bool | None:
+    """Definition key_library_project (art. 7): integration projects from 1000万, others (O&M
+    excluded) from 500万 of total and of construction investment."""
+    if categories is not None and kind is not None and total is not None:
+        if not categories.isdisjoint(INTEGRATION_CATEGORIES):
+            return total >= KEY_LIBRARY_INFRASTRUCTURE_THRESHOLD
+        if kind in OM_KINDS or total < KEY_LIBRARY_OTHER_THRESHOLD:
+            return False
+        return None if construction is None else construction >= KEY_LIBRARY_OTHER_THRESHOLD
+    # (A and B) or (not A and C and D and E), three-valued.
+    integration = None if categories is None else not categories.isdisjoint(INTEGRATION_CATEGORIES)
+    big = None if total is None else total >= KEY_LIBRARY_INFRASTRUCTURE_THRESHOLD
+    terms = (
+        None if integration is None else not integration,
+        None if kind is None else kind not in OM_KINDS,
+        None if total is None else total >= KEY_LIBRARY_OTHER_THRESHOLD,
+        None if construction is None else construction >= KEY_LIBRARY_OTHER_THRESHOLD,
     )
+    left = (
+        False
+        if integration is False or big is False
+        else None
+        if None in (integration, big)
+        else True
+    )
+    right = False if False in terms else None if None in terms else True
+    if left or right:
+        return True
+    return None if left is None or right is None else False
 
-    # zg-07-key-library (art. 7)
-    if key_library_project is None:
-        s["zg-07-key-library"] = UNKNOWN
-    elif key_library_project:
-        s["zg-07-key-library"] = _check(key_admission is not None)
+
+# --- the rules, article by article (pack order) -----------------------------------------------
+#
+# Each function returns the statuses of its rules in pack order. `steps` is the steps record
+# ({} when unknown); `u` is what `'<step>' in steps` gives for a step not in it (False, or None
+# when the steps are unknown), and `nu` what `'<step>' not in steps` gives for it (True or None).
+# `approved` is `'approval' in steps and approval_passed`.
+
+Steps = Mapping[Step, StepRecord]
+
+
+def _articles_3_to_6(
+    project: Project, steps: Steps, u: bool | None, total: Decimal | None, approval: Any
+) -> tuple[Status, ...]:
+    profile = project.profile
+    content = project.content
+    deployment = project.deployment
+    # zg-03-five-unifications
+    five = CHECK[content.meets_five_unifications]
+    # zg-04-drc-with-data-bureau: digital content of a DRC-approved project, an approval given
+    bundled = profile.bundled_with_fixed_asset_project
+    approved = PASSED[approval.outcome] if approval is not None else u
+    if bundled is False or approved is False:
+        drc = NA
+    elif bundled is None or approved is None:
+        drc = UNKNOWN
     else:
-        s["zg-07-key-library"] = NOT_APPLICABLE
-
-    # zg-07-key-library-valid (art. 7): admission valid two years when an approval is given
-    if (
-        key_library_project is False
-        or key_admission is None
-        or approval is None
-        or approval_passed is False
-    ):
-        s["zg-07-key-library-valid"] = NOT_APPLICABLE
-    elif key_library_project is None or approval_passed is None:
-        s["zg-07-key-library-valid"] = UNKNOWN
-    else:
-        expiry = _months_later(_date(key_admission), LIBRARY_VALIDITY_MONTHS)
-        s["zg-07-key-library-valid"] = _check(_date(approval) <= expiry)
-
-    # zg-09-sharing-platform (art. 9, warning)
-    s["zg-09-sharing-platform"] = _check(p.deployment.connected_to_sharing_platform)
-
-    # zg-09-no-exclusive-opening (art. 9)
-    s["zg-09-no-exclusive-opening"] = _check(not p.operation.shared_data_opened_exclusively)
-
-    # zg-11-application (art. 11)
-    s["zg-11-application"] = _check(application is not None)
-
-    # zg-11-no-build-before-approval (art. 11): from 50万, an approval given before the start
-    construction_start = steps.get(Step.CONSTRUCTION_START)
-    if construction_start is not None and total >= APPLICATION_THRESHOLD:
-        if (
-            approval is None
-            or approval_passed is False
-            or _date(approval) > _date(construction_start)
-        ):
-            s["zg-11-no-build-before-approval"] = FAIL
-        else:
-            s["zg-11-no-build-before-approval"] = _three(approval_passed)
-    else:
-        s["zg-11-no-build-before-approval"] = NOT_APPLICABLE
-
-    # zg-12-city-opinion (art. 12): 50万 to below 200万, before the application
-    if CONSULTATION_THRESHOLD <= total < CONSENT_THRESHOLD:
-        consultation = steps.get(Step.CITY_CONSULTATION)
-        s["zg-12-city-opinion"] = _check(
-            consultation is not None
-            and (application is None or _date(consultation) <= _date(application))
+        joined = _by(approval, COUNTY_DATA_BUREAU)
+        review = steps.get(Step.TECHNICAL_REVIEW)
+        reviewed = _by(review, COUNTY_DATA_BUREAU) if review is not None else u
+        drc = (
+            PASS if joined or reviewed else UNKNOWN if joined is None or reviewed is None else FAIL
         )
+    # zg-04-sector-joint-review: public-facing general projects of institutions
+    owner_type = project.owner.type
+    categories = profile.categories
+    sector = None if owner_type is None else owner_type in SECTOR_OWNERS
+    public = None if categories is None else ProjectCategory.PUBLIC_FACING_GENERAL in categories
+    if sector is False or public is False:
+        sector_review = NA
+    elif sector is None or public is None:
+        sector_review = UNKNOWN
     else:
-        s["zg-12-city-opinion"] = NOT_APPLICABLE
+        review = steps.get(Step.JOINT_REVIEW)
+        report = steps.get(Step.REPORT_FOR_RECORD)
+        by_sector = _by(review, SECTOR_AUTHORITY) if review is not None else u
+        reported = _by(report, COUNTY_DATA_BUREAU) if report is not None else u
+        sector_review = (
+            PASS
+            if by_sector and reported
+            else FAIL
+            if by_sector is False or reported is False
+            else UNKNOWN
+        )
+    # zg-05-shared-infrastructure (warning)
+    cloud = deployment.uses_government_cloud
+    network = deployment.on_egov_network
+    shared = PASS if cloud and network else FAIL if cloud is False or network is False else UNKNOWN
+    # zg-06-filing: below 50万, filed with the district data bureau
+    if total is None:
+        filing = UNKNOWN
+    elif total < APPLICATION_THRESHOLD:
+        filed = steps.get(Step.FILING)
+        filing = CHECK[_by(filed, COUNTY_DATA_BUREAU) if filed is not None else u]
+    else:
+        filing = NA
+    # zg-06-no-splitting
+    splitting = CHECK_NOT[content.similar_projects_split]
+    # zg-06-library-entry: from 50万, after a passed expert evaluation
+    large = None if total is None else total >= APPLICATION_THRESHOLD
+    evaluation = steps.get(Step.EXPERT_EVALUATION)
+    evaluated = PASSED[evaluation.outcome] if evaluation is not None else u
+    if large is False or evaluated is False:
+        entry = NA
+    elif large is None or evaluated is None:
+        entry = UNKNOWN
+    else:
+        entry = CHECK[Step.LIBRARY_ADMISSION in steps or u]
+    return five, drc, sector_review, shared, filing, splitting, entry
 
-    # zg-12-written-consent (art. 12): from 200万, both consents given before the application
-    if total >= CONSENT_THRESHOLD:
-        provincial = steps.get(Step.PROVINCIAL_CONSENT)
-        city = steps.get(Step.CITY_CONSENT)
-        if provincial is None or city is None:
-            s["zg-12-written-consent"] = FAIL
-        else:
-            provincial_passed = provincial.passed
-            city_passed = city.passed
-            if (
-                provincial_passed is False
-                or city_passed is False
-                or (
-                    application is not None
-                    and (_date(provincial) > _date(application) or _date(city) > _date(application))
+
+def _article_7(
+    steps: Steps,
+    u: bool | None,
+    nu: bool | None,
+    key_project: bool | None,
+    application: Any,
+    approval: Any,
+) -> tuple[Status, ...]:
+    # zg-07-fiscal-affordability: passed, on or before the application
+    evaluation = steps.get(Step.FISCAL_AFFORDABILITY_EVALUATION)
+    passed = PASSED[evaluation.outcome] if evaluation is not None else u
+    if application is None:
+        in_time = nu
+    else:
+        in_time = _before(
+            evaluation.last_date if evaluation is not None else None, application.last_date
+        )
+    fiscal = (
+        PASS if passed and in_time else FAIL if passed is False or in_time is False else UNKNOWN
+    )
+    # zg-07-key-library and zg-07-key-library-valid (two years when an approval is given)
+    admission = steps.get(Step.KEY_LIBRARY_ADMISSION)
+    if key_project is None:
+        library = UNKNOWN
+    elif key_project:
+        library = CHECK[admission is not None or u]
+    else:
+        library = NA
+    admitted = admission is not None or u
+    approved = PASSED[approval.outcome] if approval is not None else u
+    if key_project is False or admitted is False or approved is False:
+        valid = NA
+    elif key_project is None or admitted is None or approved is None:
+        valid = UNKNOWN
+    else:
+        valid = _within(approval.last_date, admission.last_date)
+    return fiscal, library, valid
+
+
+def _articles_9_to_13(
+    project: Project,
+    steps: Steps,
+    u: bool | None,
+    nu: bool | None,
+    total: Decimal | None,
+    om_kind: bool | None,
+    application: Any,
+    approval: Any,
+) -> tuple[Status, ...]:
+    operation = project.operation
+    # zg-09-*
+    platform = CHECK[project.deployment.connected_to_sharing_platform]
+    sharing = CHECK[operation.data_sharing_obligations_met]
+    exclusive = CHECK_NOT[operation.shared_data_opened_exclusively]
+    # zg-11-application
+    applied = CHECK[application is not None or u]
+    # zg-11-no-build-before-approval: from 50万, an approval given on or before the start
+    start = steps.get(Step.CONSTRUCTION_START)
+    started = start is not None or u
+    large = None if total is None else total >= APPLICATION_THRESHOLD
+    if started is False or large is False:
+        before_approval = NA
+    elif started is None or large is None:
+        before_approval = UNKNOWN
+    else:
+        approved = PASSED[approval.outcome] if approval is not None else u
+        in_order = _before(approval.last_date if approval is not None else None, start.last_date)
+        before_approval = (
+            PASS
+            if approved and in_order
+            else FAIL
+            if approved is False or in_order is False
+            else UNKNOWN
+        )
+    # zg-11-om-unified
+    if om_kind is None:
+        unified = UNKNOWN
+    elif om_kind:
+        unified = CHECK[operation.unified_om]
+    else:
+        unified = NA
+    # zg-12-city-opinion: 50万 to below 200万, consulted on or before the application
+    if total is None:
+        opinion = consent = UNKNOWN
+    else:
+        if APPLICATION_THRESHOLD <= total < CITY_THRESHOLD:
+            consultation = steps.get(Step.CITY_CONSULTATION)
+            consulted = consultation is not None or u
+            if application is None:
+                in_time = nu
+            else:
+                in_time = _before(
+                    consultation.last_date if consultation is not None else None,
+                    application.last_date,
                 )
-            ):
-                s["zg-12-written-consent"] = FAIL
-            elif provincial_passed is None or city_passed is None:
-                s["zg-12-written-consent"] = UNKNOWN
-            else:
-                s["zg-12-written-consent"] = PASS
-    else:
-        s["zg-12-written-consent"] = NOT_APPLICABLE
-
-    # zg-13-party-group (art. 13)
-    s["zg-13-party-group"] = _check(p.procedure.party_group_approved)
-
-    # zg-15-3-government-cloud (art. 15(3)): new builds and upgrades; classified ones excepted
-    if p.profile.kind in CLOUD_KINDS:
-        s["zg-15-3-government-cloud"] = _check(
-            p.deployment.uses_government_cloud or p.profile.classified
-        )
-    else:
-        s["zg-15-3-government-cloud"] = NOT_APPLICABLE
-
-    # zg-15-4-secure-reliable (art. 15(4))
-    s["zg-15-4-secure-reliable"] = _check(p.deployment.secure_reliable_products)
-
-    # zg-15-5-crypto-security (art. 15(5))
-    s["zg-15-5-crypto-security"] = _check(
-        p.deployment.crypto_security_compliant and not p.deployment.major_security_hazard
-    )
-
-    # zg-15-6-needs-integration-sharing (art. 15(6))
-    s["zg-15-6-needs-integration-sharing"] = _check(
-        p.content.needs_and_targets_clear
-        and p.owner.internal_systems_integrated
-        and p.operation.data_sharing_obligations_met
-    )
-
-    # zg-15-7-original-accepted (art. 15(7)): upgrades
-    if upgrade_kind:
-        s["zg-15-7-original-accepted"] = _check(p.profile.original_project_accepted)
-    else:
-        s["zg-15-7-original-accepted"] = NOT_APPLICABLE
-
-    # zg-16-evaluated (art. 16): from 50万, unless a major central or provincial deployment
-    if total < EVALUATION_THRESHOLD:
-        s["zg-16-evaluated"] = NOT_APPLICABLE
-    elif p.profile.major_central_provincial_deployment:
-        s["zg-16-evaluated"] = PASS
-    else:
-        third_party = steps.get(Step.THIRD_PARTY_EVALUATION)
-        if expert_evaluation is None or third_party is None:
-            s["zg-16-evaluated"] = FAIL
+            opinion = (
+                PASS
+                if consulted and in_time
+                else FAIL
+                if consulted is False or in_time is False
+                else UNKNOWN
+            )
         else:
-            expert_passed = expert_evaluation.passed
-            third_party_passed = third_party.passed
-            if expert_passed is False or third_party_passed is False:
-                s["zg-16-evaluated"] = FAIL
-            elif expert_passed is None or third_party_passed is None:
-                s["zg-16-evaluated"] = UNKNOWN
+            opinion = NA
+        # zg-12-written-consent: from 200万, both consents given on or before the application
+        if total >= CITY_THRESHOLD:
+            provincial = steps.get(Step.PROVINCIAL_CONSENT)
+            city = steps.get(Step.CITY_CONSENT)
+            by_province = PASSED[provincial.outcome] if provincial is not None else u
+            by_city = PASSED[city.outcome] if city is not None else u
+            if application is None:
+                in_time = nu
             else:
-                s["zg-16-evaluated"] = PASS
-
-    # zg-16-joint-review-after-evaluation (art. 16): after a passed expert evaluation
-    if joint_review is None or total < EVALUATION_THRESHOLD:
-        s["zg-16-joint-review-after-evaluation"] = NOT_APPLICABLE
-    elif p.profile.major_central_provincial_deployment:
-        s["zg-16-joint-review-after-evaluation"] = PASS
-    elif (
-        expert_evaluation is None
-        or expert_evaluation.passed is False
-        or _date(expert_evaluation) > _date(joint_review)
-    ):
-        s["zg-16-joint-review-after-evaluation"] = FAIL
-    else:
-        s["zg-16-joint-review-after-evaluation"] = _three(expert_evaluation.passed)
-
-    # zg-16-secrecy-experts (art. 16): classified projects that are evaluated
-    if p.profile.classified and (total >= EVALUATION_THRESHOLD or expert_evaluation is not None):
-        assert p.procedure.secrecy_pool_experts is not None
-        s["zg-16-secrecy-experts"] = _check(p.procedure.secrecy_pool_experts >= SECRECY_EXPERTS_MIN)
-    else:
-        s["zg-16-secrecy-experts"] = NOT_APPLICABLE
-
-    # zg-16-library-valid (art. 16): library admission valid two years when an approval is given
-    library_admission = steps.get(Step.LIBRARY_ADMISSION)
-    if library_admission is None or approval is None or approval_passed is False:
-        s["zg-16-library-valid"] = NOT_APPLICABLE
-    elif approval_passed is None:
-        s["zg-16-library-valid"] = UNKNOWN
-    else:
-        expiry = _months_later(_date(library_admission), LIBRARY_VALIDITY_MONTHS)
-        s["zg-16-library-valid"] = _check(_date(approval) <= expiry)
-
-    # zg-18-joint-review-before-approval (art. 18): from 50万, an approval given on a passed
-    # joint review
-    if approval is None or approval_passed is False or total < EVALUATION_THRESHOLD:
-        s["zg-18-joint-review-before-approval"] = NOT_APPLICABLE
-    elif approval_passed is None:
-        s["zg-18-joint-review-before-approval"] = UNKNOWN
-    elif (
-        joint_review is None
-        or joint_review.passed is False
-        or _date(joint_review) > _date(approval)
-    ):
-        s["zg-18-joint-review-before-approval"] = FAIL
-    else:
-        s["zg-18-joint-review-before-approval"] = _three(joint_review.passed)
-
-    # zg-19-cost-evaluation-budget-review (art. 19): from 200万, both passed, the review before
-    # procurement
-    if total >= COST_EVALUATION_THRESHOLD:
-        cost_evaluation = steps.get(Step.COST_EVALUATION)
-        budget_review = steps.get(Step.BUDGET_REVIEW)
-        procurement = steps.get(Step.PROCUREMENT)
-        if cost_evaluation is None or budget_review is None:
-            s["zg-19-cost-evaluation-budget-review"] = FAIL
+                applied_on = application.last_date
+                first = _before(
+                    provincial.last_date if provincial is not None else None, applied_on
+                )
+                second = _before(city.last_date if city is not None else None, applied_on)
+                in_time = (
+                    False
+                    if first is False or second is False
+                    else None
+                    if first is None or second is None
+                    else True
+                )
+            consent = (
+                PASS
+                if by_province and by_city and in_time
+                else FAIL
+                if by_province is False or by_city is False or in_time is False
+                else UNKNOWN
+            )
         else:
-            cost_passed = cost_evaluation.passed
-            budget_passed = budget_review.passed
-            if (
-                cost_passed is False
-                or budget_passed is False
-                or (procurement is not None and _date(budget_review) > _date(procurement))
-            ):
-                s["zg-19-cost-evaluation-budget-review"] = FAIL
-            elif cost_passed is None or budget_passed is None:
-                s["zg-19-cost-evaluation-budget-review"] = UNKNOWN
-            else:
-                s["zg-19-cost-evaluation-budget-review"] = PASS
-    else:
-        s["zg-19-cost-evaluation-budget-review"] = NOT_APPLICABLE
-
-    # zg-22-crypto-three-synchronous (art. 22)
-    s["zg-22-crypto-three-synchronous"] = _check(p.deployment.crypto_three_synchronous)
-
-    # zg-25-1-preliminary-acceptance (art. 25)
-    s["zg-25-1-preliminary-acceptance"] = (
-        FAIL if preliminary is None else _three(preliminary.passed)
+            consent = NA
+    # zg-13-party-group
+    party = CHECK[project.procedure.party_group_approved]
+    return (
+        platform,
+        sharing,
+        exclusive,
+        applied,
+        before_approval,
+        unified,
+        opinion,
+        consent,
+        party,
     )
 
-    # zg-25-1-data-sharing-confirmed (art. 25(1))
-    s["zg-25-1-data-sharing-confirmed"] = _check(p.acceptance.data_sharing_confirmed)
 
-    # zg-25-1-security-confirmed (art. 25(1))
-    s["zg-25-1-security-confirmed"] = _check(p.acceptance.secure_crypto_confirmed)
-
-    # zg-27-ip-to-government (art. 27)
-    s["zg-27-ip-to-government"] = _check(p.construction.ip_to_government)
-
-    # zg-33-1 to zg-33-4 (art. 33): O&M funds at stake; zg-33-3 excepts classified systems
-    if om_funding_considered:
-        s["zg-33-1-data-sharing"] = _check(
-            p.operation.data_sharing_obligations_met and not p.content.duplicate_data_collection
+def _article_15(
+    project: Project,
+    kind: ProjectKind | None,
+    upgrade_kind: bool | None,
+    classified: bool | None,
+) -> tuple[Status, ...]:
+    deployment = project.deployment
+    content = project.content
+    # zg-15-3-government-cloud (warning): new builds and upgrades; classified ones excepted
+    if kind is None:
+        cloud = UNKNOWN
+    elif kind in CLOUD_KINDS:
+        cloud = CHECK[deployment.uses_government_cloud]
+    else:
+        cloud = NA
+    if classified is True and (cloud is FAIL or cloud is UNKNOWN):
+        cloud = PASS
+    # zg-15-4, zg-15-5, zg-15-6 (warnings)
+    secure = CHECK[deployment.secure_reliable_products]
+    compliant = deployment.crypto_security_compliant
+    hazard = deployment.major_security_hazard
+    crypto = (
+        PASS if compliant and hazard is False else FAIL if compliant is False or hazard else UNKNOWN
+    )
+    clear = content.needs_and_targets_clear
+    integrated = project.owner.internal_systems_integrated
+    shared = project.operation.data_sharing_obligations_met
+    needs = (
+        PASS
+        if clear and integrated and shared
+        else FAIL
+        if clear is False or integrated is False or shared is False
+        else UNKNOWN
+    )
+    # zg-15-1-facilities-expanded (warning): an expansion, or a project stating its expansions;
+    # classified ones excepted
+    expanded = content.expanded_items
+    if expanded is not None or kind is ProjectKind.EXPANSION:
+        facilities = (
+            UNKNOWN
+            if expanded is None
+            else PASS
+            if expanded.isdisjoint(EXPANDED_FACILITIES)
+            else FAIL
         )
-        s["zg-33-2-security"] = _check(
-            p.deployment.secure_reliable_products
-            and p.deployment.crypto_security_compliant
-            and not p.deployment.major_security_hazard
+    elif kind is None:
+        facilities = UNKNOWN
+    else:
+        facilities = NA
+    if classified is True and (facilities is FAIL or facilities is UNKNOWN):
+        facilities = PASS
+    # zg-15-7-original-accepted (warning): upgrades
+    if upgrade_kind is None:
+        original = UNKNOWN
+    elif upgrade_kind:
+        original = CHECK[project.profile.original_project_accepted]
+    else:
+        original = NA
+    return cloud, secure, crypto, needs, facilities, original
+
+
+def _articles_16_to_20(
+    project: Project,
+    steps: Steps,
+    u: bool | None,
+    nu: bool | None,
+    total: Decimal | None,
+    classified: bool | None,
+    approval: Any,
+) -> tuple[Status, ...]:
+    major = project.profile.major_central_provincial_deployment
+    large = None if total is None else total >= APPLICATION_THRESHOLD
+    expert = steps.get(Step.EXPERT_EVALUATION)
+    expert_passed = PASSED[expert.outcome] if expert is not None else u
+    review = steps.get(Step.JOINT_REVIEW)
+    reviewed = review is not None or u
+    approved = PASSED[approval.outcome] if approval is not None else u
+    filed = steps.get(Step.FILING)
+    # zg-16-evaluated: from 50万, by experts and a third party; major deployments excepted
+    if large is None:
+        evaluated = UNKNOWN
+    elif large:
+        third = steps.get(Step.THIRD_PARTY_EVALUATION)
+        third_passed = PASSED[third.outcome] if third is not None else u
+        evaluated = (
+            PASS
+            if expert_passed and third_passed
+            else FAIL
+            if expert_passed is False or third_passed is False
+            else UNKNOWN
         )
-        s["zg-33-3-egov-network-cloud"] = _check(
-            (p.deployment.on_egov_network and p.deployment.uses_government_cloud)
-            or p.profile.classified
+    else:
+        evaluated = NA
+    if major is True and (evaluated is FAIL or evaluated is UNKNOWN):
+        evaluated = PASS
+    # zg-16-joint-review-after-evaluation: after a passed evaluation; major deployments excepted
+    if reviewed is False or large is False:
+        after = NA
+    elif reviewed is None or large is None:
+        after = UNKNOWN
+    else:
+        in_order = _before(expert.last_date if expert is not None else None, review.last_date)
+        after = (
+            PASS
+            if expert_passed and in_order
+            else FAIL
+            if expert_passed is False or in_order is False
+            else UNKNOWN
         )
-        s["zg-33-4-unified-om"] = _check(p.operation.unified_om)
+    if major is True and (after is FAIL or after is UNKNOWN):
+        after = PASS
+    # zg-16-secrecy-experts: classified projects evaluated (from 50万, or whenever evaluated)
+    held = expert is not None or u  # 'expert_evaluation' in steps
+    evaluation_held = True if large or held else None if large is None or held is None else False
+    if classified is False or evaluation_held is False:
+        secrecy = NA
+    elif classified is None or evaluation_held is None:
+        secrecy = UNKNOWN
     else:
-        s["zg-33-1-data-sharing"] = NOT_APPLICABLE
-        s["zg-33-2-security"] = NOT_APPLICABLE
-        s["zg-33-3-egov-network-cloud"] = NOT_APPLICABLE
-        s["zg-33-4-unified-om"] = NOT_APPLICABLE
-
-    # zg-34-surplus-returned (art. 34): objectives and content unchanged, a surplus left
-    assert p.money.settlement_amount is not None
-    if (
-        not p.construction.construction_objectives_changed
-        and not p.construction.content_changed
-        and p.money.settlement_amount < total
-    ):
-        s["zg-34-surplus-returned"] = _check(p.money.surplus_funds_returned)
+        experts = project.procedure.secrecy_pool_experts
+        secrecy = UNKNOWN if experts is None else PASS if experts >= SECRECY_EXPERTS_MIN else FAIL
+    # zg-16-library-valid: admission valid two years when an approval is given
+    admission = steps.get(Step.LIBRARY_ADMISSION)
+    admitted = admission is not None or u
+    if admitted is False or approved is False:
+        library = NA
+    elif admitted is None or approved is None:
+        library = UNKNOWN
     else:
-        s["zg-34-surplus-returned"] = NOT_APPLICABLE
-
-    # --- required documents (a failed one reports what is missing) -----------------------------
-
-    missing: set[Document] = set()
-
-    def require(rule_id: str, applies: bool, *required: Document) -> None:
-        if not applies:
-            s[rule_id] = NOT_APPLICABLE
-            return
-        absent = _missing(documents, *required)
-        s[rule_id] = FAIL if absent else PASS
-        missing.update(absent)
-
-    # zg-10-framework-plan (art. 10): cross-department integration; classified ones excepted
-    # (excused whether the plan is missing or the category unknown)
-    if categories is not None and ProjectCategory.CROSS_DEPARTMENT_INTEGRATION not in categories:
-        s["zg-10-framework-plan"] = NOT_APPLICABLE
-    elif p.profile.classified:
-        s["zg-10-framework-plan"] = PASS
-    elif categories is None:
-        s["zg-10-framework-plan"] = UNKNOWN
+        library = _within(approval.last_date, admission.last_date)
+    # zg-16-report-filed: from 50万, with the city data bureau; major deployments excepted
+    if large is None:
+        report = UNKNOWN
+    elif large:
+        report = CHECK[_by(filed, MUNICIPAL_DATA_BUREAU) if filed is not None else u]
     else:
-        require("zg-10-framework-plan", True, Document.FRAMEWORK_PLAN)
-    # zg-13-application-materials (art. 13)
-    require(
-        "zg-13-application-materials",
-        True,
-        Document.PROJECT_INFORMATION_FORM,
-        Document.BASIS_DOCUMENTS,
-        Document.CONSTRUCTION_PLAN,
-    )
-    # zg-13-3-1-technical-plan (art. 13(3)1): new builds
-    require(
-        "zg-13-3-1-technical-plan", p.profile.kind is ProjectKind.NEW_BUILD, Document.TECHNICAL_PLAN
-    )
-    # zg-13-3-1-classified-protection-plan (art. 13(3)1): new builds with work secrets
-    require(
-        "zg-13-3-1-classified-protection-plan",
-        p.profile.kind is ProjectKind.NEW_BUILD and bool(p.profile.involves_work_secrets),
-        Document.CLASSIFIED_PROTECTION_PLAN,
-    )
-    # zg-13-3-2-upgrade-plan (art. 13(3)2)
-    require("zg-13-3-2-upgrade-plan", upgrade_kind, Document.UPGRADE_PLAN)
-    # zg-13-3-3-om-plan (art. 13(3)3): an O&M plan or a service purchase plan
-    if om_kind:
-        if (
-            Document.OM_IMPLEMENTATION_PLAN in documents
-            or Document.SERVICE_PURCHASE_PLAN in documents
-        ):
-            s["zg-13-3-3-om-plan"] = PASS
+        report = NA
+    if major is True and (report is FAIL or report is UNKNOWN):
+        report = PASS
+    # zg-18-joint-review-before-approval and zg-18-approved-by-data-bureau: an approval given,
+    # from 50万
+    if approved is False or large is False:
+        on_review = by_bureau = NA
+    elif approved is None or large is None:
+        on_review = by_bureau = UNKNOWN
+    else:
+        review_passed = PASSED[review.outcome] if review is not None else u
+        in_order = _before(review.last_date if review is not None else None, approval.last_date)
+        on_review = (
+            PASS
+            if review_passed and in_order
+            else FAIL
+            if review_passed is False or in_order is False
+            else UNKNOWN
+        )
+        lead = approval.authority
+        by_bureau = (
+            UNKNOWN
+            if lead is None
+            else PASS
+            if lead in DATA_BUREAUS or not approval.joint_authorities.isdisjoint(DATA_BUREAUS)
+            else FAIL
+        )
+    # zg-18-copies-to-joint-review-members: after procurement, from 50万
+    procurement = steps.get(Step.PROCUREMENT)
+    procured = procurement is not None or u
+    if procured is False or large is False:
+        copies = NA
+    elif procured is None or large is None:
+        copies = UNKNOWN
+    else:
+        copies = CHECK[Step.COPY_FOR_RECORD in steps or u]
+    # zg-19-cost-evaluation-budget-review: from 200万, both passed, the review before procurement
+    if total is None:
+        budget = UNKNOWN
+    elif total >= CITY_THRESHOLD:
+        cost = steps.get(Step.COST_EVALUATION)
+        reviewed_budget = steps.get(Step.BUDGET_REVIEW)
+        cost_passed = PASSED[cost.outcome] if cost is not None else u
+        budget_passed = PASSED[reviewed_budget.outcome] if reviewed_budget is not None else u
+        if procurement is None:
+            in_time = nu
         else:
-            s["zg-13-3-3-om-plan"] = FAIL
-            missing.add(Document.OM_IMPLEMENTATION_PLAN)
+            in_time = _before(
+                reviewed_budget.last_date if reviewed_budget is not None else None,
+                procurement.last_date,
+            )
+        budget = (
+            PASS
+            if cost_passed and budget_passed and in_time
+            else FAIL
+            if cost_passed is False or budget_passed is False or in_time is False
+            else UNKNOWN
+        )
     else:
-        s["zg-13-3-3-om-plan"] = NOT_APPLICABLE
-    # zg-16-evaluation-report (art. 16): from 50万
-    require("zg-16-evaluation-report", total >= EVALUATION_THRESHOLD, Document.EVALUATION_REPORT)
-    # zg-17-joint-review-opinion (art. 17): from 50万
-    require(
-        "zg-17-joint-review-opinion", total >= EVALUATION_THRESHOLD, Document.JOINT_REVIEW_OPINION
-    )
-    # zg-25-2-* (art. 25(2)): materials of the completion-acceptance application
-    require("zg-25-2-1-request-letter", True, Document.ACCEPTANCE_REQUEST_LETTER)
-    require(
-        "zg-25-2-2-procurement-file",
-        True,
-        Document.APPROVAL_DOCUMENT,
-        Document.PROCUREMENT_APPLICATION_FORM,
-        Document.TENDER_DOCUMENTS,
-        Document.AWARD_NOTICE,
-        Document.CONTRACT,
-        Document.INVOICE_COPIES,
-    )
-    require(
-        "zg-25-2-3-expert-opinion",
-        True,
-        Document.ACCEPTANCE_EXPERT_OPINION,
-        Document.ACCEPTANCE_EXPERT_LIST,
-    )
-    require(
-        "zg-25-2-4-data-sharing",
-        True,
-        Document.DATA_SHARING_REPORT,
-        Document.DATA_SHARING_CONFIRMATION,
-    )
-    require(
-        "zg-25-2-5-secure-reliable",
-        True,
-        Document.SECURE_RELIABLE_STATEMENT,
-        Document.VENDOR_ADAPTATION_CERTIFICATES,
-    )
-    require("zg-25-2-6-audit", True, Document.THIRD_PARTY_AUDIT_REPORT)
-    require("zg-25-2-7-test", True, Document.THIRD_PARTY_TEST_REPORT)
-    require("zg-25-2-8-security-risk", True, Document.SECURITY_RISK_ASSESSMENT_REPORT)
-    require(
-        "zg-25-2-8-classified-protection",
-        bool(p.profile.classified),
-        Document.CLASSIFIED_PROTECTION_TEST_REPORT,
-    )
-    # zg-25-2-8-mlps: classified systems excepted (they pass, the report not asked of them)
-    if p.profile.classified:
-        s["zg-25-2-8-mlps"] = PASS
+        budget = NA
+    # zg-20-city-filing: below 200万, filed or reported to the city leading group
+    if total is None:
+        city = UNKNOWN
+    elif total < CITY_THRESHOLD:
+        reported = steps.get(Step.REPORT_FOR_RECORD)
+        by_filing = _by(filed, LEADING_GROUP) if filed is not None else u
+        by_report = _by(reported, LEADING_GROUP) if reported is not None else u
+        city = (
+            PASS
+            if by_filing or by_report
+            else UNKNOWN
+            if by_filing is None or by_report is None
+            else FAIL
+        )
     else:
-        require("zg-25-2-8-mlps", True, Document.MLPS_TEST_REPORT)
-    require(
-        "zg-25-2-8-work-secrets",
-        bool(p.profile.involves_work_secrets),
-        Document.WORK_SECRET_INSPECTION_REPORT,
-    )
-    require(
-        "zg-25-2-9-crypto-secrecy-archive",
-        True,
-        Document.CRYPTO_SECURITY_EVALUATION_REPORT,
-        Document.SECRECY_RISK_ASSESSMENT,
-        Document.ARCHIVE_ACCEPTANCE,
+        city = NA
+    return (
+        evaluated,
+        after,
+        secrecy,
+        library,
+        report,
+        on_review,
+        by_bureau,
+        copies,
+        budget,
+        city,
     )
 
-    # --- prohibited items (art. 15(1)-(2)) ----------------------------------------------------
 
-    # zg-15-1-facilities: classified projects excepted
-    if not p.profile.classified and any(item in items for item in FACILITY_ITEMS):
-        s["zg-15-1-facilities"] = FAIL
+def _articles_22_to_27(project: Project, steps: Steps, u: bool | None) -> tuple[Status, ...]:
+    acceptance = project.acceptance
+    # zg-22-crypto-three-synchronous
+    crypto = CHECK[project.deployment.crypto_three_synchronous]
+    # zg-25-1-*
+    preliminary = steps.get(Step.PRELIMINARY_ACCEPTANCE)
+    accepted = CHECK[PASSED[preliminary.outcome] if preliminary is not None else u]
+    sharing = CHECK[acceptance.data_sharing_confirmed]
+    security = CHECK[acceptance.secure_crypto_confirmed]
+    # zg-26-reapplication-after-trial-run: a new application after a failed final acceptance
+    final = steps.get(Step.FINAL_ACCEPTANCE)
+    again = steps.get(Step.ACCEPTANCE_APPLICATION)
+    if final is not None and again is not None:
+        final_passed = PASSED[final.outcome]
+        failed = None if final_passed is None else not final_passed
+        final_on = final.last_date
+        again_on = again.last_date
+        later = None if final_on is None or again_on is None else again_on > final_on
+        when = (
+            False
+            if failed is False or later is False
+            else None
+            if failed is None or later is None
+            else True
+        )
+    elif u is False:
+        when = False  # a step not taken
+    else:  # steps unknown: false only if the outcome is known to be a pass (it is not known)
+        when = None
+    if when is False:
+        reapplication = NA
+    elif when is None:
+        reapplication = UNKNOWN
     else:
-        s["zg-15-1-facilities"] = PASS
-    # zg-15-1-hardware: classified projects excepted
-    if not p.profile.classified and any(item in items for item in HARDWARE_ITEMS):
-        s["zg-15-1-hardware"] = FAIL
-    else:
-        s["zg-15-1-hardware"] = PASS
-    # zg-15-2-internet-egress: no exception
-    s["zg-15-2-internet-egress"] = FAIL if Item.INTERNET_EGRESS_LEASE in items else PASS
-    # zg-15-2-private-network-lease: a lease not integrated into the e-government networks
-    if p.deployment.private_network_integrated:
-        s["zg-15-2-private-network-lease"] = NOT_APPLICABLE
-    else:
-        s["zg-15-2-private-network-lease"] = FAIL if Item.PRIVATE_NETWORK_LEASE in items else PASS
+        trial = steps.get(Step.TRIAL_RUN_END)
+        ended = trial is not None or u
+        ended_on = trial.last_date if trial is not None else None
+        after_failure = None if ended_on is None or final_on is None else ended_on > final_on
+        before_again = None if ended_on is None or again_on is None else ended_on <= again_on
+        met = acceptance.trial_run_indicators_met
+        terms = (ended, after_failure, before_again, met)
+        reapplication = FAIL if False in terms else UNKNOWN if None in terms else PASS
+    # zg-27-ip-to-government
+    ip = CHECK[project.construction.ip_to_government]
+    return crypto, accepted, sharing, security, reapplication, ip
 
-    # --- acceptance failures (art. 26): the condition holding fails acceptance ----------------
 
-    # zg-26-1-deviation
-    s["zg-26-1-deviation"] = FAIL if p.construction.deviates_from_approved_content else PASS
-    # zg-26-2-trial-run
-    s["zg-26-2-trial-run"] = (
-        FAIL
-        if not p.acceptance.trial_run_indicators_met
-        or not p.acceptance.expected_use_achieved
-        or p.acceptance.major_incident_unresolved
+def _articles_33_to_37(
+    project: Project,
+    steps: Steps,
+    u: bool | None,
+    om_kind: bool | None,
+    classified: bool | None,
+    total: Decimal | None,
+) -> tuple[Status, ...]:
+    deployment = project.deployment
+    operation = project.operation
+    money = project.money
+    # zg-33-* (warnings): O&M funds at stake (an O&M project, or a system in operation)
+    operating = Step.OPERATION_START in steps or u
+    considered = (
+        True if om_kind or operating else None if om_kind is None or operating is None else False
+    )
+    if considered is False:
+        sharing = security = network = unified = NA
+    elif considered is None:
+        sharing = security = network = unified = UNKNOWN
+    else:
+        met = operation.data_sharing_obligations_met
+        duplicate = project.content.duplicate_data_collection
+        sharing = (
+            PASS if met and duplicate is False else FAIL if met is False or duplicate else UNKNOWN
+        )
+        reliable = deployment.secure_reliable_products
+        compliant = deployment.crypto_security_compliant
+        hazard = deployment.major_security_hazard
+        security = (
+            PASS
+            if reliable and compliant and hazard is False
+            else FAIL
+            if reliable is False or compliant is False or hazard
+            else UNKNOWN
+        )
+        on_network = deployment.on_egov_network
+        cloud = deployment.uses_government_cloud
+        network = (
+            PASS
+            if on_network and cloud
+            else FAIL
+            if on_network is False or cloud is False
+            else UNKNOWN
+        )
+        unified = CHECK[operation.unified_om]
+    if classified is True and (network is FAIL or network is UNKNOWN):
+        network = PASS
+    # zg-34-surplus-returned: objectives and content unchanged, a surplus of the approved amount
+    construction = project.construction
+    objectives = construction.construction_objectives_changed
+    content = construction.content_changed
+    settled = money.settlement_amount
+    approved = money.approved_investment
+    basis = approved if approved is not None else total
+    surplus = None if settled is None or basis is None else settled < basis
+    if objectives or content or surplus is False:
+        returned = NA
+    elif objectives is None or content is None or surplus is None:
+        returned = UNKNOWN
+    else:
+        returned = CHECK[money.surplus_funds_returned]
+    # zg-34-earmarked, zg-37-funds-misused
+    misused = CHECK_NOT[money.special_funds_misused]
+    return sharing, security, network, unified, returned, misused, misused
+
+
+def _required_documents(
+    project: Project,
+    documents: frozenset[Document] | None,
+    kind: ProjectKind | None,
+    om_kind: bool | None,
+    upgrade_kind: bool | None,
+    classified: bool | None,
+    large: bool | None,
+) -> tuple[Status, ...]:
+    """zg-10, zg-13-*, zg-16-evaluation-report, zg-17, zg-25-2-*: the documents present."""
+    profile = project.profile
+    major = profile.major_central_provincial_deployment
+    secrets = profile.involves_work_secrets
+    new_build = None if kind is None else kind is ProjectKind.NEW_BUILD
+    if documents is None:
+        # Every rule that applies is unknown (its exceptions may still excuse it).
+        unknown = _undecided
+        work_secret_plan = (
+            False
+            if new_build is False or secrets is False
+            else None
+            if None in (new_build, secrets)
+            else True
+        )
+        return (
+            unknown(_co_built(profile), classified),
+            UNKNOWN,
+            unknown(new_build),
+            unknown(work_secret_plan),
+            unknown(upgrade_kind),
+            unknown(om_kind),
+            unknown(large, major),
+            unknown(large),
+            *(UNKNOWN,) * 8,
+            unknown(classified),
+            PASS if classified is True else UNKNOWN,
+            unknown(secrets),
+            UNKNOWN,
+        )
+    # zg-10-framework-plan: a project co-built by several departments; classified ones excepted
+    shared = _co_built(profile)
+    if shared is False:
+        framework = NA
+    elif classified is True:
+        framework = PASS  # excepted whether the plan is missing or the rule undecided
+    elif shared is None:
+        framework = UNKNOWN
+    else:
+        framework = PASS if Document.FRAMEWORK_PLAN in documents else FAIL
+    # zg-13-application-materials
+    materials = PASS if REQUIRED[1] <= documents else FAIL
+    # zg-13-3-1-technical-plan: new builds
+    technical = (
+        NA
+        if new_build is False
+        else UNKNOWN
+        if new_build is None
+        else PASS
+        if Document.TECHNICAL_PLAN in documents
+        else FAIL
+    )
+    # zg-13-3-1-classified-protection-plan: new builds with work secrets
+    if new_build is False or secrets is False:
+        protection = NA
+    elif new_build is None or secrets is None:
+        protection = UNKNOWN
+    else:
+        protection = PASS if Document.CLASSIFIED_PROTECTION_PLAN in documents else FAIL
+    # zg-13-3-2-upgrade-plan
+    upgrade = (
+        NA
+        if upgrade_kind is False
+        else UNKNOWN
+        if upgrade_kind is None
+        else PASS
+        if Document.UPGRADE_PLAN in documents
+        else FAIL
+    )
+    # zg-13-3-3-om-plan: an O&M plan or a service purchase plan
+    om_plan = (
+        NA
+        if om_kind is False
+        else UNKNOWN
+        if om_kind is None
+        else FAIL
+        if OM_PLANS.isdisjoint(documents)
         else PASS
     )
-    # zg-26-3-third-party-tests
-    s["zg-26-3-third-party-tests"] = FAIL if not p.acceptance.third_party_tests_passed else PASS
-    # zg-26-4-materials
-    s["zg-26-4-materials"] = FAIL if not p.acceptance.acceptance_materials_compliant else PASS
-    # zg-26-5-archives: no archive acceptance, or not passed
-    archive = steps.get(Step.ARCHIVE_ACCEPTANCE)
-    s["zg-26-5-archives"] = FAIL if archive is None else _three(archive.passed)
-    # zg-26-6-expert-panel
-    s["zg-26-6-expert-panel"] = FAIL if not p.acceptance.expert_panel_passed else PASS
-
-    # --- deadlines ------------------------------------------------------------------------------
-
-    assert p.procedure.plan_year is not None
-    # zg-07-key-library-by-june (art. 7, warning): by 30 June of the year before the plan year
-    if key_library_project is None:
-        s["zg-07-key-library-by-june"] = UNKNOWN
-    elif key_library_project:
-        s["zg-07-key-library-by-june"] = _deadline(
-            steps.get(Step.KEY_LIBRARY_SUBMISSION), dt.date(p.procedure.plan_year - 1, 6, 30), as_of
-        )
+    # zg-16-evaluation-report (major deployments excepted) and zg-17-joint-review-opinion
+    if large is False:
+        report = opinion = NA
+    elif large is None:
+        report = PASS if major is True else UNKNOWN
+        opinion = UNKNOWN
     else:
-        s["zg-07-key-library-by-june"] = NOT_APPLICABLE
-
-    # zg-12-notice-by-september (art. 12, info): by 30 September of the year before
-    s["zg-12-notice-by-september"] = _deadline(
-        steps.get(Step.APPLICATION_NOTICE), dt.date(p.procedure.plan_year - 1, 9, 30), as_of
+        report = PASS if major is True or Document.EVALUATION_REPORT in documents else FAIL
+        opinion = PASS if Document.JOINT_REVIEW_OPINION in documents else FAIL
+    # zg-25-2-*: the completion-acceptance application's materials
+    letter = PASS if Document.ACCEPTANCE_REQUEST_LETTER in documents else FAIL
+    procurement = PASS if REQUIRED[9] <= documents else FAIL
+    experts = PASS if REQUIRED[10] <= documents else FAIL
+    sharing = PASS if REQUIRED[11] <= documents else FAIL
+    reliable = PASS if REQUIRED[12] <= documents else FAIL
+    audit = PASS if Document.THIRD_PARTY_AUDIT_REPORT in documents else FAIL
+    test = PASS if Document.THIRD_PARTY_TEST_REPORT in documents else FAIL
+    risk = PASS if Document.SECURITY_RISK_ASSESSMENT_REPORT in documents else FAIL
+    classified_test = (
+        NA
+        if classified is False
+        else UNKNOWN
+        if classified is None
+        else PASS
+        if Document.CLASSIFIED_PROTECTION_TEST_REPORT in documents
+        else FAIL
+    )
+    mlps = PASS if classified is True or Document.MLPS_TEST_REPORT in documents else FAIL
+    inspection = (
+        NA
+        if secrets is False
+        else UNKNOWN
+        if secrets is None
+        else PASS
+        if Document.WORK_SECRET_INSPECTION_REPORT in documents
+        else FAIL
+    )
+    archive = PASS if REQUIRED[19] <= documents else FAIL
+    return (
+        framework,
+        materials,
+        technical,
+        protection,
+        upgrade,
+        om_plan,
+        report,
+        opinion,
+        letter,
+        procurement,
+        experts,
+        sharing,
+        reliable,
+        audit,
+        test,
+        risk,
+        classified_test,
+        mlps,
+        inspection,
+        archive,
     )
 
-    # zg-24-start-within-half-year (art. 24, warning): construction within six months of an
-    # approval given; force majeure excuses a late start (or one not yet due, or undecided)
-    if approval is None or approval_passed is False:
-        s["zg-24-start-within-half-year"] = NOT_APPLICABLE
-    elif p.construction.force_majeure:
-        s["zg-24-start-within-half-year"] = PASS
-    elif approval_passed is None:
-        s["zg-24-start-within-half-year"] = UNKNOWN
-    else:
-        due = _months_later(_date(approval), HALF_YEAR_MONTHS)
-        s["zg-24-start-within-half-year"] = _deadline(construction_start, due, as_of)
 
-    # zg-25-2-acceptance-within-half-year (art. 25(2), warning): unless a deferral is requested
-    if (
-        preliminary is None
-        or preliminary.passed is False
-        or Document.ACCEPTANCE_EXTENSION_REQUEST in documents
-    ):
-        s["zg-25-2-acceptance-within-half-year"] = NOT_APPLICABLE
-    elif preliminary.passed is None:
-        s["zg-25-2-acceptance-within-half-year"] = UNKNOWN
+def _undecided(applies: bool | None, excused: bool | None = None) -> Status:
+    """A required-documents rule with the documents unknown."""
+    return NA if applies is False else PASS if excused is True else UNKNOWN
+
+
+def _co_built(profile: Any) -> bool | None:
+    """`multi_department or 'cross_department_integration' in categories` (zg-10)."""
+    multi = profile.multi_department
+    if multi:
+        return True
+    categories = profile.categories
+    integration = (
+        None if categories is None else ProjectCategory.CROSS_DEPARTMENT_INTEGRATION in categories
+    )
+    if integration:
+        return True
+    return None if multi is None or integration is None else False
+
+
+def _prohibited_items(project: Project, classified: bool | None) -> tuple[Status, ...]:
+    """zg-15-1-*, zg-15-2-* (warnings): an item found fails unless its exception holds."""
+    items = project.content.items
+    if items is None:
+        return UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN
+    excused = classified is True
+    facilities = PASS if excused or items.isdisjoint(FACILITY_ITEMS) else FAIL
+    hardware = PASS if excused or items.isdisjoint(HARDWARE_ITEMS) else FAIL
+    egress = PASS if items.isdisjoint(INTERNET_EGRESS) else FAIL
+    lease = (
+        FAIL
+        if not items.isdisjoint(PRIVATE_NETWORK_LEASE)
+        and project.deployment.private_network_integrated is not True
+        else PASS
+    )
+    return facilities, hardware, egress, lease
+
+
+def _acceptance_failures(project: Project, steps: Steps, u: bool | None) -> tuple[Status, ...]:
+    """zg-26-* (art. 26): a condition that holds fails the acceptance."""
+    acceptance = project.acceptance
+    deviation = CHECK_NOT[project.construction.deviates_from_approved_content]
+    indicators = acceptance.trial_run_indicators_met
+    use = acceptance.expected_use_achieved
+    incident = acceptance.major_incident_unresolved
+    trial = (
+        FAIL
+        if indicators is False or use is False or incident
+        else UNKNOWN
+        if indicators is None or use is None or incident is None
+        else PASS
+    )
+    tests = CHECK[acceptance.third_party_tests_passed]
+    # zg-26-3-test-step-failed: a test step recorded as failed (known() never waits for a fact)
+    step_failed = PASS
+    for step in (Step.MLPS_EVALUATION, Step.CRYPTO_EVALUATION, Step.THIRD_PARTY_TESTING):
+        record = steps.get(step)
+        if record is not None and record.outcome is StepOutcome.FAILED:
+            step_failed = FAIL
+            break
+    materials = CHECK[acceptance.acceptance_materials_compliant]
+    archive = steps.get(Step.ARCHIVE_ACCEPTANCE)
+    if archive is not None:
+        archives = CHECK[PASSED[archive.outcome]]
     else:
-        due = _months_later(_date(preliminary), HALF_YEAR_MONTHS)
-        s["zg-25-2-acceptance-within-half-year"] = _deadline(
-            steps.get(Step.ACCEPTANCE_APPLICATION), due, as_of
+        archives = FAIL if u is False else UNKNOWN
+    panel = CHECK[acceptance.expert_panel_passed]
+    return deviation, trial, tests, step_failed, materials, archives, panel
+
+
+def _deadline(record: StepRecord | None, u: bool | None, due: dt.date, as_of: dt.date) -> Status:
+    """The event first on or before `due`: pass; later, or not taken and overdue: fail; not
+    taken and not yet due: unknown (pending)."""
+    if record is None:
+        if u is None:
+            return UNKNOWN
+        return FAIL if as_of > due else UNKNOWN
+    first = record.first_date
+    if first is None:
+        return UNKNOWN
+    return PASS if first <= due else FAIL
+
+
+def _deadlines(
+    project: Project,
+    steps: Steps,
+    u: bool | None,
+    as_of: dt.date,
+    key_project: bool | None,
+    approval: Any,
+    documents: frozenset[Document] | None,
+) -> tuple[tuple[Status, ...], int]:
+    """The five deadlines, and how many of the error ones are pending (not yet due)."""
+    year = project.procedure.plan_year
+    # zg-07-key-library-by-june (warning): by 30 June of the year before the plan year
+    if key_project is False:
+        june = NA
+    elif key_project is None or year is None:
+        june = UNKNOWN
+    else:
+        june = _deadline(steps.get(Step.KEY_LIBRARY_SUBMISSION), u, dt.date(year - 1, 6, 30), as_of)
+    # zg-12-notice-by-september (info): by 30 September of the year before
+    if year is None:
+        september = UNKNOWN
+    else:
+        september = _deadline(
+            steps.get(Step.APPLICATION_NOTICE), u, dt.date(year - 1, 9, 30), as_of
         )
+    # zg-24-start-within-half-year (warning): six months from an approval given; force majeure
+    # excuses a late start (or one not yet due, or undecided)
+    approved = PASSED[approval.outcome] if approval is not None else u
+    if approved is False:
+        start = NA
+    elif approved is None:
+        start = UNKNOWN
+    else:
+        anchor = approval.last_date
+        due = None if anchor is None else _months_later(anchor, 6)
+        if anchor is None:
+            start = UNKNOWN
+        elif due is None:
+            start = ERROR
+        else:
+            start = _deadline(steps.get(Step.CONSTRUCTION_START), u, due, as_of)
+    if (start is FAIL or start is UNKNOWN) and project.construction.force_majeure is True:
+        start = PASS
+    pending = 0
+    # zg-25-1-confirmation-before-acceptance: on or before the final acceptance's first date
+    confirmation = steps.get(Step.PRE_ACCEPTANCE_CONFIRMATION)
+    if confirmation is None:
+        confirmed = NA if u is False else UNKNOWN
+    else:
+        final = steps.get(Step.FINAL_ACCEPTANCE)
+        if final is None:
+            confirmed = UNKNOWN  # the final acceptance not yet held: pending
+            pending += 1
+        else:
+            confirmed_on = confirmation.first_date
+            final_on = final.first_date
+            if confirmed_on is None or final_on is None:
+                confirmed = UNKNOWN
+            else:
+                confirmed = PASS if confirmed_on <= final_on else FAIL
+    # zg-25-2-acceptance-within-half-year: six months from a passed preliminary acceptance,
+    # unless a deferral is requested
+    preliminary = steps.get(Step.PRELIMINARY_ACCEPTANCE)
+    passed = PASSED[preliminary.outcome] if preliminary is not None else u
+    deferred = None if documents is None else Document.ACCEPTANCE_EXTENSION_REQUEST in documents
+    if passed is False or deferred:
+        within = NA
+    elif passed is None or deferred is None:
+        within = UNKNOWN
+    else:
+        anchor = preliminary.last_date
+        due = None if anchor is None else _months_later(anchor, 6)
+        if anchor is None:
+            within = UNKNOWN
+        elif due is None:
+            within = ERROR
+        else:
+            application = steps.get(Step.ACCEPTANCE_APPLICATION)
+            within = _deadline(application, u, due, as_of)
+            if application is None and within is UNKNOWN:
+                pending += 1
+    return (june, september, start, confirmed, within), pending
 
-    # --- justified departures from warnings ---------------------------------------------------
 
-    justifications = p.justifications
+def _routes(
+    steps: Steps, u: bool | None, total: Decimal | None, application: Any
+) -> tuple[Status, ...]:
+    """The route duties of decision table approval_route (art. 6)."""
+    if total is None:
+        return UNKNOWN, UNKNOWN
+    if total < APPLICATION_THRESHOLD:
+        return NA, NA
+    if total < CITY_THRESHOLD:
+        return CHECK[application is not None or u], NA
+    report = steps.get(Step.REPORT_FOR_RECORD)
+    return NA, CHECK[_by(report, MUNICIPAL_DATA_BUREAU) if report is not None else u]
+
+
+# --- the decisions ----------------------------------------------------------------------------
+
+
+class _View(NamedTuple):
+    """What a stage selects of the 86 statuses: the rules due, their errors, their documents."""
+
+    ids: tuple[str, ...]
+    select: Callable[[tuple[Status, ...]], tuple[Status, ...]] | None  # None: every rule
+    errors: Callable[[tuple[Status, ...]], tuple[Status, ...]]
+    documents: tuple[tuple[int, frozenset[Document]], ...]
+    pending: bool  # the error deadlines that may be pending are due
+
+
+def _view(stage: Stage) -> _View:
+    due = [i for i, (_, due_from, _) in enumerate(RULES) if Stage(due_from).rank <= stage.rank]
+    errors = [i for i in due if RULES[i][2] == "e"]
+    return _View(
+        ids=tuple(RULE_IDS[i] for i in due),
+        select=None if len(due) == len(RULES) else _getter(due),
+        errors=_getter(errors),
+        documents=tuple((i, REQUIRED[i - FIRST_DOCUMENT_RULE]) for i in due if i in DOCUMENT_RULES),
+        pending=Stage.ACCEPTANCE.rank <= stage.rank,
+    )
+
+
+def _getter(indexes: list[int]) -> Callable[[tuple[Status, ...]], tuple[Status, ...]]:
+    if not indexes:
+        return lambda statuses: ()
+    if len(indexes) == 1:
+        (index,) = indexes
+        return lambda statuses: (statuses[index],)
+    return itemgetter(*indexes)
+
+
+VIEWS: Mapping[Stage, _View] = {stage: _view(stage) for stage in Stage}
+OUT_OF_SCOPE = OverallStatus.OUT_OF_SCOPE
+NON_COMPLIANT = OverallStatus.NON_COMPLIANT
+INCOMPLETE = OverallStatus.INCOMPLETE
+COMPLIANT = OverallStatus.COMPLIANT
+_NO_STEPS: Steps = {}
+
+
+def decide(project: Project, as_of: dt.date, stage: Stage = Stage.AUDIT) -> Decisions:
+    """Zhanggong's decisions for `project` at `stage` (default audit: every duty due)."""
+    scope = in_scope(project) if as_of >= EFFECTIVE else False
+    if scope is False:
+        return Decisions(PACK_ID, False, OUT_OF_SCOPE, None, {}, ())
+
+    steps = project.procedure.steps
+    if steps is None:
+        steps, u, nu = _NO_STEPS, None, None
+    elif steps.__class__ is dict:
+        u, nu = False, True
+    else:
+        raise TypeError("a partial steps record is not handled by the hand-written decisions")
+    documents = project.documents
+    if documents is not None and documents.__class__ is not frozenset:
+        raise TypeError("a partial documents record is not handled by the hand-written decisions")
+    if project.content.items.__class__ not in (frozenset, type(None)):
+        raise TypeError("a partial items record is not handled by the hand-written decisions")
+
+    profile = project.profile
+    money = project.money
+    total = money.total_investment
+    kind = profile.kind
+    om_kind = None if kind is None else kind in OM_KINDS
+    upgrade_kind = None if kind is None else kind in UPGRADE_KINDS
+    classified = profile.classified
+    key_project = key_library_project(
+        profile.categories, kind, total, money.construction_investment
+    )
+    application = steps.get(Step.APPLICATION)
+    approval = steps.get(Step.APPROVAL)
+    deadlines, pending = _deadlines(project, steps, u, as_of, key_project, approval, documents)
+    statuses = (
+        *_articles_3_to_6(project, steps, u, total, approval),
+        *_article_7(steps, u, nu, key_project, application, approval),
+        *_articles_9_to_13(project, steps, u, nu, total, om_kind, application, approval),
+        *_article_15(project, kind, upgrade_kind, classified),
+        *_articles_16_to_20(project, steps, u, nu, total, classified, approval),
+        *_articles_22_to_27(project, steps, u),
+        *_articles_33_to_37(project, steps, u, om_kind, classified, total),
+        *_required_documents(
+            project,
+            documents,
+            kind,
+            om_kind,
+            upgrade_kind,
+            classified,
+            None if total is None else total >= APPLICATION_THRESHOLD,
+        ),
+        *_prohibited_items(project, classified),
+        *_acceptance_failures(project, steps, u),
+        *deadlines,
+        *_routes(steps, u, total, application),
+    )
+    justifications = project.justifications
     if justifications:
-        for rule_id in WARNINGS:
-            if s[rule_id] is FAIL and rule_id in justifications:
-                s[rule_id] = PASS
+        statuses = _justified(statuses, justifications)
 
-    # --- overall status -------------------------------------------------------------------------
-
-    # Every deadline is a warning or info, so a deadline not yet due (PENDING) never counts here;
-    # an error rule that is unknown makes the verdict incomplete, unless another one failed.
-    overall = OverallStatus.COMPLIANT
-    for rule_id, status in s.items():
-        if status is FAIL:
-            if rule_id not in NOT_ERRORS:
-                overall = OverallStatus.NON_COMPLIANT
-                break
-        elif status is UNKNOWN and rule_id not in NOT_ERRORS:
-            overall = OverallStatus.INCOMPLETE
+    view = VIEWS[stage]
+    errors = view.errors(statuses)
+    if FAIL in errors:
+        overall = NON_COMPLIANT
+    elif (
+        scope is None
+        or total is None
+        or errors.count(UNKNOWN) + errors.count(ERROR) > (pending if view.pending else 0)
+    ):
+        overall = INCOMPLETE
+    else:
+        overall = COMPLIANT
+    missing: set[Document] | None = None
+    for index, required in view.documents:
+        if statuses[index] is FAIL:
+            assert documents is not None
+            if missing is None:
+                missing = set(required - documents)
+            else:
+                missing |= required - documents
     return Decisions(
         PACK_ID,
-        True,
+        scope,
         overall,
         route(total),
-        s,
-        tuple(sorted(missing, key=_DOCUMENT_ORDER.__getitem__)),
+        dict(
+            zip(view.ids, statuses if view.select is None else view.select(statuses), strict=True)
+        ),
+        () if missing is None else tuple(sorted(missing, key=DOCUMENT_RANK.__getitem__)),
     )
+
+
+def _justified(
+    statuses: tuple[Status, ...], justifications: Mapping[str, str]
+) -> tuple[Status, ...]:
+    """A failed warning passes when the project states a justification for it."""
+    changed = list(statuses)
+    for index in WARNINGS:
+        if changed[index] is FAIL and RULE_IDS[index] in justifications:
+            changed[index] = PASS
+    return tuple(changed)

@@ -14,6 +14,8 @@ them to its slower three-valued interpreter, which would change the workload its
 set on.
 
 `toward_compliance` walks from a project toward one that fails none of a pack's error rules.
+`with_unknown` and `with_unknown_steps` make facts unknown, for the benchmark's unknown-fact row
+and the agreement check of the hand-written decisions.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from policyengine.pack import Deadline, ProhibitedItems, RequiredDocuments, Seve
 from policyengine.project import DATE_ORDER, FACT_FIELDS, GROUPS, MEMBER_RECORDS, StepRecord
 from policyengine.vocabulary import (
     AdminLevel,
+    Authority,
     Document,
     FundingSource,
     Item,
@@ -249,6 +252,95 @@ def _outcome(rng: random.Random, varied: bool) -> StepOutcome:
     if draw < 0.98:
         return StepOutcome.FAILED
     return StepOutcome.PENDING if varied else StepOutcome.PASSED
+
+
+# --- unknown facts ---------------------------------------------------------------------------
+
+
+def unknowable_facts(pack: CompiledPack) -> list[str]:
+    """The facts `pack` reads as a project states them, each of which a project may leave
+    unknown: the plain facts, and the funding, budget changes and steps facts derive from."""
+    reader = pack.reader
+    names = [name for _, pairs in reader.plain for name, _ in pairs]
+    if reader.funding:
+        names.append("funding")
+    if reader.budget:
+        names.append("budget_changes")
+    if reader.steps or reader.step_set:
+        names.append("steps")
+    return names
+
+
+def with_unknown(
+    pack: CompiledPack, projects: list[Project], count: int = 1, seed: int = 2026
+) -> list[Project]:
+    """Each project with `count` of the facts `pack` reads unknown (None). With one, the facts
+    are taken in turn, so that every fact is unknown in some project; with more, at random."""
+    names = unknowable_facts(pack)
+    rng = random.Random(seed)
+    changed = []
+    for i, project in enumerate(projects):
+        chosen = [names[i % len(names)]] if count == 1 else rng.sample(names, count)
+        changed.append(_with(project, dict.fromkeys(chosen)))
+    return changed
+
+
+_STEP_UNKNOWNS: tuple[dict[str, Any], ...] = (
+    {"date": None, "dates": []},  # taken on dates unknown
+    {"outcome": None},  # outcome not stated
+    {"outcome": StepOutcome.PENDING},
+    {"authority": None, "joint_authorities": frozenset()},  # who performed it not stated
+)
+
+
+def with_unknown_steps(projects: list[Project], count: int = 3, seed: int = 2026) -> list[Project]:
+    """Each project with `count` of its steps' facts unknown: a date, an outcome (unstated or
+    pending) or the authority of a step taken."""
+    rng = random.Random(seed)
+    changed = []
+    for project in projects:
+        steps = project.procedure.steps
+        if not isinstance(steps, dict) or not steps:
+            changed.append(project)
+            continue
+        steps = dict(steps)
+        for step in rng.sample(sorted(steps), min(count, len(steps))):
+            steps[step] = steps[step].model_copy(update=rng.choice(_STEP_UNKNOWNS))
+        changed.append(_with(project, {"steps": steps}))
+    return changed
+
+
+_AUTHORITIES = (
+    Authority.COUNTY_DATA_BUREAU,
+    Authority.MUNICIPAL_DATA_BUREAU,
+    Authority.LEADING_GROUP,
+    Authority.SECTOR_AUTHORITY,
+    Authority.DEVELOPMENT_REFORM,
+    Authority.FINANCE,
+)
+
+
+def with_authorities(projects: list[Project], seed: int = 2026) -> list[Project]:
+    """Each project with who performed its steps stated: for most steps a lead authority, at
+    times with joint ones (the generated projects state none, so that every rule reading a
+    step's authorities is unknown there)."""
+    rng = random.Random(seed)
+    changed = []
+    for project in projects:
+        steps = project.procedure.steps
+        if not isinstance(steps, dict) or not steps:
+            changed.append(project)
+            continue
+        stated = {}
+        for step, record in steps.items():
+            if rng.random() < 0.85:
+                joint = frozenset(rng.sample(_AUTHORITIES, rng.choice((0, 0, 1, 2))))
+                record = record.model_copy(
+                    update={"authority": rng.choice(_AUTHORITIES), "joint_authorities": joint}
+                )
+            stated[step] = record
+        changed.append(_with(project, {"steps": stated}))
+    return changed
 
 
 # --- toward compliance ---------------------------------------------------------------------
