@@ -3,7 +3,7 @@
 `decide(project, as_of, stage)` makes, in plain Python, the decisions that
 `policyengine.decide(project, "zhanggong", stage=stage, as_of=as_of)` makes from
 `policies/zhanggong.yaml` (区府办发〔2024〕5号): scope and exclusions, the approval route, the
-status of each of the 86 rules (the pack's 84 and the two route duties of its primary decision
+status of each of the 94 rules (the pack's 92 and the two route duties of its primary decision
 table), the missing documents and the overall status. It is what a careful engineer would write
 to hard-code these regulations for speed: attributes of the Project read once into locals, one
 small function per group of articles, frozenset membership and subset tests, early returns, and
@@ -158,6 +158,9 @@ MUNICIPAL_DATA_BUREAU = Authority.MUNICIPAL_DATA_BUREAU
 DATA_BUREAUS = frozenset({COUNTY_DATA_BUREAU, MUNICIPAL_DATA_BUREAU})
 SECTOR_AUTHORITY = Authority.SECTOR_AUTHORITY
 LEADING_GROUP = Authority.LEADING_GROUP
+REVIEW_STEPS = _members(  # art. 30: an evaluation (论证) or a review (评审)
+    Step, "expert_evaluation third_party_evaluation joint_review cost_evaluation budget_review"
+)
 
 # The rules in pack order: (id, due_from, severity 'e'rror / 'w'arning / 'i'nfo).
 RULES: tuple[tuple[str, str, str], ...] = (
@@ -191,24 +194,32 @@ RULES: tuple[tuple[str, str, str], ...] = (
     ("zg-16-secrecy-experts", "evaluation", "e"),
     ("zg-16-library-valid", "approval", "e"),
     ("zg-16-report-filed", "approval", "e"),
+    ("zg-17-joint-review-conduct", "approval", "e"),
     ("zg-18-joint-review-before-approval", "approval", "e"),
     ("zg-18-approved-by-data-bureau", "approval", "e"),
     ("zg-18-copies-to-joint-review-members", "procurement", "e"),
     ("zg-19-cost-evaluation-budget-review", "procurement", "e"),
+    ("zg-19-within-control-price", "procurement", "e"),
     ("zg-20-city-filing", "approval", "e"),
+    ("zg-20-provincial-review", "evaluation", "e"),
+    ("zg-21-implementing-body", "construction", "e"),
     ("zg-22-crypto-three-synchronous", "construction", "e"),
     ("zg-25-1-preliminary-acceptance", "acceptance", "e"),
     ("zg-25-1-data-sharing-confirmed", "acceptance", "e"),
     ("zg-25-1-security-confirmed", "acceptance", "e"),
     ("zg-26-reapplication-after-trial-run", "acceptance", "e"),
+    ("zg-26-reapplication-rectified", "acceptance", "e"),
     ("zg-27-ip-to-government", "procurement", "e"),
     ("zg-33-1-data-sharing", "application", "w"),
     ("zg-33-2-security", "application", "w"),
     ("zg-33-3-egov-network-cloud", "application", "w"),
     ("zg-33-4-unified-om", "application", "w"),
+    ("zg-30-review-costs", "evaluation", "e"),
     ("zg-34-surplus-returned", "audit", "e"),
     ("zg-34-earmarked", "audit", "e"),
+    ("zg-34-treasury-payment", "audit", "e"),
     ("zg-37-funds-misused", "audit", "e"),
+    ("zg-37-om-funds-irregular", "operation", "e"),
     # required documents
     ("zg-10-framework-plan", "application", "e"),
     ("zg-13-application-materials", "application", "e"),
@@ -577,9 +588,13 @@ def _articles_9_to_13(
     approval: Any,
 ) -> tuple[Status, ...]:
     operation = project.operation
-    # zg-09-*
-    platform = CHECK[project.deployment.connected_to_sharing_platform]
-    sharing = CHECK[operation.data_sharing_obligations_met]
+    deployment = project.deployment
+    # zg-09-*: the platform and the sharing duties, unless a central provision exempts the system
+    if deployment.central_sharing_exemption is True:
+        platform = sharing = PASS
+    else:
+        platform = CHECK[deployment.connected_to_sharing_platform]
+        sharing = CHECK[operation.data_sharing_obligations_met]
     exclusive = CHECK_NOT[operation.shared_data_opened_exclusively]
     # zg-11-application
     applied = CHECK[application is not None or u]
@@ -737,7 +752,7 @@ def _article_15(
     return cloud, secure, crypto, needs, facilities, original
 
 
-def _articles_16_to_20(
+def _articles_16_to_21(
     project: Project,
     steps: Steps,
     u: bool | None,
@@ -815,6 +830,22 @@ def _articles_16_to_20(
         report = NA
     if major is True and (report is FAIL or report is UNKNOWN):
         report = PASS
+    # zg-17-joint-review-conduct: a joint review held, whatever its outcome
+    procedure = project.procedure
+    if reviewed is False:
+        conduct = NA
+    elif reviewed is None:
+        conduct = UNKNOWN
+    else:
+        complete = procedure.joint_review_participants_complete
+        decided = procedure.task_force_decided
+        conduct = (
+            PASS
+            if complete and decided
+            else FAIL
+            if complete is False or decided is False
+            else UNKNOWN
+        )
     # zg-18-joint-review-before-approval and zg-18-approved-by-data-bureau: an approval given,
     # from 50万
     if approved is False or large is False:
@@ -872,6 +903,17 @@ def _articles_16_to_20(
         )
     else:
         budget = NA
+    # zg-19-within-control-price: from 200万, a procurement launched within the control price
+    city_band = None if total is None else total >= CITY_THRESHOLD
+    if city_band is False or procured is False:
+        control = NA
+    elif city_band is None or procured is None:
+        control = UNKNOWN
+    else:
+        money = project.money
+        ceiling = money.procurement_ceiling_price
+        limit = money.budget_control_price
+        control = UNKNOWN if ceiling is None or limit is None else CHECK[ceiling <= limit]
     # zg-20-city-filing: below 200万, filed or reported to the city leading group
     if total is None:
         city = UNKNOWN
@@ -888,17 +930,35 @@ def _articles_16_to_20(
         )
     else:
         city = NA
+    # zg-20-provincial-review: from 200万, submitted to the provincial evaluation
+    if city_band is None:
+        provincial = UNKNOWN
+    elif city_band:
+        provincial = CHECK[procedure.provincial_review_submitted]
+    else:
+        provincial = NA
+    # zg-21-implementing-body
+    construction = project.construction
+    body = construction.implementing_body_designated
+    person = construction.responsible_person_designated
+    implementing = (
+        PASS if body and person else FAIL if body is False or person is False else UNKNOWN
+    )
     return (
         evaluated,
         after,
         secrecy,
         library,
         report,
+        conduct,
         on_review,
         by_bureau,
         copies,
         budget,
+        control,
         city,
+        provincial,
+        implementing,
     )
 
 
@@ -932,9 +992,9 @@ def _articles_22_to_27(project: Project, steps: Steps, u: bool | None) -> tuple[
     else:  # steps unknown: false only if the outcome is known to be a pass (it is not known)
         when = None
     if when is False:
-        reapplication = NA
+        reapplication = rectified = NA
     elif when is None:
-        reapplication = UNKNOWN
+        reapplication = rectified = UNKNOWN
     else:
         trial = steps.get(Step.TRIAL_RUN_END)
         ended = trial is not None or u
@@ -944,12 +1004,14 @@ def _articles_22_to_27(project: Project, steps: Steps, u: bool | None) -> tuple[
         met = acceptance.trial_run_indicators_met
         terms = (ended, after_failure, before_again, met)
         reapplication = FAIL if False in terms else UNKNOWN if None in terms else PASS
+        # zg-26-reapplication-rectified: the rectification completed
+        rectified = CHECK[acceptance.acceptance_rectification_completed]
     # zg-27-ip-to-government
     ip = CHECK[project.construction.ip_to_government]
-    return crypto, accepted, sharing, security, reapplication, ip
+    return crypto, accepted, sharing, security, reapplication, rectified, ip
 
 
-def _articles_33_to_37(
+def _articles_30_to_37(
     project: Project,
     steps: Steps,
     u: bool | None,
@@ -997,6 +1059,11 @@ def _articles_33_to_37(
         unified = CHECK[operation.unified_om]
     if classified is True and (network is FAIL or network is UNKNOWN):
         network = PASS
+    # zg-30-review-costs: an evaluation or review held, its costs borne by the unit
+    if steps.keys().isdisjoint(REVIEW_STEPS):
+        costs = NA if u is False else UNKNOWN
+    else:
+        costs = CHECK[money.review_costs_borne_by_owner]
     # zg-34-surplus-returned: objectives and content unchanged, a surplus of the approved amount
     construction = project.construction
     objectives = construction.construction_objectives_changed
@@ -1011,9 +1078,38 @@ def _articles_33_to_37(
         returned = UNKNOWN
     else:
         returned = CHECK[money.surplus_funds_returned]
-    # zg-34-earmarked, zg-37-funds-misused
+    # zg-34-earmarked, zg-37-funds-misused; zg-34-treasury-payment
     misused = CHECK_NOT[money.special_funds_misused]
-    return sharing, security, network, unified, returned, misused, misused
+    treasury = CHECK[money.treasury_centralised_payment]
+    # zg-37-om-funds-irregular: O&M funds arranged, both confirmations of art. 25 passed
+    arranged = money.om_funds_arranged
+    if arranged is False:
+        irregular = NA
+    else:
+        acceptance = project.acceptance
+        shared = acceptance.data_sharing_confirmed
+        secured = acceptance.secure_crypto_confirmed
+        irregular = (
+            UNKNOWN
+            if arranged is None
+            else PASS
+            if shared and secured
+            else FAIL
+            if shared is False or secured is False
+            else UNKNOWN
+        )
+    return (
+        sharing,
+        security,
+        network,
+        unified,
+        costs,
+        returned,
+        misused,
+        treasury,
+        misused,
+        irregular,
+    )
 
 
 def _required_documents(
@@ -1309,26 +1405,35 @@ def _deadlines(
             else:
                 confirmed = PASS if confirmed_on <= final_on else FAIL
     # zg-25-2-acceptance-within-half-year: six months from a passed preliminary acceptance,
-    # unless a deferral is requested
+    # unless a deferral was requested within them
     preliminary = steps.get(Step.PRELIMINARY_ACCEPTANCE)
     passed = PASSED[preliminary.outcome] if preliminary is not None else u
-    deferred = None if documents is None else Document.ACCEPTANCE_EXTENSION_REQUEST in documents
-    if passed is False or deferred:
+    anchor = None if preliminary is None else preliminary.last_date
+    due = None if anchor is None else _months_later(anchor, 6)
+    waiting = False  # the application not yet made and not yet due
+    if passed is False:
         within = NA
-    elif passed is None or deferred is None:
+    elif passed is None or anchor is None:
         within = UNKNOWN
+    elif due is None:
+        within = ERROR
     else:
-        anchor = preliminary.last_date
-        due = None if anchor is None else _months_later(anchor, 6)
-        if anchor is None:
-            within = UNKNOWN
-        elif due is None:
-            within = ERROR
-        else:
-            application = steps.get(Step.ACCEPTANCE_APPLICATION)
-            within = _deadline(application, u, due, as_of)
-            if application is None and within is UNKNOWN:
-                pending += 1
+        application = steps.get(Step.ACCEPTANCE_APPLICATION)
+        within = _deadline(application, u, due, as_of)
+        waiting = application is None and within is UNKNOWN
+    if within is FAIL or within is UNKNOWN:
+        requested = project.acceptance.acceptance_deferral_request_date
+        if (
+            requested is not None
+            and due is not None
+            and requested <= due
+            and documents is not None
+            and Document.ACCEPTANCE_EXTENSION_REQUEST in documents
+        ):
+            within = PASS
+            waiting = False
+    if waiting:
+        pending += 1
     return (june, september, start, confirmed, within), pending
 
 
@@ -1350,7 +1455,7 @@ def _routes(
 
 
 class _View(NamedTuple):
-    """What a stage selects of the 86 statuses: the rules due, their errors, their documents."""
+    """What a stage selects of the 94 statuses: the rules due, their errors, their documents."""
 
     ids: tuple[str, ...]
     select: Callable[[tuple[Status, ...]], tuple[Status, ...]] | None  # None: every rule
@@ -1425,9 +1530,9 @@ def decide(project: Project, as_of: dt.date, stage: Stage = Stage.AUDIT) -> Deci
         *_article_7(steps, u, nu, key_project, application, approval),
         *_articles_9_to_13(project, steps, u, nu, total, om_kind, application, approval),
         *_article_15(project, kind, upgrade_kind, classified),
-        *_articles_16_to_20(project, steps, u, nu, total, classified, approval),
+        *_articles_16_to_21(project, steps, u, nu, total, classified, approval),
         *_articles_22_to_27(project, steps, u),
-        *_articles_33_to_37(project, steps, u, om_kind, classified, total),
+        *_articles_30_to_37(project, steps, u, om_kind, classified, total),
         *_required_documents(
             project,
             documents,
