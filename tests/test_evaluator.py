@@ -12,6 +12,7 @@ import pytest
 
 from policyengine import (
     CompiledPack,
+    Decisions,
     EvaluationError,
     OverallStatus,
     ProjectError,
@@ -19,8 +20,10 @@ from policyengine import (
     StageBasis,
     Status,
     Verdict,
+    decide,
     evaluate,
 )
+from policyengine.evaluator import interpret
 from policyengine.loader import load_pack_text
 from policyengine.project import Project
 from policyengine.testing import merge
@@ -434,3 +437,43 @@ def test_a_fixed_deadline_year_must_be_an_integer(year: str, message: str) -> No
         load_pack_text(text, "fixed-year.yaml")
     assert info.value.code == "pack.expression"
     assert message in info.value.message
+
+
+def test_an_out_of_scope_project_runs_no_rule(
+    mini: CompiledPack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The scope is decided first; no rule applies out of scope, and the program that runs them
+    # is not called at all (out-of-scope projects return at once).
+    assert mini.scope_definitions == ()
+    outside = Project.from_facts({**BASE, "owner_type": "state_owned_enterprise"})
+    expected = interpret(outside, mini, stage="audit", as_of=AS_OF)
+
+    def refuse(stage: object) -> object:
+        raise AssertionError("the rules ran for an out-of-scope project")
+
+    monkeypatch.setattr(type(mini), "program", lambda self, stage: refuse(stage))
+    verdict = evaluate(outside, mini, stage="audit", as_of=AS_OF)
+    assert verdict == expected
+    assert verdict.status is OverallStatus.OUT_OF_SCOPE
+    assert not verdict.findings
+    assert decide(outside, mini, stage="audit", as_of=AS_OF) == Decisions.of(expected)
+
+
+def test_a_scope_that_reads_a_definition_computes_it_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
+    old = 'exclusions:\n    - id: mi-01-classified\n      when: "classified"'
+    assert old in text
+    pack = load_pack_text(
+        text.replace(old, old.replace('"classified"', '"classified and needs_approval"')),
+        "scope-reads-definition.yaml",
+    )
+    assert [name for name, _ in pack.scope_definitions] == ["needs_approval"]
+    for facts, in_scope in [({"classified": True}, False), ({"classified": False}, True)]:
+        project = Project.from_facts({**BASE, **facts})
+        verdict = evaluate(project, pack, stage="audit", as_of=AS_OF)
+        assert verdict.in_scope is in_scope
+        assert verdict == interpret(project, pack, stage="audit", as_of=AS_OF)
+        assert decide(project, pack, stage="audit", as_of=AS_OF) == Decisions.of(verdict)
+    excluded = Project.from_facts({**BASE, "classified": True})
+    monkeypatch.setattr(type(pack), "program", lambda self, stage: pytest.fail("rules ran"))
+    assert evaluate(excluded, pack, stage="audit", as_of=AS_OF).in_scope is False

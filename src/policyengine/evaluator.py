@@ -95,10 +95,14 @@ def evaluate(
     day = as_of if as_of is not None else dt.date.today()
     namespace: Namespace = compiled.reader.read(model, day)
     namespace.update(compiled.thresholds)
+    evaluation = _Evaluation(compiled, model, (stage_value, basis), day, namespace)
+    scope = _early_scope(compiled, evaluation)
+    if scope is not None and scope[0] is False:  # out of scope: no rule applies, none runs
+        return evaluation.run(None, scope)
     outcome = compiled.program(stage_value).run(namespace, model.procedure.steps, day)
     if outcome is None:  # a definition raised: the interpreter names the rules it breaks
         return interpret(model, compiled, stage=stage, as_of=day)
-    return _Evaluation(compiled, model, (stage_value, basis), day, namespace).run(outcome)
+    return evaluation.run(outcome, scope)
 
 
 def decide(
@@ -119,11 +123,15 @@ def decide(
     day = as_of if as_of is not None else dt.date.today()
     namespace: Namespace = compiled.reader.read(model, day)
     namespace.update(compiled.thresholds)
+    evaluation = _Evaluation(compiled, model, (stage_value, basis), day, namespace)
+    scope = _early_scope(compiled, evaluation)
+    if scope is not None and scope[0] is False:  # out of scope: no rule applies, none runs
+        return Decisions(compiled.id, False, OverallStatus.OUT_OF_SCOPE, None, {}, ())
     program = compiled.program(stage_value)
     outcome = program.run(namespace, model.procedure.steps, day)
     if outcome is None:
         return Decisions.of(interpret(model, compiled, stage=stage, as_of=day))
-    in_scope = _Evaluation(compiled, model, (stage_value, basis), day, namespace).scope()[0]
+    in_scope = (scope or evaluation.scope())[0]
     if in_scope is False:
         return Decisions(compiled.id, False, OverallStatus.OUT_OF_SCOPE, None, {}, ())
     route = None
@@ -217,6 +225,19 @@ def _stage(stage: Stage | str | None) -> Stage | None:
         ) from None
 
 
+def _early_scope(pack: CompiledPack, evaluation: _Evaluation) -> _Scope | None:
+    """The scope, decided before any rule runs: the definitions it reads are computed first
+    (the program computes them again, to the same values). None when one of them raises: the
+    program's own handling of a failing definition then decides."""
+    namespace = evaluation.ns
+    for name, expr in pack.scope_definitions:
+        try:
+            namespace[name] = expr.evaluate(namespace)
+        except Exception:
+            return None
+    return evaluation.scope()
+
+
 def build_namespace(pack: CompiledPack, project: Project, as_of: dt.date) -> Namespace:
     """Facts, thresholds and definitions of one project, as expressions see them."""
     namespace: Namespace = pack.reader.read(project, as_of)
@@ -236,6 +257,11 @@ def build_namespace(pack: CompiledPack, project: Project, as_of: dt.date) -> Nam
     return namespace
 
 
+_Scope = tuple[bool | None, ExclusionHit | None, list[str], list[Assumption]]
+"""In scope or not (None: undecided), the exclusion that applied, the facts missing, and the
+exclusions assumed not to apply."""
+
+
 class _Evaluation:
     def __init__(
         self,
@@ -253,10 +279,11 @@ class _Evaluation:
         self.failed: dict[str, _DefinitionFailed] = namespace.get("__failed__") or {}
         self.fact_values = _FactValues(namespace)
 
-    def run(self, outcome: Outcome | None) -> Verdict:
-        """The verdict, from the compiled program's outcome (or, with None, by interpretation)."""
+    def run(self, outcome: Outcome | None, scope: _Scope | None = None) -> Verdict:
+        """The verdict, from the compiled program's outcome (or, with None, by interpretation),
+        and the scope when it was decided already."""
         spec = self.pack.spec
-        in_scope, exclusion, scope_missing, scope_assumed = self.scope()
+        in_scope, exclusion, scope_missing, scope_assumed = scope or self.scope()
         decisions: list[Decision] = []
         findings: list[Finding] = []
         if in_scope is not False:  # out of scope (excluded or not covered): no rule applies
@@ -308,7 +335,7 @@ class _Evaluation:
 
     # scope -------------------------------------------------------------------------------
 
-    def scope(self) -> tuple[bool | None, ExclusionHit | None, list[str], list[Assumption]]:
+    def scope(self) -> _Scope:
         """In scope or not (None: undecided), the exclusion that applied, the facts missing, and
         the exclusions assumed not to apply.
 

@@ -213,6 +213,23 @@ class CompiledPack:
             citation_style=source.citation_style,
         )
 
+    @cached_property
+    def scope_definitions(self) -> tuple[tuple[str, Expression], ...]:
+        """The definitions the scope reads, directly or through one another, in pack order:
+        computed first, they let the scope be decided before any rule runs."""
+        exprs = dict(self.definitions)
+        scope = [expr for _, expr in self.exclusions]
+        if self.applies_when is not None:
+            scope.append(self.applies_when)
+        needed: set[str] = set()
+        pending = [name for expr in scope for name in expr.names if name in exprs]
+        while pending:
+            name = pending.pop()
+            if name not in needed:
+                needed.add(name)
+                pending += [n for n in exprs[name].names if n in exprs]
+        return tuple((name, expr) for name, expr in self.definitions if name in needed)
+
     def program(self, stage: Stage | None) -> Program:
         """The pack's decisions at `stage`, compiled into one function (once per stage)."""
         program = self.programs.get(stage)
