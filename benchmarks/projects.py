@@ -25,7 +25,7 @@ import itertools
 import random
 import re
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -296,18 +296,13 @@ _STEP_UNKNOWNS: tuple[dict[str, Any], ...] = (
 def with_unknown_steps(projects: list[Project], count: int = 3, seed: int = 2026) -> list[Project]:
     """Each project with `count` of its steps' facts unknown: a date, an outcome (unstated or
     pending) or the authority of a step taken."""
-    rng = random.Random(seed)
-    changed = []
-    for project in projects:
-        steps = project.procedure.steps
-        if not isinstance(steps, dict) or not steps:
-            changed.append(project)
-            continue
-        steps = dict(steps)
+
+    def forget(steps: dict[Step, StepRecord], rng: random.Random) -> dict[Step, StepRecord]:
         for step in rng.sample(sorted(steps), min(count, len(steps))):
             steps[step] = steps[step].model_copy(update=rng.choice(_STEP_UNKNOWNS))
-        changed.append(_with(project, {"steps": steps}))
-    return changed
+        return steps
+
+    return _rewrite_steps(projects, seed, forget)
 
 
 _AUTHORITIES = (
@@ -324,6 +319,26 @@ def with_authorities(projects: list[Project], seed: int = 2026) -> list[Project]
     """Each project with who performed its steps stated: for most steps a lead authority, at
     times with joint ones (the generated projects state none, so that every rule reading a
     step's authorities is unknown there)."""
+
+    def state(steps: dict[Step, StepRecord], rng: random.Random) -> dict[Step, StepRecord]:
+        for step, record in steps.items():
+            if rng.random() < 0.85:
+                joint = frozenset(rng.sample(_AUTHORITIES, rng.choice((0, 0, 1, 2))))
+                steps[step] = record.model_copy(
+                    update={"authority": rng.choice(_AUTHORITIES), "joint_authorities": joint}
+                )
+        return steps
+
+    return _rewrite_steps(projects, seed, state)
+
+
+def _rewrite_steps(
+    projects: list[Project],
+    seed: int,
+    rewrite: Callable[[dict[Step, StepRecord], random.Random], dict[Step, StepRecord]],
+) -> list[Project]:
+    """Each project with its complete steps record rewritten (a copy), by one seeded random
+    source; a project with no steps, or a partial record, is kept as it is."""
     rng = random.Random(seed)
     changed = []
     for project in projects:
@@ -331,15 +346,7 @@ def with_authorities(projects: list[Project], seed: int = 2026) -> list[Project]
         if not isinstance(steps, dict) or not steps:
             changed.append(project)
             continue
-        stated = {}
-        for step, record in steps.items():
-            if rng.random() < 0.85:
-                joint = frozenset(rng.sample(_AUTHORITIES, rng.choice((0, 0, 1, 2))))
-                record = record.model_copy(
-                    update={"authority": rng.choice(_AUTHORITIES), "joint_authorities": joint}
-                )
-            stated[step] = record
-        changed.append(_with(project, {"steps": stated}))
+        changed.append(_with(project, {"steps": rewrite(dict(steps), rng)}))
     return changed
 
 

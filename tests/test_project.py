@@ -102,14 +102,6 @@ def test_every_integer_fact_has_an_upper_bound(name: str, value: object) -> None
     assert _issue({name: value}).path == name
 
 
-def _fact_schema(name: str) -> dict[str, Any]:
-    group, field = FACT_FIELDS[name]
-    schema = Project.model_json_schema()
-    model = GROUPS[group].__name__
-    properties: dict[str, dict[str, Any]] = schema["$defs"][model]["properties"]
-    return properties[field]
-
-
 @pytest.mark.parametrize("name", INTEGER_FIELDS)
 def test_integer_bounds_are_published_in_the_schema(name: str) -> None:
     (integer,) = [

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from .loader import CompiledPack, CompiledRule
 from .pack import Category, Citation, Severity, Text
 from .verdict import (
+    Assumption,
     DeadlineResult,
     ExactDecimal,
     FactValue,
@@ -202,11 +203,11 @@ def compact_json(verdict: Verdict, pack: CompiledPack) -> str:
     return compact(verdict, pack).model_dump_json(exclude_defaults=True)
 
 
-def _assumption(assumption: object) -> CompactAssumption:
+def _assumption(assumption: Assumption) -> CompactAssumption:
     return CompactAssumption(
-        exception_id=assumption.exception_id,  # type: ignore[attr-defined]
-        rule_id=assumption.rule_id,  # type: ignore[attr-defined]
-        missing_facts=assumption.missing_facts,  # type: ignore[attr-defined]
+        exception_id=assumption.exception_id,
+        rule_id=assumption.rule_id,
+        missing_facts=assumption.missing_facts,
     )
 
 

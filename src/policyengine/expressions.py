@@ -497,7 +497,9 @@ class _NarrowerTerms(ast.NodeTransformer):
             return node
         if name != "has_all":
             expanded = self._expanded(vocabulary, members)
-            return ast.Call(node.func, [collection, *expanded], []) if self.changed else node
+            if len(expanded) == len(members):  # every kind is listed already
+                return node
+            return ast.Call(node.func, [collection, *expanded], [])
         self.changed = True
         each: list[ast.expr] = [
             self._has_any(collection, self._expanded(vocabulary, [m])) for m in members
