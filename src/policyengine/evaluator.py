@@ -40,6 +40,7 @@ from .program import (
     STATUSES,
     UNKNOWN,
     Outcome,
+    Program,
     active_rules,
     deadline_outcome,
     missing_documents,
@@ -144,29 +145,44 @@ def decide(
         if table.spec.primary and band is not None:
             route = table.spec.bands[band].id
     codes, details, _ = outcome
-    codes = [
-        PASS if code == FAIL and _justification(rule.spec, model) is not None else code
-        for rule, code in zip(program.rules, codes, strict=True)
-    ]
-    statuses = [STATUSES[code] for code in codes]
-    missing = {
-        document
-        for rule, code, detail in zip(program.rules, codes, details, strict=True)
-        if code == FAIL and isinstance(rule.spec, RequiredDocuments)
-        for document in detail
-    }
-    outcomes = (
-        (rule.spec.severity, status, _pending_result(detail))
-        for rule, status, detail in zip(program.rules, statuses, details, strict=True)
-    )
-    return Decisions(
-        compiled.id,
-        in_scope,
-        _overall(in_scope, outcomes, undecided_table),
-        route,
-        dict(zip((rule.id for rule in program.rules), statuses, strict=True)),
-        tuple(_ordered(missing)),
-    )
+    # An undecided scope or decision table leaves the verdict incomplete, whatever the rules say.
+    undecided = undecided_table or in_scope is None
+    overall, statuses, missing = _statuses(program, codes, details, model, undecided)
+    return Decisions(compiled.id, in_scope, overall, route, statuses, missing)
+
+
+def _statuses(
+    program: Program,
+    codes: list[int],
+    details: list[Any],
+    project: Project,
+    undecided: bool,
+) -> tuple[OverallStatus, dict[str, Status], tuple[Document, ...]]:
+    """The overall status, each rule's status and the missing documents of an in-scope project,
+    from the program's outcomes, in one pass (this is most of `decide` after the program)."""
+    justifications = project.justifications
+    statuses: dict[str, Status] = {}
+    missing: set[Document] = set()
+    failed = False
+    incomplete = undecided
+    for (rule_id, decisive, documents, waivable), code, detail in zip(
+        program.summary, codes, details, strict=True
+    ):
+        if code == FAIL:
+            if waivable and justifications and justifications.get(rule_id) is not None:
+                code = PASS  # a duty in principle, departed from with a stated reason
+            else:
+                failed = failed or decisive
+                if documents:
+                    missing.update(detail)
+        elif decisive and code in (UNKNOWN, ERROR) and not _pending_result(detail):
+            incomplete = True
+        statuses[rule_id] = STATUSES[code]
+    if failed:
+        overall = OverallStatus.NON_COMPLIANT
+    else:
+        overall = OverallStatus.INCOMPLETE if incomplete else OverallStatus.COMPLIANT
+    return overall, statuses, tuple(_ordered(missing))
 
 
 def interpret(
