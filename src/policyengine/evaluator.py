@@ -120,21 +120,20 @@ def decide(
     """
     compiled = get_pack(pack)
     model = project if isinstance(project, Project) else Project.from_mapping(project)
-    stage_value, basis = project_stage(model, _stage(stage))
+    stage_value, _ = project_stage(model, _stage(stage))
     day = as_of if as_of is not None else dt.date.today()
     namespace: Namespace = compiled.reader.read(model, day)
     namespace.update(compiled.thresholds)
-    evaluation = _Evaluation(compiled, model, (stage_value, basis), day, namespace)
-    scope = _early_scope(compiled, evaluation)
-    if scope is not None and scope[0] is False:  # out of scope: no rule applies, none runs
+    try:
+        in_scope = _in_scope(compiled, namespace, day)
+    except _DefinitionRaised:  # the interpreter names the rules it breaks
+        return Decisions.of(interpret(model, compiled, stage=stage, as_of=day))
+    if in_scope is False:  # out of scope: no rule applies, none runs
         return Decisions(compiled.id, False, OverallStatus.OUT_OF_SCOPE, None, {}, ())
     program = compiled.program(stage_value)
     outcome = program.run(namespace, model.procedure.steps, day)
-    if outcome is None:
+    if outcome is None:  # a definition raised
         return Decisions.of(interpret(model, compiled, stage=stage, as_of=day))
-    in_scope = (scope or evaluation.scope())[0]
-    if in_scope is False:
-        return Decisions(compiled.id, False, OverallStatus.OUT_OF_SCOPE, None, {}, ())
     route = None
     undecided_table = False
     for table in compiled.tables:
@@ -252,6 +251,40 @@ def _early_scope(pack: CompiledPack, evaluation: _Evaluation) -> _Scope | None:
         except Exception:
             return None
     return evaluation.scope()
+
+
+class _DefinitionRaised(Exception):
+    """A definition the scope reads raised."""
+
+
+def _in_scope(pack: CompiledPack, namespace: Namespace, as_of: dt.date) -> bool | None:
+    """Whether the project is in scope (None: undecided), as `_Evaluation.scope` decides it,
+    without the exclusion, missing facts and assumptions a full verdict states. The definitions
+    it reads are computed first (the program computes them again, to the same values)."""
+    for name, expr in pack.scope_definitions:
+        try:
+            namespace[name] = expr.evaluate(namespace)
+        except Exception as exc:
+            raise _DefinitionRaised(name) from exc
+    effective = pack.spec.source.effective
+    if effective is not None and as_of < effective:
+        return False
+    for _, expr in pack.exclusions:
+        if _safely(expr, namespace) is True:
+            return False
+    if pack.applies_when is not None:
+        value = _safely(pack.applies_when, namespace)
+        if value is False or value is None:
+            return value
+    return True
+
+
+def _safely(expr: Expression, namespace: Namespace) -> Any:
+    # An expression that raises counts as unknown: it neither excludes nor establishes.
+    try:
+        return expr.evaluate(namespace)
+    except Exception:
+        return None
 
 
 def build_namespace(pack: CompiledPack, project: Project, as_of: dt.date) -> Namespace:
@@ -397,10 +430,7 @@ class _Evaluation:
         return True, None, [], assumed
 
     def _safe(self, expr: Expression) -> Any:
-        try:
-            return expr.evaluate(self.ns)
-        except Exception:
-            return None
+        return _safely(expr, self.ns)
 
     # decision tables ---------------------------------------------------------------------
 
