@@ -453,8 +453,8 @@ def _pack_errors(errors: Sequence[PackError], more: int = 0) -> PackErrors:
     return PackErrors(shown)
 
 
-def _quoted(value: Any) -> str:
-    """`value` as a message quotes it: at most _MAX_QUOTED characters, control characters escaped.
+def _quoted(value: Any, limit: int = _MAX_QUOTED) -> str:
+    """`value` as a message quotes it: at most `limit` characters, control characters escaped.
 
     Keys and values come from the file, which may not be a pack at all (or may hold escape
     sequences for a terminal).
@@ -462,9 +462,9 @@ def _quoted(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
         return f"<an integer of {value.bit_length():,} bits>"  # str() of it may be refused
     text = value if isinstance(value, str) else reprlib.repr(value)
-    cut = text[:_MAX_QUOTED]
+    cut = text[:limit]
     shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in cut)
-    return shown + "..." if len(text) > _MAX_QUOTED else shown
+    return shown + "..." if len(text) > limit else shown
 
 
 def _where(loc: Sequence[Any]) -> str:

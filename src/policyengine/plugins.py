@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ._suggest import did_you_mean
 from .errors import PackError, PackErrors
-from .loader import BUNDLED_PACKS, CompiledPack, bundled_pack_path, load_pack
+from .loader import BUNDLED_PACKS, CompiledPack, _quoted, bundled_pack_path, load_pack
 from .pack import IDENTIFIER_PATTERN
 
 ENTRY_POINT_GROUP = "policyengine.packs"
@@ -216,7 +216,7 @@ def _distributions(entries: Iterable[EntryPoint]) -> str:
     return ", ".join(f"'{_distribution(entry)}'" for entry in entries)
 
 
-def _shown(text: str, limit: int = 120) -> str:
-    """`text` as a message quotes it: shortened, control characters escaped."""
-    cut = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
-    return cut + "..." if len(text) > limit else cut
+def _shown(text: str) -> str:
+    """`text` from a plugin or a caller as a message quotes it: a name, a path or an exception's
+    message, shortened, control characters escaped."""
+    return _quoted(text, limit=200)
