@@ -112,6 +112,27 @@ SECTIONS: list[tuple[str, str, str, int | tuple[int, int]]] = [
         (15, 2),
     ),
     (
+        "packs: where each pack comes from",
+        "Every pack loadable by name: the five bundled ones, then those that installed "
+        "distributions declare in the entry-point group `policyengine.packs`, each with its "
+        "distribution and file (docs/plugins.md). Exit 2 if a plugin clashes with another pack "
+        "or its entry point is broken.",
+        "policyengine packs",
+        0,
+    ),
+    (
+        "new-pack: a pack of your own, as a plugin",
+        "Writes the repository of a pack published as its own distribution: pyproject.toml "
+        "declaring the entry point, a minimal pack that loads and lints clean, a placeholder "
+        "source text and clause list marked REPLACE, YAML cases that pass, a README and CI "
+        "(lint, coverage, cases, mutation testing). `-o DIR` writes elsewhere; an existing "
+        "non-empty directory and a bad or bundled name are refused. Here in a temporary "
+        "directory; see docs/plugins.md.",
+        "sh -c 'd=$(mktemp -d) && cd \"$d\" && policyengine new-pack hunan; s=$?; "
+        "rm -rf \"$d\"; exit $s'",
+        0,
+    ),
+    (
         "thresholds",
         "A pack's thresholds with their boundaries, and its decision tables.",
         "policyengine thresholds wuhan",
