@@ -55,6 +55,19 @@ def open_known(
     return None if reads.get(position, open_facts) & open_facts else False
 
 
+_MEMBER_TESTS = {"has_any": " or ", "has_all": " and "}
+"""Set functions written out as membership tests (the set is complete here: a partial one is
+the interpreter's), which spares a call and a generator per question."""
+
+
+def _call(name: str, arguments: tuple[str, ...]) -> str:
+    collection, *members = arguments
+    joiner = _MEMBER_TESTS.get(name)
+    if joiner is not None and collection.isidentifier() and members:
+        return joiner.join(f"{member} in {collection}" for member in members)
+    return f"{name}({', '.join(arguments)})"
+
+
 class _Untranslatable(Exception):
     """A construct left to the interpreter."""
 
@@ -144,7 +157,7 @@ class _Writer:
             )
         # Every function returns unknown for an unknown argument (the interpreter's none-safe
         # wrapper), after evaluating all of them.
-        return self._strict(node.args, lambda *args: f"{name}({', '.join(args)})")
+        return self._strict(node.args, lambda *args: _call(name, args))
 
     def _BoolOp(self, node: ast.BoolOp) -> tuple[str, bool]:
         # Operands in order; the first known decisive one (False for and, True for or) settles
