@@ -44,7 +44,9 @@ from collections.abc import (
 )
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from email.message import Message as _Header
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Literal, TextIO
 
@@ -364,12 +366,13 @@ class PackRegistry:
             try:
                 packs = _load(self.refs)
             except (PolicyEngineError, OSError) as exc:
-                self.reload_error = str(exc)
+                # Logged first: whoever sees `reload_error` finds the line in the log.
                 log.error("reload failed; still serving generation %d: %s", self.generation, exc)
+                self.reload_error = str(exc)
                 return False
+            log.info("reloaded packs (generation %d): %s", self.generation + 1, _versions(packs))
             self._current = _Loaded(packs, self._current.generation + 1)
             self.reload_error = None
-            log.info("reloaded packs (generation %d): %s", self.generation, _versions(packs))
             return True
 
     @property
@@ -450,8 +453,34 @@ class DecisionLog:
 
 
 def project_hash(project: Project) -> str:
-    """SHA-256 of the project's canonical JSON: equal for equal projects, however written."""
-    return hashlib.sha256(project.to_json().encode("utf-8")).hexdigest()
+    """SHA-256 of the project as read: the same facts give the same hash in every process.
+
+    Not of `Project.to_json()`, whose sets (documents, items, ...) come out in an order that
+    changes from one process to the next. Sets are sorted, enums are their values and amounts
+    their exact value (`"480万"`, `4800000` and `"4800000.00"` hash alike).
+    """
+    text = json.dumps(
+        _canonical(project), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return {name: _canonical(getattr(value, name)) for name in type(value).model_fields}
+    if isinstance(value, frozenset | set):
+        return sorted((_canonical(member) for member in value), key=json.dumps)
+    if isinstance(value, list | tuple):
+        return [_canonical(member) for member in value]
+    if isinstance(value, Mapping):
+        return {str(_canonical(key)): _canonical(member) for key, member in value.items()}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 @dataclass
