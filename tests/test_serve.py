@@ -669,3 +669,15 @@ def test_the_project_hash_is_the_same_in_every_process_and_for_every_way_of_writ
     assert project_hash(Project.from_mapping(written)) == expected
     written["money"]["total_investment"] = "4800000.01"
     assert project_hash(Project.from_mapping(written)) != expected
+
+
+def test_the_serve_page_shows_the_server_s_current_answers() -> None:
+    pytest.importorskip("fastapi")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / "build_serve_doc.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr + "\n(regenerate: python docs/build_serve_doc.py)"
