@@ -6,6 +6,7 @@ itself gives for the same project. Without the 'serve' extra only the first test
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -603,12 +604,29 @@ def test_a_port_in_use_exits_2(server: Server) -> None:
     assert "in use" in result.stderr
 
 
-# The time limit, in process: an evaluation that cannot finish until the test lets it ----------
+# In process: an evaluation that cannot finish until the test lets it, or that fails -----------
+
+
+@contextlib.contextmanager
+def in_process(app: Any) -> Iterator[Server]:
+    """Run `app` under uvicorn in a thread of this process (so that the test can patch it)."""
+    uvicorn = pytest.importorskip("uvicorn")
+    runner = uvicorn.Server(uvicorn.Config(app, log_level="critical"))
+    sock = socket.create_server(("127.0.0.1", 0))
+    thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        _wait_for(lambda: runner.started, "the in-process server")
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        yield Server(url, None, Path(), Path(), Path())  # type: ignore[arg-type]
+    finally:
+        runner.should_exit = True
+        thread.join(30)
+        sock.close()
 
 
 def test_a_request_over_the_time_limit_is_503(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("fastapi")
-    uvicorn = pytest.importorskip("uvicorn")
     from policyengine import serve
 
     release = threading.Event()
@@ -618,25 +636,34 @@ def test_a_request_over_the_time_limit_is_503(monkeypatch: pytest.MonkeyPatch) -
         return evaluate(*args, **kwargs)
 
     monkeypatch.setattr(serve, "evaluate", stuck)
-    app = serve.create_app([FIXTURES / "mini.yaml"], timeout=0.2)
-    config = uvicorn.Config(app, log_level="warning")
-    runner = uvicorn.Server(config)
-    sock = socket.create_server(("127.0.0.1", 0))
-    thread = threading.Thread(target=runner.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        _wait_for(lambda: runner.started, "the in-process server")
-        port = sock.getsockname()[1]
-        local = Server(f"http://127.0.0.1:{port}", None, Path(), Path(), Path())  # type: ignore[arg-type]
-        reply = request(local, "/v1/evaluate", {"project": {}, "as_of": AS_OF})
-        assert reply.status == 503
-        assert reply.json()["error"]["code"] == "request.timeout"
-        assert request(local, "/healthz").status == 200  # the service itself still answers
-    finally:
-        release.set()
-        runner.should_exit = True
-        thread.join(30)
-        sock.close()
+    with in_process(serve.create_app([FIXTURES / "mini.yaml"], timeout=0.2)) as local:
+        try:
+            reply = request(local, "/v1/evaluate", {"project": {}, "as_of": AS_OF})
+            assert reply.status == 503
+            assert reply.json()["error"]["code"] == "request.timeout"
+            assert request(local, "/healthz").status == 200  # the service itself still answers
+        finally:
+            release.set()  # before the server stops: it waits for its worker threads
+
+
+def test_a_fault_of_the_service_is_500_and_logged(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pytest.importorskip("fastapi")
+    from policyengine import serve
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a fault in the service")
+
+    monkeypatch.setattr(serve, "decide", broken)
+    log = tmp_path / "decisions.jsonl"
+    app = serve.create_app([FIXTURES / "mini.yaml"], decision_log=log)
+    with in_process(app) as local:
+        reply = request(local, "/v1/decide", {"project": {}}, headers={"X-Request-ID": "fault"})
+    assert reply.status == 500
+    (line,) = [json.loads(text) for text in log.read_text("utf-8").splitlines()]
+    assert (line["request_id"], line["status"]) == ("fault", 500)
+    assert line["packs"] == [{"id": "mini", "version": "1", "status": None}]
 
 
 def test_the_project_hash_is_the_same_in_every_process_and_for_every_way_of_writing() -> None:

@@ -855,7 +855,13 @@ def _route_class(service: _Service) -> type[APIRoute]:
 
             async def route(request: Request) -> Response:
                 exact = _ExactRequest(request.scope, request.receive)
-                response = await _respond(handler, exact, post)
+                try:
+                    response = await _respond(handler, exact, post)
+                except Exception:
+                    # A fault of the service itself: logged as the 500 the client receives.
+                    if post:
+                        service.log_decision(request.scope, 500)
+                    raise
                 if post:
                     service.log_decision(request.scope, response.status_code)
                 return response
@@ -969,7 +975,11 @@ def create_app(
         record.packs = result.packs
         return Response(result.body, media_type=result.media_type)
 
-    @app.post("/v1/evaluate", response_model=EvaluateResponse, responses=errors)
+    reports: dict[int | str, dict[str, Any]] = {
+        200: {"content": {"text/plain": {}, "text/markdown": {}}, "description": "the verdicts"}
+    }
+
+    @app.post("/v1/evaluate", response_model=EvaluateResponse, responses={**errors, **reports})
     async def evaluate_project(body: EvaluateRequest, request: Request) -> Response:
         """Evaluate one project against packs: full or compact verdicts, or a report."""
         return await decision(request, body.project, body.packs, functools.partial(_evaluate, body))
