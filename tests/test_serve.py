@@ -520,6 +520,17 @@ def test_sighup_reloads_the_packs_and_keeps_them_when_a_pack_is_broken(server: S
     assert request(server, "/v1/packs/mini").json()["version"] == "1"
 
 
+def test_sighup_reopens_the_decision_log_moved_aside(server: Server) -> None:
+    rotated = server.decision_log.with_suffix(".jsonl.1")
+    server.decision_log.rename(rotated)
+    start = _health(server)["generation"]
+    server.process.send_signal(signal.SIGHUP)
+    _wait_for(lambda: _health(server)["generation"] == start + 1, "the reload")
+    request(server, "/v1/decide", _asked(packs=["mini"]), headers={"X-Request-ID": "rotated"})
+    assert [line["request_id"] for line in _log_lines(server)] == ["rotated"]
+    assert "rotated" not in rotated.read_text("utf-8")
+
+
 def _inlined(node: Any, definitions: dict[str, Any], prefix: str) -> Any:
     """A schema with every reference replaced by what it refers to (no model here recurses)."""
     if isinstance(node, dict):

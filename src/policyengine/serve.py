@@ -441,10 +441,15 @@ class DecisionLog:
             self._handle.flush()
 
     def reopen(self) -> None:
-        """Close and open the file again (after it was moved aside)."""
+        """Open the file again (after it was moved aside); if that fails, keep the open one."""
+        try:
+            handle = self._open()
+        except OSError as exc:
+            log.error("cannot reopen the decision log; still writing the file open before: %s", exc)
+            return
         with self._lock:
             self._handle.close()
-            self._handle = self._open()
+            self._handle = handle
 
     def close(self) -> None:
         """Close the file."""
