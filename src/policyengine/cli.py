@@ -275,6 +275,50 @@ def _build_parser() -> argparse.ArgumentParser:
     upg.add_argument("--write", action="store_true", help="replace each file in place")
     upg.set_defaults(handler=_cmd_upgrade)
 
+    srv = sub.add_parser(
+        "serve",
+        help="a decision service over HTTP (needs the 'serve' extra)",
+        description="Serve the library over HTTP (docs/serve.md): POST /v1/evaluate, /v1/decide, "
+        "/v1/explain, /v1/compare; GET /v1/packs, /v1/packs/{id}, /v1/facts, /healthz; the "
+        "OpenAPI document at /openapi.json. Packs are loaded at start; SIGHUP reloads them "
+        "(a pack that fails to load keeps the old ones) and reopens the decision log. Needs "
+        "the 'serve' extra: pip install 'egov-policyengine[serve]'.",
+    )
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    srv.add_argument(
+        "--port",
+        type=_port,
+        default=8000,
+        help="port to listen on; 0: any free port (default 8000)",
+    )
+    srv.add_argument(
+        "--pack",
+        action="append",
+        metavar="P",
+        help="pack name or file to serve (repeatable; default: every bundled pack)",
+    )
+    srv.add_argument(
+        "--max-body-bytes",
+        type=_positive,
+        default=1024 * 1024,
+        metavar="N",
+        help="refuse request bodies larger than N bytes with 413 (default 1048576)",
+    )
+    srv.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="answer 503 to a request still running after SECONDS (default 10)",
+    )
+    srv.add_argument(
+        "--decision-log",
+        metavar="FILE",
+        help="append one JSON line per decision request to FILE (time, request id, project "
+        "hash, packs and versions, status)",
+    )
+    srv.set_defaults(handler=_cmd_serve)
+
     schema = sub.add_parser("schema", help="print a JSON Schema (pack, project, verdict)")
     schema.add_argument("name", nargs="?", choices=sorted(SCHEMAS), default="pack")
     schema.add_argument("--write", metavar="DIR", help="write every schema into DIR instead")
@@ -856,6 +900,22 @@ def _positive(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, not {text!r}")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, not {text!r}")
+    return value
+
+
 def _fraction(text: str) -> float:
     try:
         value = float(text)
@@ -992,6 +1052,32 @@ def _cmd_upgrade(args: argparse.Namespace) -> int:
             if partial is not None:
                 os.replace(partial, name)
     return code
+
+
+SERVE_EXTRA = ("fastapi", "uvicorn", "starlette")
+"""The modules `policyengine serve` needs, which only the 'serve' extra installs."""
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from .serve import serve
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] not in SERVE_EXTRA:
+            raise
+        _echo(
+            f"policyengine: serve needs {exc.name}, from the 'serve' extra: "
+            "pip install 'egov-policyengine[serve]'"
+        )
+        return EXIT_USAGE
+    serve(
+        args.pack or BUNDLED_PACKS,
+        host=args.host,
+        port=args.port,
+        max_body_bytes=args.max_body_bytes,
+        timeout=args.timeout,
+        decision_log=args.decision_log,
+    )
+    return EXIT_OK
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:

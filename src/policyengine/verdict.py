@@ -336,3 +336,14 @@ class Decisions:
             statuses={f.rule_id: f.status for f in verdict.findings},
             missing_documents=tuple(verdict.missing_documents),
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The decisions as JSON data: enums as their values, rule statuses in pack order."""
+        return {
+            "pack_id": self.pack_id,
+            "in_scope": self.in_scope,
+            "status": self.status.value,
+            "route": self.route,
+            "statuses": {rule_id: status.value for rule_id, status in self.statuses.items()},
+            "missing_documents": [document.value for document in self.missing_documents],
+        }
