@@ -588,7 +588,7 @@ def _serve_cli(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--pack", "shanghai"], "pack.not_found: no bundled pack named 'shanghai'"),
+        (["--pack", "shanghai"], "pack.not_found: no bundled or installed pack named 'shanghai'"),
         (["--pack", "wuhan", "--pack", "wuhan"], "serve.duplicate_pack"),
         (["--timeout", "0"], "expected a positive number of seconds, not '0'"),
         (["--port", "70000"], "expected a port from 0 to 65535, not '70000'"),

@@ -1070,7 +1070,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     serve(
-        args.pack or BUNDLED_PACKS,
+        args.pack or pack_names(),
         host=args.host,
         port=args.port,
         max_body_bytes=args.max_body_bytes,

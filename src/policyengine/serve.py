@@ -63,7 +63,7 @@ from .errors import EvaluationError, PackError, PolicyEngineError, ProjectError,
 from .evaluator import decide, evaluate
 from .explain import Explanation, explain, render_explanation
 from .facts import FACTS
-from .loader import BUNDLED_PACKS, CompiledPack, load_pack
+from .loader import CompiledPack, load_pack, pack_names
 from .pack import DecisionTable, Text, Threshold
 from .project import FACT_FIELDS, Project
 from .render import cite, render_markdown, render_text
@@ -904,7 +904,7 @@ async def _respond(
 
 
 def create_app(
-    packs: Sequence[str | Path] = BUNDLED_PACKS,
+    packs: Sequence[str | Path] | None = None,
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     timeout: float = DEFAULT_TIMEOUT,
@@ -914,7 +914,8 @@ def create_app(
     """The decision service as an ASGI application.
 
     Args:
-        packs: Pack names or files to serve (default: the five bundled packs). Loaded now:
+        packs: Pack names or files to serve (default: every installed pack, the five
+            bundled ones and plugins). Loaded now:
             a bad pack raises `PackError` here, before anything is served.
         max_body_bytes: Largest request body accepted; larger ones get 413.
         timeout: Seconds a request may take; a slower one gets 503.
@@ -928,7 +929,7 @@ def create_app(
     """
     if max_body_bytes < 1 or not timeout > 0:
         raise ValueError("max_body_bytes and timeout must be positive")
-    registry = PackRegistry(packs)
+    registry = PackRegistry(packs if packs is not None else pack_names())
     service = _Service(registry, timeout, DecisionLog(decision_log) if decision_log else None)
 
     @asynccontextmanager
@@ -1051,7 +1052,7 @@ def _model(model: BaseModel) -> Response:
 
 
 def serve(
-    packs: Sequence[str | Path] = BUNDLED_PACKS,
+    packs: Sequence[str | Path] | None = None,
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
