@@ -112,6 +112,17 @@ SECTIONS: list[tuple[str, str, str, int | tuple[int, int]]] = [
         (15, 2),
     ),
     (
+        "explore: a site to review a pack clause by clause",
+        "Writes a self-contained static site (open index.html from disk): each clause of the "
+        "source beside what encodes it, the author and blind cases that exercise it and its "
+        "surviving mutants, linked both ways, with a search box; `--lang zh` for a Chinese "
+        "interface. Mutants come from the cache of an earlier `policyengine mutate` or, with "
+        "`--mutate`, from a run now; here `--no-cache`, so that the output below is the same on every machine. "
+        "See docs/explore.md.",
+        "policyengine explore wuhan -o build/explore-wuhan --no-cache",
+        0,
+    ),
+    (
         "thresholds",
         "A pack's thresholds with their boundaries, and its decision tables.",
         "policyengine thresholds wuhan",

@@ -183,6 +183,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "normative": ("normative clauses", "规范性条款"),
     "all_clauses": ("clauses in all", "条款总数"),
     "coverage": ("Coverage", "覆盖情况"),
+    "h_citation": ("Citation", "引用"),
+    "h_bands": ("Bands", "区间"),
+    "h_duty": ("The route is a duty", "审批方式为义务"),
+    "h_exceptions": ("Exceptions", "例外"),
     "clause_ids": ("clauses", "条款"),
     "n_rules": ("rules", "规则"),
     "n_tables": ("decision tables", "决策表"),
@@ -313,6 +317,7 @@ pre{white-space:pre-wrap;background:#f7f7f7;padding:.4rem;margin:.2rem 0}
 .o-survived{background:#f6c3c0}.o-killed{background:#e3f4e1}.o-equivalent,.o-invalid{background:#eee}
 .o-unmeasured{background:#fff6cc}
 th.group{background:#e9e9e9}
+h1 code{font-size:inherit}.card h2{margin-top:.3rem}
 table.search td:first-child{white-space:nowrap}
 .muted{color:#666}
 """
@@ -658,11 +663,19 @@ class _Site:
 
     def band_rows(self, band: Band) -> list[tuple[str, str | None]]:
         return [
-            ("range", f"<code>{escape(_interval(band))}</code>"),
+            ("range", f"<code>{escape(_interval(band))}</code>" + self.named_bounds(band)),
             ("label", self.text(band.label)),
             ("approver", self.text(band.approver) if band.approver else None),
             ("requires", self.expr(band.requires)),
         ]
+
+    def named_bounds(self, band: Band) -> str:
+        """The values of the thresholds a band's bounds name (`approval_threshold = 500000`)."""
+        values = self.m.pack.thresholds
+        named = [b for b in (band.min, band.max) if isinstance(b, str) and b in values]
+        return "".join(
+            f"; <code>{escape(name)} = {escape(str(values[name]))}</code>" for name in named
+        )
 
     # --- cases and mutants ---
 
@@ -965,14 +978,14 @@ class _Site:
             gap = self.expr_str(rule.source_gap.when) + ": " + self.text(rule.source_gap.reason)
             rows.append(("source_gap", gap))
         body = [
-            f"<h1><code>{escape(rule.id)}</code></h1>",
+            f"<h1><code>{escape(rule.id)}</code>: {self.text(rule.title)}</h1>",
             self.fields(rows),
-            f"<h2>{w('citation')}</h2>",
+            f"<h2>{w('h_citation')}</h2>",
             self.citation(rule.citation, up),
             self.clause_texts(self.m.target_clauses(target), up),
         ]
         if rule.exceptions:
-            body.append(f"<h2>{w('exceptions')}</h2>")
+            body.append(f"<h2>{w('h_exceptions')}</h2>")
             for number, exception in enumerate(rule.exceptions, 1):
                 body.append(
                     f'<div class="card" id="exception-{number}"><h3>{w("exception")} {number}</h3>'
@@ -992,7 +1005,7 @@ class _Site:
         w = self.w
         return [
             f'<h2 id="cases">{w("cases")}</h2>',
-            self.cases_block(self.m.by_target.get(target, []), up),
+            self.cases_block(self.m.target_cases(target), up),
             f'<h2 id="mutants">{w("mutants")}</h2>',
             self.mutants_block(self.target_mutants(target), "no_mutant_rule"),
         ]
@@ -1001,9 +1014,9 @@ class _Site:
         w, up = self.w, "../"
         target: Target = ("table", table.id)
         body = [
-            f"<h1><code>{escape(table.id)}</code></h1>",
+            f"<h1><code>{escape(table.id)}</code>: {self.text(table.title)}</h1>",
             self.fields(self.table_rows(table) + self.citation_rows(table.citation, up)),
-            f"<h2>{w('bands')}</h2>",
+            f"<h2>{w('h_bands')}</h2>",
         ]
         for band in table.bands:
             body.append(
@@ -1015,7 +1028,7 @@ class _Site:
         if table.duty is not None:
             duty = table.duty
             body += [
-                f"<h2>{w('duty')}</h2>",
+                f"<h2>{w('h_duty')}</h2>",
                 self.fields(
                     [
                         ("title", self.text(duty.title)),

@@ -275,15 +275,25 @@ class Material:
         ]
 
     def clause_cases(self, clause_id: str) -> list[CaseLink]:
-        """The cases that exercise a clause: those naming it, then those of what encodes it."""
-        links = list(self.by_clause.get(clause_id, ()))
-        seen = {(link.case, link.what) for link in links}
-        for encoding in self.encodings.get(clause_id, ()):
-            for link in self.by_target.get(encoding.target, ()) if encoding.target else ():
-                if (link.case, link.what) not in seen:
-                    seen.add((link.case, link.what))
-                    links.append(link)
-        return sorted(links, key=lambda link: link.case)
+        """The cases that exercise a clause: those naming it, and those of what encodes it."""
+        targets = [e.target for e in self.encodings.get(clause_id, ()) if e.target is not None]
+        return _merged(
+            [self.by_clause.get(clause_id, [])] + [self.by_target.get(t, []) for t in targets]
+        )
+
+    def target_cases(self, target: Target) -> list[CaseLink]:
+        """The cases that exercise a rule or table: those naming it, and those naming its
+        clauses (a blind reader's cases know the clauses, not the rules)."""
+        clauses = self.target_clauses(target)
+        return _merged(
+            [self.by_target.get(target, [])] + [self.by_clause.get(c, []) for c in clauses]
+        )
+
+
+def _merged(groups: Sequence[Sequence[CaseLink]]) -> list[CaseLink]:
+    """The links of every group, each once, in case order."""
+    links = {(link.case, link.what): link for group in groups for link in group}
+    return sorted(links.values(), key=lambda link: link.case)
 
 
 def gather(
