@@ -40,7 +40,8 @@ HOSTILE = '</code><script>alert("x")</script><img src=x onerror=alert(1)>&amp;\'
 
 
 def _site(pack: str, lang: str = "en") -> tuple[Material, dict[str, str]]:
-    material = gather(load_pack(pack), case_dirs=[ROOT / "tests" / "packs" / pack])
+    # No mutation cache is read: the outcome must not depend on an earlier `make mutate`.
+    material = gather(load_pack(pack), case_dirs=[ROOT / "tests" / "packs" / pack], cache_dir=None)
     return material, render_site(material, lang="zh" if lang == "zh" else "en")
 
 
@@ -319,7 +320,7 @@ def test_the_mutate_option_runs_mutation_testing_first(
 
 
 def test_the_search_covers_clause_text_rule_ids_and_titles(cited: Path) -> None:
-    material = gather(load_pack(cited / "pack" / "cited.yaml"), case_dirs=[])
+    material = gather(load_pack(cited / "pack" / "cited.yaml"), case_dirs=[], cache_dir=None)
     index = render_site(material)["index.html"]
     rows = [unescape(row) for row in re.findall(r'data-search="([^"]*)"', index)]
     spec = material.pack.spec
@@ -333,7 +334,9 @@ def test_the_search_covers_clause_text_rule_ids_and_titles(cited: Path) -> None:
 
 
 def test_the_chinese_site_localises_every_word_of_the_interface(cited: Path) -> None:
-    material = gather(load_pack(cited / "pack" / "cited.yaml"), case_dirs=[cited / "cases"])
+    material = gather(
+        load_pack(cited / "pack" / "cited.yaml"), case_dirs=[cited / "cases"], cache_dir=None
+    )
     zh = "\n".join(render_site(material, lang="zh").values())
     en = "\n".join(render_site(material, lang="en").values())
     for key in ("clause_text", "encoded_by", "author_cases", "blind_cases", "not_measured"):
@@ -364,6 +367,29 @@ def test_a_second_run_replaces_the_first_and_removes_its_stale_pages(tmp_path: P
     write_site({"index.html": "two"}, site)
     assert (site / "index.html").read_text(encoding="utf-8") == "two"
     assert not (site / "rule" / "old.html").exists()
+
+
+def test_only_pages_named_in_the_record_are_removed(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_site({"index.html": "one"}, site)
+    (site / "notes.txt").write_text("mine", encoding="utf-8")
+    (site / MANIFEST).write_text("index.html\nnotes.txt\n../outside.html\n", encoding="utf-8")
+    write_site({"index.html": "two", "rule/r.html": "r"}, site)
+    assert (site / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_the_output_is_checked_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import policyengine.explore as explore_module
+
+    def no_work(*args: object, **kwargs: object) -> None:
+        raise AssertionError("gathered before the output directory was checked")
+
+    monkeypatch.setattr(explore_module, "gather", no_work)
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(PolicyEngineError, match="not empty"):
+        explore(load_pack("wuhan"), tmp_path, mutation="run")
 
 
 def test_a_directory_of_other_files_is_refused(tmp_path: Path) -> None:

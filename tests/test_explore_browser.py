@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("explore") / "wuhan"
-    explore(load_pack("wuhan"), directory, case_dirs=[ROOT / "tests" / "packs" / "wuhan"])
+    cases = [ROOT / "tests" / "packs" / "wuhan"]
+    explore(load_pack("wuhan"), directory, case_dirs=cases, cache_dir=None)
     return directory
 
 
@@ -88,9 +89,8 @@ def test_a_clause_page_shows_the_law_beside_its_rule_and_cases(
 
 def test_the_chinese_site_renders_in_chinese(chromium: str, tmp_path: Path) -> None:
     directory = tmp_path / "site"
-    explore(
-        load_pack("wuhan"), directory, lang="zh", case_dirs=[ROOT / "tests" / "packs" / "wuhan"]
-    )
+    cases = [ROOT / "tests" / "packs" / "wuhan"]
+    explore(load_pack("wuhan"), directory, lang="zh", case_dirs=cases, cache_dir=None)
     page = dom(chromium, (directory / "index.html").as_uri() + "?q=" + quote("机房"), tmp_path)
     text = page.text
     assert "法规审阅" in text

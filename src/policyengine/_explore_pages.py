@@ -729,7 +729,7 @@ class _Site:
         )
         source = w("from_cache" if mutation.source == "cache" else "from_run")
         parts = [
-            f"<p>{len(chosen)} {w('mutant')}: {summary} <span class='muted'>({source})</span></p>"
+            f"<p>{len(chosen)} {w('n_mutants')}: {summary} <span class='muted'>({source})</span></p>"
         ]
         survivors = [(m, r) for m, r in chosen if _outcome(r) == "survived"]
         if survivors:

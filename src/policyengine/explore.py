@@ -379,40 +379,53 @@ def _slug(path: Path) -> str:
 # --- writing -------------------------------------------------------------------------------------
 
 
-def write_site(pages: Mapping[str, str], directory: Path) -> None:
-    """Write the pages under `directory`, replacing the files an earlier run wrote there.
+_PAGE_NAME = re.compile(r"(?:index|pack|cases)\.html|(?:clause|rule|table|cases)/[\w.-]+\.html")
+"""The names of the pages a site has: the only files an earlier run's record may remove."""
+_FOLDERS = ("clause", "rule", "table", "cases")
+
+
+def check_output(directory: Path) -> list[str]:
+    """The pages an earlier run wrote into `directory` (none for a new or empty directory).
 
     A directory that holds other files and no record of an earlier run is refused, so that a
-    mistyped `-o` cannot scatter pages among someone's files or remove any.
+    mistyped `-o` cannot scatter pages among someone's files or remove any. Checked before any
+    work, and again when writing.
     """
+    if not directory.exists():
+        return []
+    if not directory.is_dir():
+        raise PolicyEngineError(
+            f"{directory} is not a directory", code="explore.output", hint="give -o a directory"
+        )
     manifest = directory / MANIFEST
-    earlier: list[str] = []
-    if directory.exists():
-        if not directory.is_dir():
-            raise PolicyEngineError(
-                f"{directory} is not a directory", code="explore.output", hint="give -o a directory"
-            )
-        if manifest.is_file():
-            earlier = manifest.read_text(encoding="utf-8").splitlines()
-        elif any(directory.iterdir()):
-            raise PolicyEngineError(
-                f"{directory} is not empty and was not written by policyengine explore",
-                code="explore.output",
-                hint="give -o a new or empty directory",
-            )
+    if manifest.is_file():
+        earlier = manifest.read_text(encoding="utf-8", errors="replace").splitlines()
+        return [name for name in earlier if _PAGE_NAME.fullmatch(name)]
+    if any(directory.iterdir()):
+        raise PolicyEngineError(
+            f"{directory} is not empty and was not written by policyengine explore",
+            code="explore.output",
+            hint="give -o a new or empty directory, or one policyengine explore wrote",
+        )
+    return []
+
+
+def write_site(pages: Mapping[str, str], directory: Path) -> None:
+    """Write the pages under `directory`, replacing the pages an earlier run wrote there (see
+    `check_output`) and removing those this run does not write (a rule renamed)."""
+    earlier = check_output(directory)
     for name in earlier:
-        # Only files this command wrote, by a relative path inside the directory, are removed.
-        if (
-            name
-            and name not in pages
-            and not Path(name).is_absolute()
-            and ".." not in Path(name).parts
-        ):
+        if name not in pages:
             (directory / name).unlink(missing_ok=True)
     for name, text in pages.items():
         path = directory / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+    for folder in _FOLDERS:
+        path = directory / folder
+        if path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
+            path.rmdir()
+    manifest = directory / MANIFEST
     manifest.write_text("".join(f"{name}\n" for name in sorted(pages)), encoding="utf-8")
 
 
@@ -451,6 +464,7 @@ def explore(
     cache_dir: Path | None = CACHE_DIR,
 ) -> Summary:
     """Write the site of `pack` into `directory` (see `gather` for the options)."""
+    check_output(directory)  # before the work: a mutation run takes minutes
     material = gather(pack, case_dirs=case_dirs, mutation=mutation, jobs=jobs, cache_dir=cache_dir)
     pages = render_site(material, lang=lang)
     write_site(pages, directory)
