@@ -791,7 +791,8 @@ class _Site:
             f'<span lang="zh">{escape(source.title)}</span></h1>',
             self.fields(
                 [
-                    ("source", escape(source.title_en)),
+                    # The heading has the Chinese title; an English reader gets the translation.
+                    ("source", escape(source.title_en) if self.lang == "en" else None),
                     ("number", escape(source.number) if source.number else None),
                     ("issuer", escape(source.issuer) if source.issuer else None),
                     ("issued", escape(str(source.issued)) if source.issued else None),

@@ -67,8 +67,6 @@ class Encoding:
     """The pack's model of it: a Rule, Threshold, DecisionTable, Band, ..."""
     index: int = 0
     """A rule exception's or a ledger entry's position, from 0."""
-    parent: Any = None
-    """A band's table, an exception's rule."""
 
 
 def _encoding(reference: Reference, pack: CompiledPack) -> Encoding:
@@ -88,12 +86,12 @@ def _encoding(reference: Reference, pack: CompiledPack) -> Encoding:
         table = spec.decision_tables[int(loc[1])]
         if loc[2] == "bands":
             band = table.bands[int(loc[3])]
-            return Encoding("band", ("table", table.id), band, parent=table)
+            return Encoding("band", ("table", table.id), band)
         return Encoding("table", ("table", table.id), table)
     rule: AnyRule = getattr(spec, str(loc[0]))[int(loc[1])]
     if loc[2] == "exceptions":
         index = int(loc[3])
-        return Encoding("exception", ("rule", rule.id), rule.exceptions[index], index, rule)
+        return Encoding("exception", ("rule", rule.id), rule.exceptions[index], index)
     return Encoding("rule", ("rule", rule.id), rule)
 
 
