@@ -459,8 +459,12 @@ class _Site:
         items = [f"<dt>{self.w(key)}</dt><dd>{value}</dd>" for key, value in rows if value]
         return '<dl class="fields">' + "".join(items) + "</dl>" if items else ""
 
+    def code(self, text: str) -> str:
+        """An expression, identifier or other text of the pack's language, as code."""
+        return f"<code>{escape(text)}</code>"
+
     def expr(self, text: str | None) -> str | None:
-        return None if text is None else f"<code>{escape(text)}</code>"
+        return None if text is None else self.code(text)
 
     def text(self, value: Any) -> str:
         """A bilingual text of the pack in the site's language."""
@@ -535,7 +539,7 @@ class _Site:
             before += f" ({w('same_day')})" if rule.before.inclusive else ""
         fixed = None
         if rule.fixed is not None:
-            fixed = escape(f"{rule.fixed.month}-{rule.fixed.day} ") + self.expr_str(rule.fixed.year)
+            fixed = escape(f"{rule.fixed.month}-{rule.fixed.day} ") + self.code(rule.fixed.year)
         return [
             ("event", escape(rule.event.label(self.lang))),
             ("anchor", self.expr(rule.anchor)),
@@ -546,9 +550,6 @@ class _Site:
             ("before", before),
             ("roll", w("yes") if rule.roll_to_working_day else None),
         ]
-
-    def expr_str(self, text: str) -> str:
-        return f"<code>{escape(text)}</code>"
 
     def period(self, period: Period | None) -> str | None:
         if period is None:
@@ -976,7 +977,7 @@ class _Site:
             ("negation_reading", escape(rule.negation_reading) if rule.negation_reading else None),
         ]
         if isinstance(rule, Rule) and rule.source_gap is not None:
-            gap = self.expr_str(rule.source_gap.when) + ": " + self.text(rule.source_gap.reason)
+            gap = self.code(rule.source_gap.when) + ": " + self.text(rule.source_gap.reason)
             rows.append(("source_gap", gap))
         body = [
             f"<h1><code>{escape(rule.id)}</code>: {self.text(rule.title)}</h1>",
