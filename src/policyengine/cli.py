@@ -26,7 +26,7 @@ from .compact import compact_json, rule_table
 from .errors import PolicyEngineError, ProjectError, ProjectIssue
 from .evaluator import evaluate
 from .facts import FACTS
-from .loader import BUNDLED_PACKS, CompiledPack, get_pack, load_pack, load_pack_text
+from .loader import CompiledPack, get_pack, load_pack, load_pack_text, pack_names
 from .project import FACT_FIELDS, Project
 from .render import cite, pad, render_markdown, render_text, status_word, width
 from .schemas import SCHEMAS, schema_text
@@ -88,7 +88,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--pack",
         action="append",
         metavar="P",
-        help="pack name or file (repeatable; default: every bundled pack)",
+        help="pack name or file (repeatable; default: every installed pack)",
     )
     _common(ev)
     ev.add_argument(
@@ -147,7 +147,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "packs",
         nargs="*",
         metavar="PACK",
-        help="pack names, files or directories (default: bundled packs)",
+        help="pack names, files or directories (default: every installed pack)",
     )
     lint.set_defaults(handler=_cmd_lint)
 
@@ -158,7 +158,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "packs",
         nargs="*",
         metavar="PACK",
-        help="pack names, files or directories (default: bundled packs)",
+        help="pack names, files or directories (default: every installed pack)",
     )
     cov.add_argument(
         "--format",
@@ -269,6 +269,33 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     xpl.set_defaults(handler=_cmd_explore)
 
+    packs = sub.add_parser(
+        "packs",
+        help="list the packs loadable by name, and where each comes from",
+        description="List every pack loadable by name: the bundled ones, then those that "
+        "installed distributions declare in the entry-point group policyengine.packs "
+        "(docs/plugins.md), with the distribution and the pack file. Exit 2 if a plugin clashes "
+        "with another pack or its entry point is broken.",
+    )
+    packs.set_defaults(handler=_cmd_packs)
+
+    new = sub.add_parser(
+        "new-pack",
+        help="write the repository of a new pack, published as a plugin",
+        description="Write a repository that publishes a pack as a plugin distribution: "
+        "pyproject.toml declaring the entry point, a minimal pack that loads and lints clean, a "
+        "placeholder source text and clause list to replace, YAML cases, a README and CI "
+        "(docs/plugins.md). An existing non-empty directory is refused.",
+    )
+    new.add_argument("name", metavar="NAME", help="the pack's id, e.g. hunan")
+    new.add_argument(
+        "--output",
+        "-o",
+        metavar="DIR",
+        help="the directory to write (default: policyengine-pack-NAME)",
+    )
+    new.set_defaults(handler=_cmd_new_pack)
+
     facts = sub.add_parser("facts", help="list the facts expressions may read")
     facts.set_defaults(handler=_cmd_facts)
 
@@ -327,7 +354,7 @@ def _date(text: str) -> dt.date:
 
 
 def _packs(refs: Sequence[str] | None) -> list[CompiledPack]:
-    return [load_pack(ref) for ref in (refs or BUNDLED_PACKS)]
+    return [load_pack(ref) for ref in (refs or pack_names())]
 
 
 def _records(paths: Sequence[str]) -> Iterator[Record]:
@@ -762,7 +789,7 @@ def _cmd_thresholds(args: argparse.Namespace) -> int:
 def _pack_refs(names: Sequence[str]) -> list[str]:
     """Pack names and files, with each directory replaced by the packs in it."""
     refs: list[str] = []
-    for ref in names or BUNDLED_PACKS:
+    for ref in names or pack_names():
         path = Path(ref)
         refs.extend(str(p) for p in sorted(path.glob("*.yaml"))) if path.is_dir() else refs.append(
             ref
@@ -935,6 +962,43 @@ def _cmd_explore(args: argparse.Namespace) -> int:
         cache_dir=CACHE_DIR if args.cache else None,
     )
     print(summary.to_text(pack.id, directory))
+    return EXIT_OK
+
+
+def _cmd_packs(args: argparse.Namespace) -> int:
+    del args
+    from .plugins import discover
+
+    found, errors = discover()
+    rows = [["pack", "origin", "file"]]
+    rows += [[pack.name, pack.origin, _shown_path(pack.path)] for pack in found]
+    widths = [max(width(row[i]) for row in rows) for i in range(2)]
+    for row in rows:
+        print(f"{pad(row[0], widths[0])}  {pad(row[1], widths[1])}  {row[2]}")
+    for error in errors:
+        _echo(str(error))
+    return EXIT_USAGE if errors else EXIT_OK
+
+
+def _shown_path(path: Path) -> str:
+    """`path` relative to the working directory when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _cmd_new_pack(args: argparse.Namespace) -> int:
+    from .skeleton import default_directory, write_skeleton
+
+    root = Path(args.output) if args.output else default_directory(args.name)
+    for path in write_skeleton(args.name, root):
+        print(path)
+    print(
+        f"\nnext: cd {root} && pip install -e '.[test]' && policyengine lint {args.name} && "
+        "policyengine test tests/packs",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
