@@ -223,6 +223,52 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     mut.set_defaults(handler=_cmd_mutate)
 
+    xpl = sub.add_parser(
+        "explore",
+        help="write a static site to review a pack clause by clause",
+        description="Write into DIR a self-contained site (no network; open index.html from "
+        "disk): every clause of the pack's source beside the rules, thresholds, tables, scope "
+        "and ledger entries that encode it, the author and blind cases that exercise it, and "
+        "the mutants of its reading that no case kills, with a search box. Mutants come from "
+        "the cache of an earlier `policyengine mutate` run (else: not measured) or, with "
+        "--mutate, from a run made now.",
+    )
+    xpl.add_argument("pack", metavar="PACK", help="pack name or file (with a clause list)")
+    xpl.add_argument(
+        "--output",
+        "-o",
+        required=True,
+        metavar="DIR",
+        help="a new or empty directory, or one an earlier explore wrote (its pages are replaced)",
+    )
+    xpl.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the site")
+    xpl.add_argument(
+        "--cases",
+        action="append",
+        metavar="DIR",
+        help="case files or directories, repeatable (default: tests/packs/<pack id>/, its "
+        "blind/ cases included)",
+    )
+    xpl.add_argument(
+        "--mutate",
+        action="store_true",
+        help="run mutation testing now (minutes; reuses and updates the cache)",
+    )
+    xpl.add_argument(
+        "--jobs",
+        type=_positive,
+        metavar="N",
+        help="--mutate: worker processes (default: one per core)",
+    )
+    xpl.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="neither read nor write .policyengine-cache/mutate/ (without --mutate: mutants "
+        "not measured)",
+    )
+    xpl.set_defaults(handler=_cmd_explore)
+
     packs = sub.add_parser(
         "packs",
         help="list the packs loadable by name, and where each comes from",
@@ -958,6 +1004,25 @@ def _cmd_mutate(args: argparse.Namespace) -> int:
             print()
         print(summary_table(reports))
     return code
+
+
+def _cmd_explore(args: argparse.Namespace) -> int:
+    from .explore import explore
+    from .mutate import CACHE_DIR
+
+    pack = load_pack(args.pack)
+    directory = Path(args.output)
+    summary = explore(
+        pack,
+        directory,
+        lang=args.lang,
+        case_dirs=args.cases,
+        mutation="run" if args.mutate else "cache",
+        jobs=args.jobs,
+        cache_dir=CACHE_DIR if args.cache else None,
+    )
+    print(summary.to_text(pack.id, directory))
+    return EXIT_OK
 
 
 def _cmd_packs(args: argparse.Namespace) -> int:
