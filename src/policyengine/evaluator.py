@@ -12,7 +12,7 @@ reference the compiled path is tested against, verdict for verdict.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -47,7 +47,7 @@ from .program import (
     partially_found,
     partially_missing,
 )
-from .project import ATTESTATIONS, PartialSteps, Project, StepRecord
+from .project import PartialSteps, Project, StepRecord
 from .verdict import (
     Assumption,
     DeadlineResult,
@@ -57,8 +57,9 @@ from .verdict import (
     ExclusionHit,
     FactValue,
     Finding,
+    FindingTemplate,
+    LazyFacts,
     OverallStatus,
-    Prototype,
     StageBasis,
     Status,
     Verdict,
@@ -335,10 +336,12 @@ class _Evaluation:
         in_scope, exclusion, scope_missing, scope_assumed = scope or self.scope()
         decisions: list[Decision] = []
         findings: list[Finding] = []
+        rules: tuple[CompiledRule, ...] = ()
         if in_scope is not False:  # out of scope (excluded or not covered): no rule applies
             decisions = [d for t in self.pack.tables if (d := self._decide(t)) is not None]
             if outcome is None:
-                findings = [self._finding(rule) for rule in active_rules(self.pack, self.stage)]
+                rules = active_rules(self.pack, self.stage)
+                findings = [self._finding(rule) for rule in rules]
             else:
                 rules = self.pack.program(self.stage).rules
                 findings = [
@@ -363,7 +366,7 @@ class _Evaluation:
                 "scope_missing_facts": scope_missing,
                 "exclusion": exclusion,
                 "assumptions": scope_assumed + [a for f in findings for a in f.assumptions],
-                "attestations": _attestations(findings),
+                "attestations": self._attestations(rules, findings),
                 "status": _overall(
                     in_scope,
                     ((f.severity, f.status, _pending(f)) for f in findings),
@@ -492,33 +495,31 @@ class _Evaluation:
             if finding.status is not Status.FAIL:
                 # A justified departure passes whatever the exceptions: it assumes nothing.
                 return finding
-            return finding.model_copy(update={"assumptions": self._assumed(rule, assumed)})
+            return finding.replace(assumptions=self._assumed(rule, assumed))
         return self._decided(rule, code, detail)
 
     def _decided(self, rule: CompiledRule, code: int, detail: Any) -> Finding:
         if code in (UNKNOWN, ERROR):
             # The interpreter says which facts are missing, what raised, or when a step is due.
             return self._finding(rule)
-        values = self.fact_values
         if code == NOT_APPLICABLE:
-            facts = {name: values[name] for name in rule.fact_names}
-            return rule.prototype.make({"status": Status.NOT_APPLICABLE, "facts": facts})
-        # As the interpreter does, a decided rule also records the list it judged.
+            return Finding.of(rule.data, Status.NOT_APPLICABLE, self._lazy_facts(rule, False))
+        spec = rule.spec
+        if code == PASS and (
+            isinstance(spec, Rule | AcceptanceFailure | RequiredDocuments)
+            or (isinstance(spec, ProhibitedItems) and detail is None)
+        ):
+            # As the interpreter does, a decided rule also records the list it judged.
+            return Finding.of(rule.data, Status.PASS, self._lazy_facts(rule, True))
+        values = self.fact_values
         facts = {name: values[name] for name in rule.fact_names}
         rule.record_judged(facts, self.ns)
-        spec = rule.spec
         if isinstance(spec, Rule | AcceptanceFailure):
-            if code == PASS:
-                return rule.prototype.make({"status": Status.PASS, "facts": facts})
             return self._fail(spec, rule.prototype, facts)
         base = rule.prototype
         if isinstance(spec, RequiredDocuments):
-            if code == PASS:
-                return base.make({"status": Status.PASS, "facts": facts})
             return self._fail_listing(spec, base, facts, "missing_documents", detail, _MISSING)
         if isinstance(spec, ProhibitedItems):
-            if detail is None:
-                return base.make({"status": Status.PASS, "facts": facts})
             found, exception, undecided = detail
             if code == PASS:
                 return self._excepted(rule, base, facts, found, exception)
@@ -538,7 +539,7 @@ class _Evaluation:
                     return self.failed[name]
         return None
 
-    def _judge(self, rule: CompiledRule, base: Prototype[Finding]) -> Finding:
+    def _judge(self, rule: CompiledRule, base: FindingTemplate) -> Finding:
         spec = rule.spec
         facts = self._facts_read(rule)
         if rule.when is not None:
@@ -575,7 +576,7 @@ class _Evaluation:
         return self._fail(spec, base, facts)
 
     def _fail(
-        self, spec: Any, base: Prototype[Finding], facts: dict[str, FactValue], **extra: Any
+        self, spec: Any, base: FindingTemplate, facts: dict[str, FactValue], **extra: Any
     ) -> Finding:
         justification = _justification(spec, self.project)
         if justification is not None:
@@ -596,7 +597,7 @@ class _Evaluation:
 
     def _unknown(
         self,
-        base: Prototype[Finding],
+        base: FindingTemplate,
         facts: dict[str, FactValue],
         missing: list[str],
         **extra: Any,
@@ -618,7 +619,7 @@ class _Evaluation:
         self,
         rule: CompiledRule,
         spec: RequiredDocuments,
-        base: Prototype[Finding],
+        base: FindingTemplate,
         facts: dict[str, FactValue],
     ) -> Finding:
         documents = self.ns["documents"]
@@ -638,7 +639,7 @@ class _Evaluation:
     def _fail_listing(
         self,
         spec: RequiredDocuments | ProhibitedItems,
-        base: Prototype[Finding],
+        base: FindingTemplate,
         facts: dict[str, FactValue],
         field: str,
         members: list[Document] | list[Item],
@@ -656,7 +657,7 @@ class _Evaluation:
         self,
         rule: CompiledRule,
         spec: ProhibitedItems,
-        base: Prototype[Finding],
+        base: FindingTemplate,
         facts: dict[str, FactValue],
     ) -> Finding:
         items = self.ns["items"]
@@ -685,7 +686,7 @@ class _Evaluation:
         self,
         rule: CompiledRule,
         spec: ProhibitedItems,
-        base: Prototype[Finding],
+        base: FindingTemplate,
         facts: dict[str, FactValue],
         found: list[Item],
         undecided: Iterable[int],
@@ -710,7 +711,7 @@ class _Evaluation:
             if applies is None:
                 assumed.append(index)
         if finding.status is Status.FAIL and assumed:
-            return finding.model_copy(update={"assumptions": self._assumed(rule, assumed)})
+            return finding.replace(assumptions=self._assumed(rule, assumed))
         return finding
 
     def _excepted_rule(self, rule: CompiledRule, index: int) -> Finding:
@@ -742,7 +743,7 @@ class _Evaluation:
     def _excepted(
         self,
         rule: CompiledRule,
-        base: Prototype[Finding],
+        base: FindingTemplate,
         facts: dict[str, FactValue],
         found: list[Item],
         exception: int,
@@ -756,7 +757,7 @@ class _Evaluation:
         self,
         rule: CompiledRule,
         spec: Deadline,
-        base: Prototype[Finding],
+        base: FindingTemplate,
         facts: dict[str, FactValue],
     ) -> Finding:
         code, result, missing = deadline_outcome(
@@ -771,12 +772,42 @@ class _Evaluation:
             return self._fail(spec, base, facts, deadline=result)
         finding = self._unknown(base, facts, missing, deadline=result)
         if result.state is DeadlineState.PENDING:
-            finding = finding.model_copy(update={"message": _not_yet_due(result)})
+            finding = finding.replace(message=_not_yet_due(result))
         return finding
 
     def _facts_read(self, rule: CompiledRule) -> dict[str, FactValue]:
         values = self.fact_values
         return {name: values[name] for name in rule.fact_names}
+
+    def _attestations(
+        self, rules: Sequence[CompiledRule], findings: Sequence[Finding]
+    ) -> list[str]:
+        # A judgement is relied on where a decided finding read it as known (its facts hold
+        # the value the namespace holds, converted: None where it is None).
+        namespace = self.ns
+        return sorted(
+            {
+                name
+                for rule, finding in zip(rules, findings, strict=True)
+                if finding.status in (Status.PASS, Status.FAIL)
+                for name in rule.attested
+                if namespace.get(name) is not None
+            }
+        )
+
+    def _lazy_facts(self, rule: CompiledRule, judged: bool) -> LazyFacts:
+        """The facts `_facts_read` gives (with the judged list, as a decided rule records it),
+        written out only when asked for: most findings' facts are never read."""
+        values = self.fact_values
+        namespace = self.ns
+
+        def compute() -> dict[str, FactValue]:
+            facts = {name: values[name] for name in rule.fact_names}
+            if judged:
+                rule.record_judged(facts, namespace)
+            return facts
+
+        return LazyFacts(compute)
 
 
 def _taken_steps(project: Project) -> Mapping[Step, StepRecord]:
@@ -926,19 +957,6 @@ def _not_in_force(effective: dt.date) -> ExclusionHit:
             ),
             "citation": None,
         },
-    )
-
-
-def _attestations(findings: Iterable[Finding]) -> list[str]:
-    # A judgement is relied on where a decided finding read it as known.
-    return sorted(
-        {
-            name
-            for finding in findings
-            if finding.status in (Status.PASS, Status.FAIL)
-            for name, value in finding.facts.items()
-            if value is not None and name in ATTESTATIONS
-        }
     )
 
 

@@ -58,7 +58,8 @@ from .pack import (
 )
 from .partial import PartialSet
 from .program import Program, compile_program
-from .verdict import Finding, Prototype, SourceRef
+from .project import ATTESTATIONS
+from .verdict import FindingTemplate, RuleData, SourceRef
 from .vocabulary import Document, Item, Stage
 
 BUNDLED_PACKS: tuple[str, ...] = ("wuhan", "mengyin", "zhanggong", "xiangxi", "yiyang")
@@ -161,21 +162,28 @@ class CompiledRule:
             facts[name] = [key for key, member in asked if member in value]
 
     @cached_property
-    def prototype(self) -> Prototype[Finding]:
-        """Builds this rule's findings: the fields they all share are set once."""
+    def data(self) -> RuleData:
+        """What every finding of this rule shares."""
         spec = self.spec
-        return Prototype(
-            Finding,
-            {
-                "rule_id": spec.id,
-                "section": self.section,
-                "category": spec.category,
-                "due_from": spec.due_from,
-                "title": spec.title,
-                "severity": spec.severity,
-                "citation": spec.citation,
-            },
+        return RuleData(
+            spec.id,
+            self.section,
+            spec.category,
+            spec.due_from,
+            spec.title,
+            spec.severity,
+            spec.citation,
         )
+
+    @cached_property
+    def prototype(self) -> FindingTemplate:
+        """Builds this rule's findings: the fields they all share are set once."""
+        return FindingTemplate(self.data)
+
+    @cached_property
+    def attested(self) -> tuple[str, ...]:
+        """The judgements (project.ATTESTATIONS) among the facts the rule reads."""
+        return tuple(name for name in self.fact_names if name in ATTESTATIONS)
 
     def expressions(self) -> list[Expression]:
         """Every compiled expression of the rule."""

@@ -11,9 +11,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, PlainSerializer
+from pydantic_core import core_schema
 
 from .pack import Category, Citation, Recurrence, Severity, Text
 from .vocabulary import Consequence, Document, Item, Stage, Step
@@ -121,10 +122,13 @@ class Assumption(BaseModel):
     citation: Citation | None = None
 
 
-class Finding(BaseModel):
+class FindingData(BaseModel):
     """The outcome of one rule for one project."""
 
-    model_config = _DATA
+    # The JSON form of a Finding: its schema, and the validation of a verdict read back. The
+    # engine builds Finding records, not these.
+    __qualname__ = "Finding"  # the name the verdict schema gives it
+    model_config = ConfigDict(frozen=True, extra="forbid", title="Finding")
     rule_id: str
     section: str
     category: Category
@@ -144,6 +148,308 @@ class Finding(BaseModel):
     consequences: list[Consequence] = []
     deadline: DeadlineResult | None = None
     error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleData:
+    """What every finding of one rule shares: built once per rule, referred to by each."""
+
+    rule_id: str
+    section: str
+    category: Category
+    due_from: Stage | None
+    title: Text
+    severity: Severity
+    citation: Citation
+
+
+class LazyFacts:
+    """The facts a finding read, written out when first asked for (most never are).
+
+    `compute` builds them from values shared by every finding of one evaluation; the result
+    is kept, so every reader sees the same dict.
+    """
+
+    __slots__ = ("_compute", "_value")
+
+    def __init__(self, compute: Callable[[], dict[str, FactValue]]) -> None:
+        self._compute: Callable[[], dict[str, FactValue]] | None = compute
+        self._value: dict[str, FactValue] | None = None
+
+    def get(self) -> dict[str, FactValue]:
+        if self._value is None:
+            assert self._compute is not None
+            self._value, self._compute = self._compute(), None
+        return self._value
+
+
+_MORE_FIELDS = (
+    "message",
+    "missing_facts",
+    "missing_documents",
+    "prohibited_items",
+    "exception",
+    "justification",
+    "assumptions",
+    "consequences",
+    "deadline",
+    "error",
+)
+"""The fields of a finding that most findings leave at their defaults (None or empty)."""
+_LISTS = frozenset(
+    {
+        "missing_facts",
+        "missing_documents",
+        "prohibited_items",
+        "assumptions",
+        "consequences",
+    }
+)
+_NONE_MORE: dict[str, Any] = {}
+_setattr = object.__setattr__
+
+
+class Finding:
+    """The outcome of one rule for one project.
+
+    A small immutable record: the rule's shared data (id, section, category, title, severity,
+    citation) by reference, this project's status, the facts it read, and the fields a failure
+    or an unknown adds (message, missing facts and documents, prohibited items, exception,
+    justification, assumptions, consequences, deadline, error). Its JSON form and schema are
+    `FindingData`'s; `Finding(**fields)` takes the same fields.
+    """
+
+    __slots__ = ("_facts", "_more", "_rule", "status")
+    _rule: RuleData
+    status: Status
+    _facts: dict[str, FactValue] | LazyFacts
+    _more: dict[str, Any]
+
+    def __init__(
+        self,
+        *,
+        rule_id: str,
+        section: str,
+        category: Category,
+        title: Text,
+        status: Status,
+        severity: Severity,
+        citation: Citation,
+        due_from: Stage | None = None,
+        facts: dict[str, FactValue] | None = None,
+        **more: Any,
+    ) -> None:
+        unknown = set(more) - set(_MORE_FIELDS)
+        if unknown:
+            raise TypeError(f"Finding has no field {sorted(unknown)[0]!r}")
+        rule = RuleData(rule_id, section, category, due_from, title, severity, citation)
+        _init(self, rule, Status(status), {} if facts is None else facts, _given(more))
+
+    @classmethod
+    def of(
+        cls,
+        rule: RuleData,
+        status: Status,
+        facts: dict[str, FactValue] | LazyFacts,
+        more: dict[str, Any] | None = None,
+    ) -> Finding:
+        """A finding of `rule` without checking its values (the evaluator's own, checked)."""
+        finding = _new(cls)
+        _init(finding, rule, status, facts, _given(more) if more else _NONE_MORE)
+        return finding
+
+    # the rule's data
+    @property
+    def rule_id(self) -> str:
+        return self._rule.rule_id
+
+    @property
+    def section(self) -> str:
+        return self._rule.section
+
+    @property
+    def category(self) -> Category:
+        return self._rule.category
+
+    @property
+    def due_from(self) -> Stage | None:
+        """The stage from which the duty is checked."""
+        return self._rule.due_from
+
+    @property
+    def title(self) -> Text:
+        return self._rule.title
+
+    @property
+    def severity(self) -> Severity:
+        return self._rule.severity
+
+    @property
+    def citation(self) -> Citation:
+        return self._rule.citation
+
+    # this project's
+    @property
+    def facts(self) -> dict[str, FactValue]:
+        """The facts the rule read, as findings record them (see `FactValue`)."""
+        facts = self._facts
+        return facts.get() if isinstance(facts, LazyFacts) else facts
+
+    @property
+    def message(self) -> Text | None:
+        return self._more.get("message")
+
+    @property
+    def missing_facts(self) -> list[str]:
+        return self._more.get("missing_facts") or []
+
+    @property
+    def missing_documents(self) -> list[Document]:
+        return self._more.get("missing_documents") or []
+
+    @property
+    def prohibited_items(self) -> list[Item]:
+        return self._more.get("prohibited_items") or []
+
+    @property
+    def exception(self) -> Text | None:
+        return self._more.get("exception")
+
+    @property
+    def justification(self) -> str | None:
+        """A stated reason to depart from an in-principle rule."""
+        return self._more.get("justification")
+
+    @property
+    def assumptions(self) -> list[Assumption]:
+        return self._more.get("assumptions") or []
+
+    @property
+    def consequences(self) -> list[Consequence]:
+        return self._more.get("consequences") or []
+
+    @property
+    def deadline(self) -> DeadlineResult | None:
+        return self._more.get("deadline")
+
+    @property
+    def error(self) -> str | None:
+        return self._more.get("error")
+
+    def replace(self, **changes: Any) -> Finding:
+        """A copy with `changes` (fields of `_MORE_FIELDS`, or status)."""
+        status = changes.pop("status", self.status)
+        more = {**self._more, **changes}
+        return Finding.of(self._rule, status, self._facts, more)
+
+    def fields(self) -> dict[str, Any]:
+        """Every field, by name, in the order of the JSON form."""
+        rule = self._rule
+        more = self._more
+        values: dict[str, Any] = {
+            "rule_id": rule.rule_id,
+            "section": rule.section,
+            "category": rule.category,
+            "due_from": rule.due_from,
+            "title": rule.title,
+            "status": self.status,
+            "severity": rule.severity,
+            "message": more.get("message"),
+            "citation": rule.citation,
+            "facts": self.facts,
+        }
+        for name in _MORE_FIELDS[1:]:
+            value = more.get(name)
+            values[name] = ([] if value is None else value) if name in _LISTS else value
+        return values
+
+    def data(self) -> FindingData:
+        """The JSON form's model of this finding (no validation: the values are checked)."""
+        return build(FindingData, self.fields())
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a Finding is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a Finding is immutable: cannot delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Finding):
+            return NotImplemented
+        return self.fields() == other.fields()
+
+    __hash__ = None  # type: ignore[assignment]  # holds a dict, as its JSON form does
+
+    def __repr__(self) -> str:
+        return f"Finding(rule_id={self.rule_id!r}, status={self.status.value!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (self._rule, self.status, self.facts, self._more))
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        # Validated through the JSON form (a verdict read back); a Finding is taken as it is;
+        # serialised as the JSON form, so the JSON and the schema are FindingData's.
+        data = handler.generate_schema(FindingData)
+        from_data = core_schema.no_info_after_validator_function(_from_data, data)
+        return core_schema.json_or_python_schema(
+            json_schema=from_data,
+            python_schema=core_schema.union_schema(
+                [core_schema.is_instance_schema(cls), from_data]
+            ),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                Finding.data, return_schema=data
+            ),
+        )
+
+
+_new = object.__new__
+
+
+class FindingTemplate:
+    """Builds the findings of one rule: its shared data is set once."""
+
+    __slots__ = ("rule",)
+
+    def __init__(self, rule: RuleData) -> None:
+        self.rule = rule
+
+    def make(self, values: dict[str, Any]) -> Finding:
+        """A finding with `values` (status, facts, and any of `_MORE_FIELDS`), unchecked."""
+        status = values.pop("status")
+        facts = values.pop("facts", None)
+        return Finding.of(self.rule, status, {} if facts is None else facts, values)
+
+
+def _init(
+    finding: Finding,
+    rule: RuleData,
+    status: Status,
+    facts: dict[str, FactValue] | LazyFacts,
+    more: dict[str, Any],
+) -> None:
+    _setattr(finding, "_rule", rule)
+    _setattr(finding, "status", status)
+    _setattr(finding, "_facts", facts)
+    _setattr(finding, "_more", more)
+
+
+def _given(more: dict[str, Any]) -> dict[str, Any]:
+    # Defaults (None, empty lists) are not stored: most findings have none of these fields.
+    return {name: value for name, value in more.items() if value is not None and value != []}
+
+
+def _from_data(data: FindingData) -> Finding:
+    values = dict(data.__dict__)
+    return Finding(**values)
+
+
+def _restore(
+    rule: RuleData, status: Status, facts: dict[str, FactValue], more: dict[str, Any]
+) -> Finding:
+    return Finding.of(rule, status, facts, more)
 
 
 class ExclusionHit(BaseModel):
@@ -240,54 +546,6 @@ def build(model: type[_M], values: dict[str, Any]) -> _M:
     object.__setattr__(instance, "__pydantic_extra__", None)
     object.__setattr__(instance, "__pydantic_private__", None)
     return instance
-
-
-class Prototype(Generic[_M]):
-    """Builds the many instances of a verdict model that share most values (one rule's findings).
-
-    Like `build`, without validation; the shared values are merged once, and mutable ones (lists,
-    dicts) are copied for every instance, so no two instances share a list. `make` is generated
-    for the model's fields, because evaluation calls it once per rule per project.
-    """
-
-    __slots__ = ("_args", "make")
-
-    make: Callable[[dict[str, Any]], _M]
-    """An instance with the shared values and `values` (already checked)."""
-    _args: tuple[type[_M], dict[str, Any]]
-
-    def __init__(self, model: type[_M], shared: dict[str, Any]) -> None:
-        static, _ = _defaults(model)
-        data = {**static, **shared}
-        lines = ["def make(values):", "    d = data.copy()"]
-        for name, value in data.items():
-            if isinstance(value, list | dict | set):
-                lines.append(f"    d[{name!r}] = data[{name!r}].copy()")
-        lines += [
-            "    d.update(values)",
-            "    instance = new(model)",
-            "    setattr(instance, '__dict__', d)",
-            "    setattr(instance, '__pydantic_fields_set__', shared_fields.union(values))",
-            "    setattr(instance, '__pydantic_extra__', None)",
-            "    setattr(instance, '__pydantic_private__', None)",
-            "    return instance",
-        ]
-        scope: dict[str, Any] = {
-            "__builtins__": {},
-            "data": data,
-            "model": model,
-            "new": model.__new__,
-            "setattr": object.__setattr__,
-            "shared_fields": set(shared),
-        }
-        # The text holds only the model's own field names: nothing from a pack or a project.
-        exec("\n".join(lines), scope)
-        object.__setattr__(self, "make", scope["make"])
-        object.__setattr__(self, "_args", (model, shared))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # The generated function does not pickle; a copy generates its own.
-        return (Prototype, self._args)
 
 
 def _defaults(model: type[BaseModel]) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
