@@ -87,10 +87,14 @@ def test_lint_writes_junit_and_sarif(
         ("pack.unknown_key", "error"),
         ("lint.unused_threshold", "warning"),
     ]
-    assert {located(r) for r in results} == text_locations == {
-        f"{UNKNOWN_KEY}:18:5",
-        located(results[1]),
-    }
+    assert (
+        {located(r) for r in results}
+        == text_locations
+        == {
+            f"{UNKNOWN_KEY}:18:5",
+            located(results[1]),
+        }
+    )
     rules = run["tool"]["driver"]["rules"]
     assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
     assert all(
