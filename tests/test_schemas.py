@@ -219,6 +219,18 @@ def test_rules_and_thresholds_of_every_pack(
     assert [t["table_id"] for t in thresholds["tables"]] == [t.id for t in spec.decision_tables]
 
 
+def test_thresholds_give_each_band_its_interval(capsys: pytest.CaptureFixture[str]) -> None:
+    # As the text form reads them: [0, 500000) filing, [500000, +inf) approval.
+    document = json.loads(run(capsys, "thresholds", "wuhan", "--format", "json", code=0))
+    bands = document["tables"][0]["bands"]
+    assert [
+        (b["band_id"], b["min"], b["min_inclusive"], b["max"], b["max_inclusive"]) for b in bands
+    ] == [
+        ("filing", "0", True, "500000", False),
+        ("approval", "500000", True, None, None),
+    ]
+
+
 def test_facts(capsys: pytest.CaptureFixture[str]) -> None:
     document = json.loads(run(capsys, "facts", "--format", "json", code=0))
     check("facts", document)
