@@ -404,3 +404,22 @@ def test_validate_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
     broken.write_text("{", encoding="utf-8")
     assert main(["validate", str(broken)]) == 2
     assert "json.syntax" in capsys.readouterr().err
+
+
+def test_validate_reads_json_lines_line_by_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    lines = run(capsys, "coverage", "--format", "json").splitlines()
+    records = tmp_path / "coverage.jsonl"
+    records.write_text(
+        "\n".join([lines[0], '{"format": "policyengine.coverage", "format_version": 1}', "{"]),
+        encoding="utf-8",
+    )
+    good = tmp_path / "facts.json"
+    good.write_text(run(capsys, "facts", "--format", "json"), encoding="utf-8")
+    assert main(["validate", str(records), str(good)]) == 2
+    captured = capsys.readouterr()
+    assert f"{records}:2: $: 'accounted' is a required property" in captured.out
+    assert f"{records}:3:2: json.syntax" in captured.err
+    # A file after a bad one is still reported.
+    assert captured.out.splitlines()[-1] == f"{good}: 1 document valid"

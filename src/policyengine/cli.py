@@ -1001,57 +1001,65 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     worst = EXIT_OK
     for name in args.files:
-        documents = 0
+        documents, code = 0, EXIT_OK
         for where, document in _json_documents(name):
             documents += 1
-            if isinstance(document, PolicyEngineError):
-                _echo(str(document))
-                worst = EXIT_USAGE
-                continue
             try:
+                if isinstance(document, PolicyEngineError):
+                    raise document
                 violations = validate(document, args.schema)
             except PolicyEngineError as exc:
-                _echo(f"{where}: {exc}")
-                worst = EXIT_USAGE
+                _echo(str(exc) if str(exc).startswith(where) else f"{where}: {exc}")
+                code = EXIT_USAGE
                 continue
             for violation in violations:
                 print(f"{where}: {violation}")
             if violations:
-                worst = max(worst, EXIT_FAIL)
-        if worst == EXIT_OK:
+                code = max(code, EXIT_FAIL)
+        if code == EXIT_OK:
             print(f"{name}: {documents} {'document' if documents == 1 else 'documents'} valid")
+        worst = max(worst, code)
     return worst
 
 
 def _json_documents(name: str) -> Iterator[tuple[str, Any]]:
-    """(where, document or the error reading it) for the document of a JSON file, or each line
-    of a JSON Lines file (`.jsonl`, standard input, or a file that holds several documents)."""
+    """(where, document or the error reading it) for the document of a JSON file, or for each
+    line of JSON Lines (a `.jsonl` file, read as a stream, or any input holding several)."""
     from ._json import loads
 
+    if name.endswith(".jsonl"):
+        with open(name, "rb") as handle:
+            for number, line in iter_json_lines(handle, name):
+                if isinstance(line, PolicyEngineError):
+                    yield f"{name}:{number}", line
+                    continue
+                yield from _parsed_line(name, number, line)
+        return
     if name == "-":
         data = sys.stdin.buffer.read()
     else:
         with open(name, "rb") as handle:
             data = handle.read()
+    text = data.decode("utf-8", "replace")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        yield name, PolicyEngineError(f"{name}: not UTF-8 text", code="json.encoding")
+        yield name, loads(text, name)
         return
-    lines = [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
-    if name != "-" and not name.endswith(".jsonl"):
-        try:
-            yield name, loads(text, name)
+    except PolicyEngineError as exc:
+        lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+        if exc.code != "json.syntax" or len(lines) < 2:
+            yield name, exc
             return
-        except PolicyEngineError as exc:
-            if exc.code != "json.syntax" or len(lines) < 2:
-                yield name, exc
-                return
     for number, line in lines:
-        try:
-            yield f"{name}:{number}", loads(line, name, number)
-        except PolicyEngineError as exc:
-            yield f"{name}:{number}", exc
+        yield from _parsed_line(name, number, line)
+
+
+def _parsed_line(name: str, number: int, line: str) -> Iterator[tuple[str, Any]]:
+    from ._json import loads
+
+    try:
+        yield f"{name}:{number}", loads(line, name, number)
+    except PolicyEngineError as exc:
+        yield f"{name}:{number}", exc
 
 
 def run() -> None:
