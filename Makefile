@@ -11,7 +11,7 @@ UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
-EXTRAS := --extra dev --extra fuzz
+EXTRAS := --extra dev --extra fuzz --extra serve
 
 .PHONY: demo test test-latest lint typecheck format install lock bench mutate clean
 
@@ -54,7 +54,7 @@ LATEST := .venv-latest
 test-latest: | $(UV)
 	rm -rf $(LATEST)
 	$(UV) venv --quiet --python $(PYTHON) $(LATEST)
-	VIRTUAL_ENV=$(LATEST) $(UV) pip install --quiet --upgrade --resolution highest -e '.[dev,fuzz]'
+	VIRTUAL_ENV=$(LATEST) $(UV) pip install --quiet --upgrade --resolution highest -e '.[dev,fuzz,serve]'
 	$(call PYTEST,$(LATEST)/bin)
 
 # Re-resolve after changing dependencies in pyproject.toml; commit uv.lock with it.

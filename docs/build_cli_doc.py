@@ -62,8 +62,8 @@ SECTIONS: list[tuple[str, str, str, int | tuple[int, int]]] = [
         "input order; a bad record becomes an error line and the others are still evaluated. "
         "`--workers N` uses N processes; `--resume` with `-o FILE` continues an interrupted run. "
         "A progress line appears on a terminal's stderr only.",
-        "sh -c 'printf \"%s\\n\" \"{\\\"id\\\": \\\"a\\\", \\\"money\\\": {\\\"total_investment\\\": \\\"600000\\\"}}\" "
-        "\"{broken\" | policyengine evaluate - --pack wuhan --format jsonl --summary "
+        'sh -c \'printf "%s\\n" "{\\"id\\": \\"a\\", \\"money\\": {\\"total_investment\\": \\"600000\\"}}" '
+        '"{broken" | policyengine evaluate - --pack wuhan --format jsonl --summary '
         "--as-of 2026-11-23 -o /dev/null'",
         0,
     ),
@@ -117,10 +117,42 @@ SECTIONS: list[tuple[str, str, str, int | tuple[int, int]]] = [
         "dropped, a severity lowered, a stage or period moved) and lists the survivors by clause, "
         "then `N mutants, K killed, S survived, I invalid, E equivalent, score`. Here the mini "
         "pack against a handful of cases; `make mutate` runs the five packs and prints a table. "
-        "See \"Mutation testing\" in docs/authoring.md. Shown: the beginning and the end.",
+        'See "Mutation testing" in docs/authoring.md. Shown: the beginning and the end.',
         "policyengine mutate tests/fixtures/mini.yaml --cases tests/fixtures/mutate --jobs 1 "
         "--no-cache",
         (15, 2),
+    ),
+    (
+        "explore: a site to review a pack clause by clause",
+        "Writes a self-contained static site (open index.html from disk): each clause of the "
+        "source beside what encodes it, the author and blind cases that exercise it and its "
+        "surviving mutants, linked both ways, with a search box; `--lang zh` for a Chinese "
+        "interface. Mutants come from the cache of an earlier `policyengine mutate` or, with "
+        "`--mutate`, from a run now; here `--no-cache`, so that the output below is the same on every machine. "
+        "See docs/explore.md.",
+        "policyengine explore wuhan -o build/explore-wuhan --no-cache",
+        0,
+    ),
+    (
+        "packs: where each pack comes from",
+        "Every pack loadable by name: the five bundled ones, then those that installed "
+        "distributions declare in the entry-point group `policyengine.packs`, each with its "
+        "distribution and file (docs/plugins.md). Exit 2 if a plugin clashes with another pack "
+        "or its entry point is broken.",
+        "policyengine packs",
+        0,
+    ),
+    (
+        "new-pack: a pack of your own, as a plugin",
+        "Writes the repository of a pack published as its own distribution: pyproject.toml "
+        "declaring the entry point, a minimal pack that loads and lints clean, a placeholder "
+        "source text and clause list marked REPLACE, YAML cases that pass, a README and CI "
+        "(lint, coverage, cases, mutation testing). `-o DIR` writes elsewhere; an existing "
+        "non-empty directory and a bad or bundled name are refused. Here in a temporary "
+        "directory; see docs/plugins.md.",
+        'sh -c \'d=$(mktemp -d) && cd "$d" && policyengine new-pack hunan; s=$?; '
+        'rm -rf "$d"; exit $s\'',
+        0,
     ),
     (
         "thresholds",
@@ -163,7 +195,11 @@ SECTIONS: list[tuple[str, str, str, int | tuple[int, int]]] = [
 def run(command: str) -> tuple[str, int]:
     """Output (stdout then stderr) and exit code of `command`, run from the repository root."""
     bin_dir = str(Path(sys.executable).parent)
-    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""), "COLUMNS": "100"}
+    env = {
+        **os.environ,
+        "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+        "COLUMNS": "100",
+    }
     args = shlex.split(command)
     result = subprocess.run(
         args, cwd=ROOT, capture_output=True, text=True, env=env, timeout=120, check=False

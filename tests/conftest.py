@@ -24,3 +24,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def mini() -> CompiledPack:
     """A small pack that uses every section of the format."""
     return load_pack(FIXTURES / "mini.yaml")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """The path of headless Chromium, installed if need be (tests/browser.py)."""
+    from tests.browser import find_or_install
+
+    path, reason = find_or_install()
+    if path is None:
+        pytest.skip(f"Chromium is not installed and could not be installed: {reason}")
+    return path

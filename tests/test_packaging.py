@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from policyengine.skeleton import TEMPLATES
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -37,6 +39,9 @@ def test_wheel_contents(wheel: Path) -> None:
     assert "policyengine/py.typed" in names
     for pack in ("wuhan", "mengyin", "zhanggong", "xiangxi", "yiyang"):
         assert f"policyengine/sources/{pack}.clauses.yaml" in names
+    # `policyengine new-pack` writes its repository from these.
+    for template, _ in TEMPLATES:
+        assert f"policyengine/pack_template/{template}" in names
 
 
 def test_bundled_pack_loads_from_an_installed_wheel_in_another_directory(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from decimal import Decimal
@@ -664,3 +665,27 @@ def test_an_unknown_outcome_is_refused_with_the_outcomes() -> None:
         Project.from_facts({"steps": {"approval": {"outcome": "approved"}}})
     assert "passed" in str(info.value)
     assert info.value.issues[0].path == "steps.approval.outcome"
+
+
+def test_to_json_is_the_same_whatever_the_hash_seed() -> None:
+    # Sets (documents, items, categories, joint authorities) iterate in an order that depends on
+    # PYTHONHASHSEED; to_json sorts them, so every process writes the same bytes.
+    import subprocess
+    import sys
+
+    code = (
+        "from policyengine import Project\n"
+        "print(Project.from_file('examples/project.yaml').to_json())\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parents[1],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(outputs) == 1

@@ -33,7 +33,7 @@ from .compact import compact_json, rule_table
 from .errors import PolicyEngineError, ProjectError, ProjectIssue
 from .evaluator import evaluate
 from .facts import FACTS, fact_place, fact_table
-from .loader import BUNDLED_PACKS, CompiledPack, load_pack, load_pack_text
+from .loader import CompiledPack, load_pack, load_pack_text, pack_names
 from .project import Project
 from .render import cite, pad, render_markdown, render_text, status_word, width
 from .schemas import SCHEMAS, schema_text
@@ -99,7 +99,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--pack",
         action="append",
         metavar="P",
-        help="pack name or file (repeatable; default: every bundled pack)",
+        help="pack name or file (repeatable; default: every installed pack)",
     )
     _common(ev)
     ev.add_argument(
@@ -159,7 +159,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "packs",
         nargs="*",
         metavar="PACK",
-        help="pack names, files or directories (default: bundled packs)",
+        help="pack names, files or directories (default: every installed pack)",
     )
     _format_option(lint)
     _ci_options(lint)
@@ -172,7 +172,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "packs",
         nargs="*",
         metavar="PACK",
-        help="pack names, files or directories (default: bundled packs)",
+        help="pack names, files or directories (default: every installed pack)",
     )
     cov.add_argument(
         "--format",
@@ -239,6 +239,79 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     mut.set_defaults(handler=_cmd_mutate)
 
+    xpl = sub.add_parser(
+        "explore",
+        help="write a static site to review a pack clause by clause",
+        description="Write into DIR a self-contained site (no network; open index.html from "
+        "disk): every clause of the pack's source beside the rules, thresholds, tables, scope "
+        "and ledger entries that encode it, the author and blind cases that exercise it, and "
+        "the mutants of its reading that no case kills, with a search box. Mutants come from "
+        "the cache of an earlier `policyengine mutate` run (else: not measured) or, with "
+        "--mutate, from a run made now.",
+    )
+    xpl.add_argument("pack", metavar="PACK", help="pack name or file (with a clause list)")
+    xpl.add_argument(
+        "--output",
+        "-o",
+        required=True,
+        metavar="DIR",
+        help="a new or empty directory, or one an earlier explore wrote (its pages are replaced)",
+    )
+    xpl.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the site")
+    xpl.add_argument(
+        "--cases",
+        action="append",
+        metavar="DIR",
+        help="case files or directories, repeatable (default: tests/packs/<pack id>/, its "
+        "blind/ cases included)",
+    )
+    xpl.add_argument(
+        "--mutate",
+        action="store_true",
+        help="run mutation testing now (minutes; reuses and updates the cache)",
+    )
+    xpl.add_argument(
+        "--jobs",
+        type=_positive,
+        metavar="N",
+        help="--mutate: worker processes (default: one per core)",
+    )
+    xpl.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="neither read nor write .policyengine-cache/mutate/ (without --mutate: mutants "
+        "not measured)",
+    )
+    xpl.set_defaults(handler=_cmd_explore)
+
+    packs = sub.add_parser(
+        "packs",
+        help="list the packs loadable by name, and where each comes from",
+        description="List every pack loadable by name: the bundled ones, then those that "
+        "installed distributions declare in the entry-point group policyengine.packs "
+        "(docs/plugins.md), with the distribution and the pack file. Exit 2 if a plugin clashes "
+        "with another pack or its entry point is broken.",
+    )
+    packs.set_defaults(handler=_cmd_packs)
+
+    new = sub.add_parser(
+        "new-pack",
+        help="write the repository of a new pack, published as a plugin",
+        description="Write a repository that publishes a pack as a plugin distribution: "
+        "pyproject.toml declaring the entry point, a minimal pack that loads and lints clean, a "
+        "placeholder source text and clause list to replace, YAML cases, a README and CI "
+        "(docs/plugins.md). An existing non-empty directory is refused.",
+    )
+    new.add_argument("name", metavar="NAME", help="the pack's id, e.g. hunan")
+    new.add_argument(
+        "--output",
+        "-o",
+        metavar="DIR",
+        help="the directory to write (default: policyengine-pack-NAME)",
+    )
+    new.set_defaults(handler=_cmd_new_pack)
+
     facts = sub.add_parser("facts", help="list the facts expressions may read")
     _format_option(facts)
     facts.set_defaults(handler=_cmd_facts)
@@ -264,6 +337,50 @@ def _build_parser() -> argparse.ArgumentParser:
     upg.add_argument("paths", nargs="+", metavar="PACK", help="pack files (YAML)")
     upg.add_argument("--write", action="store_true", help="replace each file in place")
     upg.set_defaults(handler=_cmd_upgrade)
+
+    srv = sub.add_parser(
+        "serve",
+        help="a decision service over HTTP (needs the 'serve' extra)",
+        description="Serve the library over HTTP (docs/serve.md): POST /v1/evaluate, /v1/decide, "
+        "/v1/explain, /v1/compare; GET /v1/packs, /v1/packs/{id}, /v1/facts, /healthz; the "
+        "OpenAPI document at /openapi.json. Packs are loaded at start; SIGHUP reloads them "
+        "(a pack that fails to load keeps the old ones) and reopens the decision log. Needs "
+        "the 'serve' extra: pip install 'egov-policyengine[serve]'.",
+    )
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    srv.add_argument(
+        "--port",
+        type=_port,
+        default=8000,
+        help="port to listen on; 0: any free port (default 8000)",
+    )
+    srv.add_argument(
+        "--pack",
+        action="append",
+        metavar="P",
+        help="pack name or file to serve (repeatable; default: every bundled pack)",
+    )
+    srv.add_argument(
+        "--max-body-bytes",
+        type=_positive,
+        default=1024 * 1024,
+        metavar="N",
+        help="refuse request bodies larger than N bytes with 413 (default 1048576)",
+    )
+    srv.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="answer 503 to a request still running after SECONDS (default 10)",
+    )
+    srv.add_argument(
+        "--decision-log",
+        metavar="FILE",
+        help="append one JSON line per decision request to FILE (time, request id, project "
+        "hash, packs and versions, status)",
+    )
+    srv.set_defaults(handler=_cmd_serve)
 
     schema = sub.add_parser(
         "schema",
@@ -337,7 +454,7 @@ def _date(text: str) -> dt.date:
 
 
 def _packs(refs: Sequence[str] | None) -> list[CompiledPack]:
-    return [load_pack(ref) for ref in (refs or BUNDLED_PACKS)]
+    return [load_pack(ref) for ref in (refs or pack_names())]
 
 
 def _records(paths: Sequence[str]) -> Iterator[Record]:
@@ -778,7 +895,7 @@ def _cmd_thresholds(args: argparse.Namespace) -> int:
 def _pack_refs(names: Sequence[str]) -> list[str]:
     """Pack names and files, with each directory replaced by the packs in it."""
     refs: list[str] = []
-    for ref in names or BUNDLED_PACKS:
+    for ref in names or pack_names():
         path = Path(ref)
         refs.extend(str(p) for p in sorted(path.glob("*.yaml"))) if path.is_dir() else refs.append(
             ref
@@ -894,6 +1011,22 @@ def _positive(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, not {text!r}")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, not {text!r}")
+    return value
+
+
 def _fraction(text: str) -> float:
     try:
         value = float(text)
@@ -936,6 +1069,62 @@ def _cmd_mutate(args: argparse.Namespace) -> int:
             print()
         print(summary_table(reports))
     return code
+
+
+def _cmd_explore(args: argparse.Namespace) -> int:
+    from .explore import explore
+    from .mutate import CACHE_DIR
+
+    pack = load_pack(args.pack)
+    directory = Path(args.output)
+    summary = explore(
+        pack,
+        directory,
+        lang=args.lang,
+        case_dirs=args.cases,
+        mutation="run" if args.mutate else "cache",
+        jobs=args.jobs,
+        cache_dir=CACHE_DIR if args.cache else None,
+    )
+    print(summary.to_text(pack.id, directory))
+    return EXIT_OK
+
+
+def _cmd_packs(args: argparse.Namespace) -> int:
+    del args
+    from .plugins import discover
+
+    found, errors = discover()
+    rows = [["pack", "origin", "file"]]
+    rows += [[pack.name, pack.origin, _shown_path(pack.path)] for pack in found]
+    widths = [max(width(row[i]) for row in rows) for i in range(2)]
+    for row in rows:
+        print(f"{pad(row[0], widths[0])}  {pad(row[1], widths[1])}  {row[2]}")
+    for error in errors:
+        _echo(str(error))
+    return EXIT_USAGE if errors else EXIT_OK
+
+
+def _shown_path(path: Path) -> str:
+    """`path` relative to the working directory when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _cmd_new_pack(args: argparse.Namespace) -> int:
+    from .skeleton import default_directory, write_skeleton
+
+    root = Path(args.output) if args.output else default_directory(args.name)
+    for path in write_skeleton(args.name, root):
+        print(path)
+    print(
+        f"\nnext: cd {root} && pip install -e '.[test]' && policyengine lint {args.name} && "
+        "policyengine test tests/packs",
+        file=sys.stderr,
+    )
+    return EXIT_OK
 
 
 def _cmd_facts(args: argparse.Namespace) -> int:
@@ -982,6 +1171,32 @@ def _cmd_upgrade(args: argparse.Namespace) -> int:
             if partial is not None:
                 os.replace(partial, name)
     return code
+
+
+SERVE_EXTRA = ("fastapi", "uvicorn", "starlette")
+"""The modules `policyengine serve` needs, which only the 'serve' extra installs."""
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from .serve import serve
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] not in SERVE_EXTRA:
+            raise
+        _echo(
+            f"policyengine: serve needs {exc.name}, from the 'serve' extra: "
+            "pip install 'egov-policyengine[serve]'"
+        )
+        return EXIT_USAGE
+    serve(
+        args.pack or pack_names(),
+        host=args.host,
+        port=args.port,
+        max_body_bytes=args.max_body_bytes,
+        timeout=args.timeout,
+        decision_log=args.decision_log,
+    )
+    return EXIT_OK
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:

@@ -40,6 +40,7 @@ from .program import (
     STATUSES,
     UNKNOWN,
     Outcome,
+    Program,
     active_rules,
     deadline_outcome,
     missing_documents,
@@ -119,21 +120,20 @@ def decide(
     """
     compiled = get_pack(pack)
     model = project if isinstance(project, Project) else Project.from_mapping(project)
-    stage_value, basis = project_stage(model, _stage(stage))
+    stage_value, _ = project_stage(model, _stage(stage))
     day = as_of if as_of is not None else dt.date.today()
     namespace: Namespace = compiled.reader.read(model, day)
     namespace.update(compiled.thresholds)
-    evaluation = _Evaluation(compiled, model, (stage_value, basis), day, namespace)
-    scope = _early_scope(compiled, evaluation)
-    if scope is not None and scope[0] is False:  # out of scope: no rule applies, none runs
+    try:
+        in_scope = _in_scope(compiled, namespace, day)
+    except _DefinitionRaised:  # the interpreter names the rules it breaks
+        return Decisions.of(interpret(model, compiled, stage=stage, as_of=day))
+    if in_scope is False:  # out of scope: no rule applies, none runs
         return Decisions(compiled.id, False, OverallStatus.OUT_OF_SCOPE, None, {}, ())
     program = compiled.program(stage_value)
     outcome = program.run(namespace, model.procedure.steps, day)
-    if outcome is None:
+    if outcome is None:  # a definition raised
         return Decisions.of(interpret(model, compiled, stage=stage, as_of=day))
-    in_scope = (scope or evaluation.scope())[0]
-    if in_scope is False:
-        return Decisions(compiled.id, False, OverallStatus.OUT_OF_SCOPE, None, {}, ())
     route = None
     undecided_table = False
     for table in compiled.tables:
@@ -144,29 +144,44 @@ def decide(
         if table.spec.primary and band is not None:
             route = table.spec.bands[band].id
     codes, details, _ = outcome
-    codes = [
-        PASS if code == FAIL and _justification(rule.spec, model) is not None else code
-        for rule, code in zip(program.rules, codes, strict=True)
-    ]
-    statuses = [STATUSES[code] for code in codes]
-    missing = {
-        document
-        for rule, code, detail in zip(program.rules, codes, details, strict=True)
-        if code == FAIL and isinstance(rule.spec, RequiredDocuments)
-        for document in detail
-    }
-    outcomes = (
-        (rule.spec.severity, status, _pending_result(detail))
-        for rule, status, detail in zip(program.rules, statuses, details, strict=True)
-    )
-    return Decisions(
-        compiled.id,
-        in_scope,
-        _overall(in_scope, outcomes, undecided_table),
-        route,
-        dict(zip((rule.id for rule in program.rules), statuses, strict=True)),
-        tuple(_ordered(missing)),
-    )
+    # An undecided scope or decision table leaves the verdict incomplete, whatever the rules say.
+    undecided = undecided_table or in_scope is None
+    overall, statuses, missing = _statuses(program, codes, details, model, undecided)
+    return Decisions(compiled.id, in_scope, overall, route, statuses, missing)
+
+
+def _statuses(
+    program: Program,
+    codes: list[int],
+    details: list[Any],
+    project: Project,
+    undecided: bool,
+) -> tuple[OverallStatus, dict[str, Status], tuple[Document, ...]]:
+    """The overall status, each rule's status and the missing documents of an in-scope project,
+    from the program's outcomes, in one pass (this is most of `decide` after the program)."""
+    justifications = project.justifications
+    statuses: dict[str, Status] = {}
+    missing: set[Document] = set()
+    failed = False
+    incomplete = undecided
+    for (rule_id, decisive, documents, waivable), code, detail in zip(
+        program.summary, codes, details, strict=True
+    ):
+        if code == FAIL:
+            if waivable and justifications and justifications.get(rule_id) is not None:
+                code = PASS  # a duty in principle, departed from with a stated reason
+            else:
+                failed = failed or decisive
+                if documents:
+                    missing.update(detail)
+        elif decisive and code in (UNKNOWN, ERROR) and not _pending_result(detail):
+            incomplete = True
+        statuses[rule_id] = STATUSES[code]
+    if failed:
+        overall = OverallStatus.NON_COMPLIANT
+    else:
+        overall = OverallStatus.INCOMPLETE if incomplete else OverallStatus.COMPLIANT
+    return overall, statuses, tuple(_ordered(missing))
 
 
 def interpret(
@@ -236,6 +251,40 @@ def _early_scope(pack: CompiledPack, evaluation: _Evaluation) -> _Scope | None:
         except Exception:
             return None
     return evaluation.scope()
+
+
+class _DefinitionRaised(Exception):
+    """A definition the scope reads raised."""
+
+
+def _in_scope(pack: CompiledPack, namespace: Namespace, as_of: dt.date) -> bool | None:
+    """Whether the project is in scope (None: undecided), as `_Evaluation.scope` decides it,
+    without the exclusion, missing facts and assumptions a full verdict states. The definitions
+    it reads are computed first (the program computes them again, to the same values)."""
+    for name, expr in pack.scope_definitions:
+        try:
+            namespace[name] = expr.evaluate(namespace)
+        except Exception as exc:
+            raise _DefinitionRaised(name) from exc
+    effective = pack.spec.source.effective
+    if effective is not None and as_of < effective:
+        return False
+    for _, expr in pack.exclusions:
+        if _safely(expr, namespace) is True:
+            return False
+    if pack.applies_when is not None:
+        value = _safely(pack.applies_when, namespace)
+        if value is False or value is None:
+            return value
+    return True
+
+
+def _safely(expr: Expression, namespace: Namespace) -> Any:
+    # An expression that raises counts as unknown: it neither excludes nor establishes.
+    try:
+        return expr.evaluate(namespace)
+    except Exception:
+        return None
 
 
 def build_namespace(pack: CompiledPack, project: Project, as_of: dt.date) -> Namespace:
@@ -381,10 +430,7 @@ class _Evaluation:
         return True, None, [], assumed
 
     def _safe(self, expr: Expression) -> Any:
-        try:
-            return expr.evaluate(self.ns)
-        except Exception:
-            return None
+        return _safely(expr, self.ns)
 
     # decision tables ---------------------------------------------------------------------
 

@@ -27,11 +27,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from types import CodeType
-from typing import Any
+from typing import Any, Literal
 
 import simpleeval
 
-from . import partial
+from . import partial, threevalued
 from .facts import OPEN, FactType
 from .partial import PartialSet
 from .vocabulary import Vocabulary
@@ -253,14 +253,25 @@ class Expression:
 
     def evaluate(self, namespace: Mapping[str, Any]) -> Any:
         """Evaluate over `namespace` (facts, thresholds, definitions); None means unknown."""
-        for name in self.names:
-            if namespace[name] is None:
-                return _interpreter().run(self, namespace)
         for name in self.sets:  # a partial set needs three-valued membership
             if namespace[name].__class__ is PartialSet:
                 return _interpreter().run(self, namespace)
+        for name in self.names:
+            if namespace[name] is None:
+                return self._three_valued(namespace)
         # The code was checked against the whitelist at load time; builtins are not reachable.
         return eval(self.code, self.scope, namespace)
+
+    def _three_valued(self, namespace: Mapping[str, Any]) -> Any:
+        # Kleene's logic as generated code (policyengine.threevalued), written on first use;
+        # the interpreter where the generator declines (a chained comparison).
+        function = self.__dict__.get("_kleene")
+        if function is None:
+            function = _kleene_function(self)
+            object.__setattr__(self, "_kleene", function)
+        if function is False:
+            return _interpreter().run(self, namespace)
+        return function(namespace)
 
     def missing(self, namespace: Mapping[str, Any]) -> list[str]:
         """The facts this expression reads that are unknown in `namespace`, sorted.
@@ -339,6 +350,25 @@ def _rebuild(
         reads,
         written,
     )
+
+
+def _kleene_function(expression: Expression) -> Callable[[Mapping[str, Any]], Any] | Literal[False]:
+    """The three-valued function of `expression`, or False where only the interpreter can run it."""
+    constants: dict[str, Decimal] = {}
+    tree = decimal_literals(expression.source, constants)
+    text = threevalued.function_text(tree, expression.names)
+    if text is None:
+        return False
+    scope = {
+        **runtime_scope(),
+        **constants,
+        threevalued.OPEN_KNOWN: threevalued.open_known,
+        "_reads": expression.reads.known,
+    }
+    # Generated from the checked tree: its names, literals bound as constants, fixed helpers.
+    exec(compile(text, f"<three-valued {expression.source[:40]!r}>", "exec"), scope)
+    function: Callable[[Mapping[str, Any]], Any] = scope["kleene"]
+    return function
 
 
 def runtime_scope() -> dict[str, Any]:

@@ -23,7 +23,7 @@ from .render import (
 from .verdict import DeadlineResult, DeadlineState, Finding, Status, Verdict
 from .vocabulary import Stage
 
-_CSS = """
+CSS = """
 body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2rem;color:#1b1b1b}
 h1{font-size:1.4rem}h2{font-size:1.2rem;margin-top:2.5rem;border-bottom:2px solid #ccc}
 h3{font-size:1rem;margin-top:1.2rem}
@@ -36,6 +36,7 @@ th{background:#f4f4f4}.quote{color:#444;font-size:.9rem}
 .compliant{background:#cdebc9}.non_compliant{background:#f6c3c0}.incomplete{background:#fbe7a1}
 .out_of_scope{background:#ddd}
 """
+"""The report's style sheet; other HTML renderings (`policyengine.explore`) build on it."""
 
 
 def render_html(verdicts: Sequence[Verdict], *, lang: str = "en", title: str | None = None) -> str:
@@ -44,7 +45,7 @@ def render_html(verdicts: Sequence[Verdict], *, lang: str = "en", title: str | N
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{"zh" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
-        f"<title>{escape(heading)}</title><style>{_CSS}</style></head><body>",
+        f"<title>{escape(heading)}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(heading)}</h1>",
         _summary(verdicts, lang),
     ]

@@ -285,7 +285,12 @@ def bundled_pack_path(name: str) -> Path:
 
 
 def load_pack(ref: str | Path) -> CompiledPack:
-    """Load a pack by bundled name (`"wuhan"`) or by path. Raises `PackError`."""
+    """Load a pack by name (bundled, `"wuhan"`, or declared by an installed plugin distribution:
+    `policyengine.plugins`) or by path. Raises `PackError`."""
+    if isinstance(ref, str) and _is_name(ref) and ref not in BUNDLED_PACKS:
+        from .plugins import load_plugin_pack  # entry points are looked up only for their names
+
+        return load_plugin_pack(ref)
     path = _resolve(ref)
     return _load(read_file(path, "pack file", "pack.unreadable"), str(path))
 
@@ -306,8 +311,17 @@ def load_bundled_pack(name: str) -> CompiledPack:
 
 
 def load_packs(refs: Iterable[str | Path] | None = None) -> list[CompiledPack]:
-    """Load several packs (default: every bundled pack)."""
-    return [load_pack(ref) for ref in (BUNDLED_PACKS if refs is None else refs)]
+    """Load several packs (default: every installed pack, the bundled ones first, then those of
+    plugin distributions by name)."""
+    return [load_pack(ref) for ref in (pack_names() if refs is None else refs)]
+
+
+def pack_names() -> tuple[str, ...]:
+    """The name of every installed pack: the bundled ones, then the plugins' by name. Raises
+    `PackErrors` when plugins clash with each other or with a bundled pack."""
+    from .plugins import plugin_names
+
+    return (*BUNDLED_PACKS, *plugin_names())
 
 
 _COMPILED_CACHE_SIZE = 32
@@ -439,8 +453,8 @@ def _pack_errors(errors: Sequence[PackError], more: int = 0) -> PackErrors:
     return PackErrors(shown)
 
 
-def _quoted(value: Any) -> str:
-    """`value` as a message quotes it: at most _MAX_QUOTED characters, control characters escaped.
+def _quoted(value: Any, limit: int = _MAX_QUOTED) -> str:
+    """`value` as a message quotes it: at most `limit` characters, control characters escaped.
 
     Keys and values come from the file, which may not be a pack at all (or may hold escape
     sequences for a terminal).
@@ -448,9 +462,9 @@ def _quoted(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
         return f"<an integer of {value.bit_length():,} bits>"  # str() of it may be refused
     text = value if isinstance(value, str) else reprlib.repr(value)
-    cut = text[:_MAX_QUOTED]
+    cut = text[:limit]
     shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in cut)
-    return shown + "..." if len(text) > _MAX_QUOTED else shown
+    return shown + "..." if len(text) > limit else shown
 
 
 def _where(loc: Sequence[Any]) -> str:
@@ -458,11 +472,14 @@ def _where(loc: Sequence[Any]) -> str:
 
 
 def _resolve(ref: str | Path) -> Path:
-    if isinstance(ref, Path):
-        return ref
-    if "/" in ref or "\\" in ref or ref.endswith((".yaml", ".yml")):
+    if isinstance(ref, Path) or not _is_name(ref):
         return Path(ref)
     return bundled_pack_path(ref)
+
+
+def _is_name(ref: str) -> bool:
+    """Whether `ref` names a pack rather than a file."""
+    return not ("/" in ref or "\\" in ref or ref.endswith((".yaml", ".yml")))
 
 
 # --- schema errors ------------------------------------------------------------------------------
@@ -1173,7 +1190,7 @@ def _bundled(name: str) -> CompiledPack:
 
 
 def get_pack(ref: str | CompiledPack) -> CompiledPack:
-    """A pack object from a pack or a bundled name (bundled packs are loaded once and cached)."""
+    """A pack object from a pack, a name or a path (bundled packs are loaded once and cached)."""
     if isinstance(ref, CompiledPack):
         return ref
     if ref in BUNDLED_PACKS:

@@ -361,6 +361,27 @@ def run_mutation(
     )
 
 
+def cached_results(
+    pack: CompiledPack, cases: Sequence[Case], *, cache_dir: Path = CACHE_DIR
+) -> list[tuple[Mutant, MutantResult | None]]:
+    """Every mutant of `pack`, with its outcome against `cases` as the cache records it.
+
+    None stands for a mutant the cache cannot settle: never run, or not yet against every case
+    (a survivor), or killed by a case no longer among `cases`. Nothing is evaluated and the cache
+    is not written: this is what `run_mutation` would reuse.
+    """
+    keys = _Keys(pack)
+    digests = [_case_digest(case) for case in cases]
+    cached = _read_cache(cache_dir, pack.id)
+    equivalent = {entry.id: entry.reason for entry in pack.spec.equivalent_mutants}
+    found: list[tuple[Mutant, MutantResult | None]] = []
+    for mutant in generate_mutants(pack.spec):
+        plan = _plan(cached.get(keys.of(mutant.edits)), digests)
+        settled = plan.entry is not None and not plan.pending
+        found.append((mutant, _result(mutant, plan.entry, equivalent) if settled else None))
+    return found
+
+
 @dataclass(frozen=True)
 class _Entry:
     """A mutant's outcome as cached: what killed it, or the cases it survived."""

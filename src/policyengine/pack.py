@@ -30,7 +30,9 @@ from .vocabulary import AdminLevel, Consequence, Document, Item, Stage, Step
 # the validators of the pack format.
 _FROZEN = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
-Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
+"""A pack's id and the names inside it: lower-case letters, digits and _, from a letter."""
+Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN, max_length=64)]
 RuleId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_.-]*$", max_length=80)]
 ExpressionText = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,8 +25,16 @@ from .calendar import CalendarUnavailable
 from .deadlines import judge_deadline
 from .expressions import Expression, decimal_literals, kleene, runtime_scope
 from .facts import FACTS, FactType
-from .pack import AcceptanceFailure, Deadline, ProhibitedItems, RequiredDocuments, Rule
+from .pack import (
+    AcceptanceFailure,
+    Deadline,
+    ProhibitedItems,
+    RequiredDocuments,
+    Rule,
+    Severity,
+)
 from .partial import PartialSet, undecided
+from .threevalued import OPEN_KNOWN, Rename, open_known, translate
 from .verdict import DeadlineResult, DeadlineState, Status
 from .vocabulary import Document, Item, Stage
 
@@ -60,6 +69,24 @@ class Program:
     rules: tuple[CompiledRule, ...]
     run: Callable[[dict[str, Any], Any, dt.date], Outcome | None]
     source: str
+    summary: tuple[RuleSummary, ...] = ()
+    """Per rule, what deciding a verdict's status needs of it (see `RuleSummary`)."""
+
+
+RuleSummary = tuple[str, bool, bool, bool]
+"""A rule's id; whether its severity is error (it decides the verdict's status); whether it
+requires documents (a failure lists them as missing); whether a stated justification may waive
+it (severity warning: a duty laid down in principle)."""
+
+
+def _summary(rule: CompiledRule) -> RuleSummary:
+    severity = rule.spec.severity
+    return (
+        rule.id,
+        severity is Severity.ERROR,
+        isinstance(rule.spec, RequiredDocuments),
+        severity is Severity.WARNING,
+    )
 
 
 def active_rules(pack: CompiledPack, stage: Stage | None) -> tuple[CompiledRule, ...]:
@@ -80,7 +107,7 @@ def compile_program(pack: CompiledPack, stage: Stage | None) -> Program:
     scope = generator.scope()
     code = compile(source, f"<pack {pack.id}: {stage.value if stage else 'all stages'}>", "exec")
     exec(code, scope)  # the text was generated from checked trees only (see the module doc)
-    return Program(rules, scope["decide"], source)
+    return Program(rules, scope["decide"], source, tuple(_summary(rule) for rule in rules))
 
 
 def deadline_outcome(
@@ -159,12 +186,15 @@ class _Generator:
         self.loaded: set[str] = set()
         self.records: set[str] = set()  # documents, items: read by rule bodies as stated
         self.definition_names = {name for name, _ in pack.definitions}
+        self.thresholds = frozenset(pack.thresholds)
+        self.temporaries = (f"_t{n}" for n in itertools.count())
 
     def scope(self) -> dict[str, Any]:
         return {
             **runtime_scope(),
             **self.constants,
             "_kleene": kleene,
+            OPEN_KNOWN: open_known,
             "_E": tuple(self.expressions),
             "_missing_documents": missing_documents,
             "_partially_missing": partially_missing,
@@ -182,14 +212,10 @@ class _Generator:
             self.constants[f"_R{k}"] = rule
         # Loads come first but are known only once every expression has been generated.
         loads = [f"    v_{name} = ns[{name!r}]" for name in sorted(self.loaded)]
-        for name in sorted(self.loaded):
+        for name in sorted(self.loaded | self.records):
             if name in FACTS and FACTS[name].kind is FactType.SET:
-                loads += _two_valued(name, "    ")
-        for name in sorted(self.records):
-            loads += [
-                f"    r_{name} = ns[{name!r}]",
-                f"    p_{name} = r_{name}.__class__ is _PartialSet",
-            ]
+                loads.append(f"    p_{name} = ns[{name!r}].__class__ is _PartialSet")
+        loads += [f"    r_{name} = ns[{name!r}]" for name in sorted(self.records)]
         lines = [
             "def decide(ns, steps, as_of):",
             f"    out = [{NOT_APPLICABLE}] * {len(rules)}",
@@ -205,27 +231,32 @@ class _Generator:
     # expressions ---------------------------------------------------------------------------
 
     def expression(self, expr: Expression) -> str:
-        """Python text for `expr`, three-valued: unknown names hand it to the interpreter."""
+        """Python text for `expr`, three-valued (`policyengine.threevalued`); an expression that
+        reads a set stated as a partial record is handed to the interpreter."""
         index = self.indexes.get(id(expr))
         if index is None:
             index = self.indexes[id(expr)] = len(self.expressions)
             self.expressions.append(expr)
         local: dict[str, Decimal] = {}
         tree = decimal_literals(expr.source, local)
-        renamed = _Rename(expr.names, {name: f"_c{index}_{name}" for name in local}).visit(tree)
+        renamed = Rename(expr.names, {name: f"_c{index}_{name}" for name in local}).visit(tree)
         for name, value in local.items():
             self.constants[f"_c{index}_{name}"] = value
         self.loaded.update(name for name in expr.names if name not in self.definition_names)
-        text = ast.unparse(renamed)
-        if not expr.names:
-            return f"({text})"
-        # Thresholds are always known; facts and definitions may not be (a partial set is None
-        # here too: see _two_valued).
-        unknowable = sorted(name for name in expr.names if name not in self.pack.thresholds)
-        if not unknowable:
-            return f"({text})"
-        guard = " or ".join(f"v_{name} is None" for name in unknowable)
-        return f"(_kleene(_E[{index}], ns) if ({guard}) else ({text}))"
+        partial = " or ".join(f"p_{name}" for name in sorted(expr.sets))
+        # Thresholds are always known; facts and definitions may not be.
+        text = translate(
+            renamed,
+            maybe_unknown=lambda name: name.startswith("v_") and name[2:] not in self.thresholds,
+            known_reads=f"_E[{index}].reads.known",
+            temporaries=self.temporaries,
+        )
+        if text is None:  # declined: plain Python when every name is known, else interpreted
+            unknowable = sorted(name for name in expr.names if name not in self.thresholds)
+            guard = " or ".join([*(f"v_{name} is None" for name in unknowable), partial])
+            plain = f"({ast.unparse(renamed)})"
+            return f"(_kleene(_E[{index}], ns) if ({guard}) else {plain})" if guard else plain
+        return f"(_kleene(_E[{index}], ns) if ({partial}) else {text})" if partial else text
 
     def _definition(self, name: str, expr: Expression) -> list[str]:
         # A definition that raises sends the whole project to the interpreter (return None),
@@ -236,7 +267,9 @@ class _Generator:
             "    except Exception:",
             "        return None",
         ]
-        return lines + (_two_valued(name, "    ") if expr.type is FactType.SET else [])
+        if expr.type is FactType.SET:
+            lines.append(f"    p_{name} = v_{name}.__class__ is _PartialSet")
+        return lines
 
     # rules ---------------------------------------------------------------------------------
 
@@ -362,27 +395,3 @@ class _Generator:
                 f"{indent}        u.append({j})",
             ]
         return lines
-
-
-def _two_valued(name: str, indent: str) -> list[str]:
-    """Code that leaves `v_<name>` None when the set is partial: the guards then hand every
-    expression that reads it to the interpreter, which reads it three-valued from `ns`."""
-    return [
-        f"{indent}if v_{name}.__class__ is _PartialSet:",
-        f"{indent}    v_{name} = None",
-    ]
-
-
-class _Rename(ast.NodeTransformer):
-    """Names become the generated function's locals (v_*) or its constants (_c*)."""
-
-    def __init__(self, names: frozenset[str], constants: Mapping[str, str]) -> None:
-        self.names = names
-        self.constants = constants
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        if node.id in self.constants:
-            return ast.copy_location(ast.Name(id=self.constants[node.id], ctx=ast.Load()), node)
-        if node.id in self.names:
-            return ast.copy_location(ast.Name(id=f"v_{node.id}", ctx=ast.Load()), node)
-        return node

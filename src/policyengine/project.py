@@ -1050,8 +1050,25 @@ class Project(BaseModel):
         return cls.from_mapping(data, source=str(path))
 
     def to_json(self) -> str:
-        """Deterministic JSON (sorted keys)."""
-        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+        """Deterministic JSON: sorted keys, and every set's members sorted (a set's own order
+        depends on the process's hash seed)."""
+        data = _sets_sorted(self.model_dump(), self.model_dump(mode="json"))
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def _sets_sorted(python: Any, data: Any) -> Any:
+    """`data` (a JSON dump) with the lists that dump a set (in `python`, the same dump in Python
+    mode) sorted; both dumps hold the same entries in the same order."""
+    if isinstance(python, set | frozenset):
+        return sorted(data)
+    if isinstance(python, dict):
+        return {
+            key: _sets_sorted(inner, value)
+            for inner, (key, value) in zip(python.values(), data.items(), strict=True)
+        }
+    if isinstance(python, list | tuple):
+        return [_sets_sorted(inner, value) for inner, value in zip(python, data, strict=True)]
+    return data
 
 
 GROUPS: Mapping[str, type[BaseModel]] = {

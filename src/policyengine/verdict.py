@@ -182,7 +182,10 @@ FORMAT_VERSION: Final = 1
 class Verdict(BaseModel):
     """Everything one evaluation found."""
 
-    model_config = _DATA
+    # Every field is written, defaults too: the schemas (and the service's OpenAPI) say so.
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_serialization_defaults_required=True
+    )
     format: Literal["policyengine.verdict"] = "policyengine.verdict"
     format_version: Literal[1] = FORMAT_VERSION
     pack_id: str
@@ -378,3 +381,14 @@ class Decisions:
     def to_json(self, *, indent: int | None = None) -> str:
         """Deterministic JSON (`schema/decisions.schema.json`): rules in pack order."""
         return self.to_record().model_dump_json(indent=indent)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The decisions as JSON data: enums as their values, rule statuses in pack order."""
+        return {
+            "pack_id": self.pack_id,
+            "in_scope": self.in_scope,
+            "status": self.status.value,
+            "route": self.route,
+            "statuses": {rule_id: status.value for rule_id, status in self.statuses.items()},
+            "missing_documents": [document.value for document in self.missing_documents],
+        }
