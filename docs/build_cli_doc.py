@@ -41,8 +41,9 @@ SECTIONS: list[tuple[str, str, str, int | tuple[int, int]]] = [
     ),
     (
         "evaluate as JSON",
-        "The verdict as data (schema/verdict.schema.json); the same input gives the same bytes. "
-        "Shown: the beginning.",
+        "One document (schema/evaluation.schema.json) whose `results` hold the verdicts "
+        "(schema/verdict.schema.json) and any rejected record, in input order; the same input "
+        "gives the same bytes. Shown: the beginning.",
         f"policyengine evaluate {EXAMPLE} --pack wuhan --stage application {AS_OF} --format json",
         40,
     ),
@@ -91,6 +92,16 @@ SECTIONS: list[tuple[str, str, str, int | tuple[int, int]]] = [
         "Every problem as `file:line:column: code: message`, with a hint.",
         "policyengine lint tests/invalid/unknown_key.yaml tests/lint/article_unaccounted.yaml",
         0,
+    ),
+    (
+        "lint for CI",
+        "`--format json` writes the same problems as one document (schema/lint.schema.json), "
+        "each with its code, level (`error`: the pack does not load; `warning`: a lint finding), "
+        "location and hint. `--junit FILE` and `--sarif FILE` also write JUnit XML and SARIF "
+        "2.1.0, for test reports and inline annotations (`test` takes them too). Shown: the "
+        "beginning.",
+        "policyengine lint tests/lint/unused_threshold.yaml --format json",
+        24,
     ),
     (
         "test: the packs' YAML cases",
@@ -164,9 +175,19 @@ SECTIONS: list[tuple[str, str, str, int | tuple[int, int]]] = [
     ),
     (
         "schema",
-        "The JSON Schemas: `pack`, `project`, `verdict`. Shown: the beginning.",
+        "The JSON Schemas of the inputs (`pack`, `project`) and of every JSON output (`verdict`, "
+        "`evaluation`, `batch-record`, `lint`, ...), each with an `$id` that names it and its "
+        "version. Shown: the beginning.",
         "policyengine schema project",
         12,
+    ),
+    (
+        "validate: JSON outputs against their schemas",
+        "Each document is checked against the schema of the `format` it states (or `--schema "
+        "NAME`); JSON Lines are checked line by line. Exit 1 if a document is invalid, with the "
+        "path of each violation.",
+        "sh -c 'policyengine coverage --format json | policyengine validate -'",
+        0,
     ),
 ]
 

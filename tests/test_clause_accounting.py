@@ -58,6 +58,8 @@ def test_the_fixture_lints_clean_and_reports_its_open_clause() -> None:
     assert clauses is not None
     result = coverage(pack, clauses)
     assert result.to_dict() == {
+        "format": "policyengine.coverage",
+        "format_version": 1,
         "pack": "cited",
         "clauses": 12,
         "accounted": 11,

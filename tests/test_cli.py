@@ -57,7 +57,7 @@ def test_evaluate_json_is_parseable_and_deterministic(project: Path) -> None:
     args = ("evaluate", str(project), "--pack", MINI, "--format", "json", "--as-of", "2025-06-01")
     first, second = cli(*args), cli(*args)
     assert first.stdout == second.stdout
-    (verdict,) = json.loads(first.stdout)
+    (verdict,) = json.loads(first.stdout)["results"]
     assert verdict["pack_id"] == "mini"
     assert verdict["route"]["band_id"] == "approval"
 
@@ -70,7 +70,7 @@ def test_jsonl_batch_keeps_every_record(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = cli("evaluate", str(batch), "--pack", MINI, "--format", "json")
-    records = json.loads(result.stdout)
+    records = json.loads(result.stdout)["results"]
     assert len(records) == 4
     assert [("error" in r) for r in records] == [False, False, True, False]
     assert result.returncode == 2
@@ -292,7 +292,7 @@ def test_json_lines_file_whose_name_is_not_utf8(tmp_path: Path) -> None:
         assert other.returncode == 2
         assert "Traceback" not in other.stderr
     report = json.loads(cli("evaluate", str(name), "--pack", MINI, "--format", "json").stdout)
-    assert report[1]["source"] == f"{name}:2"
+    assert report["results"][1]["source"] == f"{name}:2"
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".yaml"])

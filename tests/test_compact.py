@@ -123,7 +123,7 @@ def test_the_cli_writes_compact_verdicts_and_rule_tables() -> None:
         check=False,
     )
     assert result.returncode == 1, result.stderr  # the example is non-compliant
-    (verdict,) = json.loads(result.stdout)
+    (verdict,) = json.loads(result.stdout)["results"]
     assert verdict["format"] == "policyengine.verdict.compact"
     table = subprocess.run([*run, "rules", "wuhan"], capture_output=True, text=True, check=True)
     rules = {rule["rule_id"] for rule in json.loads(table.stdout)["rules"]}

@@ -65,3 +65,13 @@ def test_readme_pack_table_is_current() -> None:
         # here, only required to be stated.
         stated = re.search(re.escape(row) + r" \d+(\.\d)?% \|$", readme, flags=re.M)
         assert stated, f"README pack table is stale; the row should read: {row} <score> |"
+
+
+def test_readme_stability_section_lists_every_schema() -> None:
+    from policyengine.schemas import FORMATS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Stability")
+    section = readme[start : readme.index("\n## ", start + 1)]
+    listed = re.findall(r"^\| `([a-z-]+)` \| `([^`]+)` \|", section, flags=re.MULTILINE)
+    assert listed == [(f.name, f.id) for f in FORMATS]

@@ -323,7 +323,7 @@ def test_json_is_deterministic_and_round_trips(mini: CompiledPack) -> None:
     restored = Verdict.model_validate_json(first)
     assert restored.to_json() == first
     data = json.loads(first)
-    assert list(data)[:3] == ["pack_id", "pack_version", "jurisdiction"]
+    assert list(data)[:4] == ["format", "format_version", "pack_id", "pack_version"]
 
 
 def test_verdict_pickles(mini: CompiledPack) -> None:

@@ -22,9 +22,12 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO, NamedTuple, TypeVar
+from typing import Any, BinaryIO, Final, Literal, NamedTuple, TypeVar
+
+from pydantic import BaseModel, ConfigDict
 
 from ._json import loads
+from .compact import CompactVerdict
 from .errors import EvaluationError, PackError, PolicyEngineError, ProjectError, ProjectIssue
 from .evaluator import _stage, evaluate
 from .loader import CompiledPack
@@ -51,6 +54,83 @@ it). JSON texts are parsed where they are evaluated, so that workers share the p
 
 MAX_ERROR_CHARS = 2_000
 """Longest message kept for an unexpected failure (a library error bounds its own)."""
+
+RECORD_FORMAT: Final = "policyengine.batch.record"
+FORMAT_VERSION: Final = 1
+"""The version of a JSON Lines record (`batch-record` schema)."""
+
+_DATA = ConfigDict(frozen=True, extra="forbid")
+
+
+class RecordIssue(BaseModel):
+    """One invalid field of a rejected project: its path, the message and the error type."""
+
+    model_config = _DATA
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class RecordError(BaseModel):
+    """Why a record was rejected: the error's code and message and, for an invalid project,
+    the per-field issues (at most `errors.MAX_ISSUES`; `issue_count` counts them all)."""
+
+    model_config = _DATA
+    code: str
+    message: str
+    issues: list[RecordIssue] = []
+    issue_count: int | None = None
+
+
+class VerdictsRecord(BaseModel):
+    """A JSON Lines record that was evaluated: its verdicts, one per pack, in pack order."""
+
+    model_config = _DATA
+    index: int
+    format: Literal["policyengine.batch.record"]
+    format_version: Literal[1]
+    source: str
+    verdicts: list[Verdict]
+
+
+class ErrorRecord(BaseModel):
+    """A JSON Lines record that was rejected, with the reason; the other records go on."""
+
+    model_config = _DATA
+    index: int
+    format: Literal["policyengine.batch.record"]
+    format_version: Literal[1]
+    source: str
+    error: RecordError
+
+
+BatchRecord = VerdictsRecord | ErrorRecord
+"""One line of `evaluate --format jsonl` (`BatchResult.to_json()`)."""
+
+
+class Evaluation(BaseModel):
+    """What `evaluate --format json` writes: every verdict (one per project and pack) and the
+    rejected records, in input order."""
+
+    model_config = _DATA
+    format: Literal["policyengine.evaluation"]
+    format_version: Literal[1]
+    results: list[Verdict | ErrorRecord]
+
+
+class CompactEvaluation(BaseModel):
+    """What `evaluate --format compact` writes: compact verdicts and rejected records."""
+
+    model_config = _DATA
+    format: Literal["policyengine.evaluation.compact"]
+    format_version: Literal[1]
+    results: list[CompactVerdict | ErrorRecord]
+
+
+def evaluation_document(results: list[Any], *, compact: bool = False) -> dict[str, Any]:
+    """The `Evaluation` (or `CompactEvaluation`) of `results`, already JSON data."""
+    name = "policyengine.evaluation.compact" if compact else "policyengine.evaluation"
+    return {"format": name, "format_version": FORMAT_VERSION, "results": results}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +175,16 @@ class BatchResult:
         stays valid UTF-8 and reads back as the same string.
         """
         if self.ok:
-            head = f'{{"index":{self.index},"source":{json.dumps(self.source, ensure_ascii=False)}'
+            head = (
+                f'{{"index":{self.index},{_FORMAT_FIELDS},'
+                f'"source":{json.dumps(self.source, ensure_ascii=False)}'
+            )
             return b"".join((_utf8(head), b',"verdicts":[', b",".join(self.verdicts_json), b"]}"))
+        return _utf8(json.dumps(self.error_record(), ensure_ascii=False))
+
+    def error_record(self) -> dict[str, Any]:
+        """A rejected record as JSON data (an `ErrorRecord`); also an item of the `evaluation`
+        documents, in the place of the verdicts the record did not get."""
         error: dict[str, Any] = {"code": self.error_code, "message": self.error_message}
         if self.error_issues:
             error["issues"] = [
@@ -104,11 +192,16 @@ class BatchResult:
                 for issue in self.error_issues
             ]
             error["issue_count"] = self.error_issue_count
-        return _utf8(
-            json.dumps(
-                {"index": self.index, "source": self.source, "error": error}, ensure_ascii=False
-            )
-        )
+        return {
+            "index": self.index,
+            "format": RECORD_FORMAT,
+            "format_version": FORMAT_VERSION,
+            "source": self.source,
+            "error": error,
+        }
+
+
+_FORMAT_FIELDS = f'"format":"{RECORD_FORMAT}","format_version":{FORMAT_VERSION}'
 
 
 def _utf8(text: str) -> bytes:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -250,18 +250,41 @@ class Coverage:
         """Whether every normative clause is accounted for."""
         return not self.unaccounted
 
+    def to_report(self) -> CoverageReport:
+        """The summary `policyengine coverage --format json` prints, one line per pack."""
+        return CoverageReport(
+            format="policyengine.coverage",
+            format_version=1,
+            pack=self.pack,
+            clauses=len(self.normative),
+            accounted=len(self.accounted),
+            encoded=sum(1 for c in self.normative if c in self.encoded),
+            ledgered=sum(1 for c in self.normative if c in self.ledgered - self.encoded),
+            open=list(self.still_open),
+            unaccounted=list(self.unaccounted),
+            to_encode=list(self.to_encode),
+        )
+
     def to_dict(self) -> dict[str, object]:
-        """The summary `policyengine coverage --format json` prints."""
-        return {
-            "pack": self.pack,
-            "clauses": len(self.normative),
-            "accounted": len(self.accounted),
-            "encoded": sum(1 for c in self.normative if c in self.encoded),
-            "ledgered": sum(1 for c in self.normative if c in self.ledgered - self.encoded),
-            "open": list(self.still_open),
-            "unaccounted": list(self.unaccounted),
-            "to_encode": list(self.to_encode),
-        }
+        """`to_report()` as JSON data."""
+        return self.to_report().model_dump(mode="json")
+
+
+class CoverageReport(BaseModel):
+    """How one pack accounts for the normative clauses of its source (counts, then clause ids
+    in source order)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    format: Literal["policyengine.coverage"]
+    format_version: Literal[1]
+    pack: str
+    clauses: int  # normative clauses
+    accounted: int  # encoded or ledgered as not computable
+    encoded: int
+    ledgered: int  # ledgered as not computable, and not encoded
+    open: list[str]  # ledgered as not yet encoded, and not encoded
+    unaccounted: list[str]
+    to_encode: list[str]  # every clause ledgered as not yet encoded, encoded in part or not
 
 
 def coverage(pack: CompiledPack, clauses: ClauseList) -> Coverage:

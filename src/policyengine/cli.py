@@ -17,22 +17,33 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from . import __version__
 from ._yaml import iter_json_lines, read_file
-from .batch import BatchResult, JsonLine, Record, evaluate_many, write_json_lines
+from .batch import (
+    BatchResult,
+    JsonLine,
+    Record,
+    evaluate_many,
+    evaluation_document,
+    write_json_lines,
+)
 from .compact import compact_json, rule_table
 from .errors import PolicyEngineError, ProjectError, ProjectIssue
 from .evaluator import evaluate
-from .facts import FACTS
-from .loader import CompiledPack, get_pack, load_pack, load_pack_text, pack_names
-from .project import FACT_FIELDS, Project
+from .facts import FACTS, fact_place, fact_table
+from .loader import CompiledPack, load_pack, load_pack_text, pack_names
+from .project import Project
 from .render import cite, pad, render_markdown, render_text, status_word, width
 from .schemas import SCHEMAS, schema_text
 from .upgrade import upgrade_text
 from .verdict import OverallStatus, Status, Verdict
 from .vocabulary import Stage
+
+if TYPE_CHECKING:
+    from .lint import LintReport
+    from .testing import CaseReport
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -140,6 +151,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     thr = sub.add_parser("thresholds", help="list a pack's thresholds and decision tables")
     thr.add_argument("pack", metavar="PACK")
+    _format_option(thr)
     thr.set_defaults(handler=_cmd_thresholds)
 
     lint = sub.add_parser("lint", help="load packs and check their fidelity to the source")
@@ -149,6 +161,8 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar="PACK",
         help="pack names, files or directories (default: every installed pack)",
     )
+    _format_option(lint)
+    _ci_options(lint)
     lint.set_defaults(handler=_cmd_lint)
 
     cov = sub.add_parser(
@@ -179,6 +193,8 @@ def _build_parser() -> argparse.ArgumentParser:
     test.add_argument(
         "--no-coverage", dest="coverage", action="store_false", help="do not print rule coverage"
     )
+    _format_option(test)
+    _ci_options(test)
     test.set_defaults(handler=_cmd_test)
 
     mut = sub.add_parser(
@@ -297,6 +313,7 @@ def _build_parser() -> argparse.ArgumentParser:
     new.set_defaults(handler=_cmd_new_pack)
 
     facts = sub.add_parser("facts", help="list the facts expressions may read")
+    _format_option(facts)
     facts.set_defaults(handler=_cmd_facts)
 
     rules = sub.add_parser(
@@ -365,11 +382,50 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     srv.set_defaults(handler=_cmd_serve)
 
-    schema = sub.add_parser("schema", help="print a JSON Schema (pack, project, verdict)")
-    schema.add_argument("name", nargs="?", choices=sorted(SCHEMAS), default="pack")
+    schema = sub.add_parser(
+        "schema",
+        help="print a JSON Schema (pack, project, verdict, ...)",
+        description="Print the JSON Schema of an input (pack, project) or of a JSON output: "
+        + ", ".join(SCHEMAS)
+        + ". Each has an $id naming it and its version.",
+    )
+    schema.add_argument("name", nargs="?", choices=SCHEMAS, default="pack", metavar="NAME")
     schema.add_argument("--write", metavar="DIR", help="write every schema into DIR instead")
     schema.set_defaults(handler=_cmd_schema)
+
+    val = sub.add_parser(
+        "validate",
+        help="check JSON outputs against their schemas",
+        description="Check each FILE (JSON, or JSON Lines: one document per line) against the "
+        "schema of the format each document states (`format`, `format_version`), or against "
+        "--schema NAME. Exit 1 if a document is invalid.",
+    )
+    val.add_argument("files", nargs="+", metavar="FILE", help="JSON or JSON Lines; - reads stdin")
+    val.add_argument(
+        "--schema", choices=SCHEMAS, metavar="NAME", help="the schema to check against"
+    )
+    val.set_defaults(handler=_cmd_validate)
     return parser
+
+
+def _format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: one document, described by its schema (policyengine schema)",
+    )
+
+
+def _ci_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--junit", metavar="FILE", help="also write the results as JUnit XML to FILE"
+    )
+    parser.add_argument(
+        "--sarif",
+        metavar="FILE",
+        help="also write the problems as SARIF 2.1.0 to FILE, located in the pack or case files",
+    )
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -491,7 +547,7 @@ def _evaluate_into(
             _echo(_located(result))
             worst = max(worst, EXIT_USAGE)
             if args.format in ("json", "compact"):
-                collected.append(json.loads(result.to_json()))
+                collected.append(result.error_record())
             continue
         for verdict in result.verdicts:
             if _fails(verdict.status, bool(verdict.failed), args.fail_on):
@@ -511,9 +567,10 @@ def _evaluate_into(
                 )
     progress.done()
     if args.format == "json":
-        out.write(json.dumps(collected, ensure_ascii=False, indent=2))
+        out.write(json.dumps(evaluation_document(collected), ensure_ascii=False, indent=2))
     elif args.format == "compact":
-        out.write(json.dumps(collected, ensure_ascii=False, separators=(",", ":")) + "\n")
+        document = evaluation_document(collected, compact=True)
+        out.write(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n")
     elif args.format == "html":
         from .html import render_html
 
@@ -803,6 +860,11 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 def _cmd_thresholds(args: argparse.Namespace) -> int:
     pack = load_pack(args.pack)
+    if args.format == "json":
+        from .thresholds import threshold_table
+
+        print(threshold_table(pack).model_dump_json(indent=2))
+        return EXIT_OK
     style = pack.spec.source.citation_style
     print("thresholds")
     for name, t in pack.spec.thresholds.items():
@@ -880,60 +942,63 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def _cmd_lint(args: argparse.Namespace) -> int:
-    from .lint import lint_pack
+    from .lint import lint_packs, lint_report
 
-    worst = EXIT_OK
-    for ref in _pack_refs(args.packs):
-        try:
-            pack = load_pack(ref)
-        except PolicyEngineError as exc:
-            _echo(str(exc))
-            worst = EXIT_FAIL
-            continue
-        issues = lint_pack(pack)
-        for issue in issues:
-            print(str(issue))
-        if issues:
-            worst = EXIT_FAIL
-        else:
-            print(f"{pack.path}: ok ({len(pack.rules)} rules)")
-    return worst
+    results = lint_packs(_pack_refs(args.packs))
+    report = lint_report(results)
+    if args.format == "json":
+        print(report.model_dump_json(indent=2))
+    else:
+        for result in results:
+            if result.pack is None:
+                _echo(str(result.error))
+                continue
+            for issue in result.issues:
+                print(str(issue))
+            if not result.issues:
+                print(f"{result.pack.path}: ok ({len(result.pack.rules)} rules)")
+    _ci_reports(args, report)
+    return EXIT_FAIL if report.issue_count else EXIT_OK
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
-    from .testing import Coverage, check_case, iter_case_files, load_cases
+    from .testing import case_report, run_case_files
 
-    files: list[Path] = []
-    for name in args.paths:
-        path = Path(name)
-        files.extend(iter_case_files(path) if path.is_dir() else [path])
-    passed = failed = 0
-    coverage = Coverage()
-    for file in files:
-        for case in load_cases(file):
-            pack = get_pack(case.pack)
-            result = check_case(case, pack)
-            if result.verdict is not None:
-                coverage.add(pack, result.verdict)
-            if result.problems:
-                failed += 1
-                print(f"FAIL {case.location}: {case.name}")
-                for problem in result.problems:
-                    print(f"  {problem}")
-            else:
-                passed += 1
-    if args.coverage:
-        for pack_id, gaps in coverage.gaps().items():
-            total = len(coverage.seen[pack_id])
-            print(
-                f"coverage {pack_id}: {total} rules; never pass: {len(gaps['never_pass'])}, "
-                f"never fail: {len(gaps['never_fail'])}"
-            )
-            for kind in ("never_pass", "never_fail"):
-                if gaps[kind]:
-                    print(f"  {kind.replace('_', ' ')}: {', '.join(gaps[kind])}")
-    print(f"{passed} passed, {failed} failed")
-    return EXIT_FAIL if failed else EXIT_OK
+    run = run_case_files(args.paths)
+    report = case_report(run)
+    if args.format == "json":
+        print(report.model_dump_json(indent=2))
+    else:
+        for result in run.failed:
+            print(f"FAIL {result.case.location}: {result.case.name}")
+            for problem in result.problems:
+                print(f"  {problem}")
+        if args.coverage:
+            for entry in report.coverage:
+                print(
+                    f"coverage {entry.pack}: {entry.rules} rules; never pass: "
+                    f"{len(entry.never_pass)}, never fail: {len(entry.never_fail)}"
+                )
+                for kind, rules in (
+                    ("never pass", entry.never_pass),
+                    ("never fail", entry.never_fail),
+                ):
+                    if rules:
+                        print(f"  {kind}: {', '.join(rules)}")
+        print(f"{report.passed} passed, {report.failed} failed")
+    _ci_reports(args, report)
+    return EXIT_FAIL if report.failed else EXIT_OK
+
+
+def _ci_reports(args: argparse.Namespace, report: LintReport | CaseReport) -> None:
+    """Write the JUnit XML and SARIF files asked for with --junit and --sarif."""
+    from .junit import junit_xml
+    from .sarif import sarif_json
+
+    for path, render in ((args.junit, junit_xml), (args.sarif, sarif_json)):
+        if path:
+            with _Output(path) as out:
+                out.write(render(report))
 
 
 def _positive(text: str) -> int:
@@ -1063,28 +1128,17 @@ def _cmd_new_pack(args: argparse.Namespace) -> int:
 
 
 def _cmd_facts(args: argparse.Namespace) -> int:
-    del args
+    if args.format == "json":
+        print(fact_table().model_dump_json(indent=2))
+        return EXIT_OK
     # The group a project states each fact in, or what it is derived from.
     for name, spec in FACTS.items():
         kind = spec.kind.value + (f"[{spec.vocabulary.__name__}]" if spec.vocabulary else "")
         judged = " (attestation: someone's judgement)" if spec.attestation else ""
-        print(f"{pad(name, 44)} {pad(kind, 24)} {pad(_place(name), 26)} {spec.description}{judged}")
+        print(
+            f"{pad(name, 44)} {pad(kind, 24)} {pad(fact_place(name), 26)} {spec.description}{judged}"
+        )
     return EXIT_OK
-
-
-def _place(fact: str) -> str:
-    """The group in which a project states `fact`, or what it is derived from."""
-    if fact in FACT_FIELDS:
-        return FACT_FIELDS[fact][0]
-    if fact == "documents":
-        return fact
-    if fact == "as_of":
-        return "the evaluation date"
-    if fact.startswith("funding_"):
-        return "from money.funding"
-    if fact.startswith("budget_"):
-        return "from money.budget_changes"
-    return "from procedure.steps"
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
@@ -1155,6 +1209,72 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(schema_text(args.name))
     return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .schemas import validate
+
+    worst = EXIT_OK
+    for name in args.files:
+        documents, code = 0, EXIT_OK
+        for where, document in _json_documents(name):
+            documents += 1
+            try:
+                if isinstance(document, PolicyEngineError):
+                    raise document
+                violations = validate(document, args.schema)
+            except PolicyEngineError as exc:
+                _echo(str(exc) if str(exc).startswith(where) else f"{where}: {exc}")
+                code = EXIT_USAGE
+                continue
+            for violation in violations:
+                print(f"{where}: {violation}")
+            if violations:
+                code = max(code, EXIT_FAIL)
+        if code == EXIT_OK:
+            print(f"{name}: {documents} {'document' if documents == 1 else 'documents'} valid")
+        worst = max(worst, code)
+    return worst
+
+
+def _json_documents(name: str) -> Iterator[tuple[str, Any]]:
+    """(where, document or the error reading it) for the document of a JSON file, or for each
+    line of JSON Lines (a `.jsonl` file, read as a stream, or any input holding several)."""
+    from ._json import loads
+
+    if name.endswith(".jsonl"):
+        with open(name, "rb") as handle:
+            for number, line in iter_json_lines(handle, name):
+                if isinstance(line, PolicyEngineError):
+                    yield f"{name}:{number}", line
+                    continue
+                yield from _parsed_line(name, number, line)
+        return
+    if name == "-":
+        data = sys.stdin.buffer.read()
+    else:
+        with open(name, "rb") as handle:
+            data = handle.read()
+    text = data.decode("utf-8", "replace")
+    try:
+        yield name, loads(text, name)
+        return
+    except PolicyEngineError as exc:
+        lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+        if exc.code != "json.syntax" or len(lines) < 2:
+            yield name, exc
+            return
+    for number, line in lines:
+        yield from _parsed_line(name, number, line)
+
+
+def _parsed_line(name: str, number: int, line: str) -> Iterator[tuple[str, Any]]:
+    from ._json import loads
+
+    try:
+        yield f"{name}:{number}", loads(line, name, number)
+    except PolicyEngineError as exc:
+        yield f"{name}:{number}", exc
 
 
 def run() -> None:

@@ -4,6 +4,7 @@ acceptance-failure conditions, each with the article that says so."""
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -42,6 +43,8 @@ class PackDiff(BaseModel):
     """The differences between pack A and pack B."""
 
     model_config = _DATA
+    format: Literal["policyengine.diff"] = "policyengine.diff"
+    format_version: Literal[1] = 1
     a: str
     b: str
     thresholds: list[ThresholdRow]

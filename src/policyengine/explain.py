@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -41,6 +41,8 @@ class Explanation(BaseModel):
     """A rule's answer for one project, with its reasons."""
 
     model_config = _DATA
+    format: Literal["policyengine.explanation"] = "policyengine.explanation"
+    format_version: Literal[1] = 1
     pack_id: str
     rule_id: str
     title: Text

@@ -30,7 +30,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from .partial import known_set
 from .project import (
@@ -394,3 +396,63 @@ def _budget_facts(changes: list[BudgetChange] | None, estimate: Decimal | None) 
         "budget_increase_ratio": ratio,
         "budget_change_unapproved": unapproved,
     }
+
+
+def fact_place(fact: str) -> str:
+    """The group in which a project states `fact`, or what it is derived from."""
+    if fact in FACT_FIELDS:
+        return FACT_FIELDS[fact][0]
+    if fact == "documents":
+        return fact
+    if fact == "as_of":
+        return "the evaluation date"
+    if fact.startswith("funding_"):
+        return "from money.funding"
+    if fact.startswith("budget_"):
+        return "from money.budget_changes"
+    return "from procedure.steps"
+
+
+_DATA = ConfigDict(frozen=True, extra="forbid")
+
+
+class FactEntry(BaseModel):
+    """One fact expressions may read."""
+
+    model_config = _DATA
+    name: str
+    kind: Literal["decimal", "int", "bool", "date", "str", "enum", "set"]
+    vocabulary: str | None = None  # the vocabulary of an enum or set fact
+    values: list[str] = []  # its members
+    place: str  # the group a project states it in, or what it is derived from
+    description: str
+    attestation: bool = False  # someone's judgement, not an observation
+
+
+class FactTable(BaseModel):
+    """Every fact expressions may read (`policyengine facts --format json`)."""
+
+    model_config = _DATA
+    format: Literal["policyengine.facts"]
+    format_version: Literal[1]
+    facts: list[FactEntry]
+
+
+def fact_table() -> FactTable:
+    """The fact vocabulary as data, in the order `policyengine facts` lists it."""
+    return FactTable(
+        format="policyengine.facts",
+        format_version=1,
+        facts=[
+            FactEntry(
+                name=name,
+                kind=spec.kind.value,
+                vocabulary=spec.vocabulary.__name__ if spec.vocabulary else None,
+                values=[member.value for member in spec.vocabulary] if spec.vocabulary else [],
+                place=fact_place(name),
+                description=spec.description,
+                attestation=spec.attestation,
+            )
+            for name, spec in FACTS.items()
+        ],
+    )

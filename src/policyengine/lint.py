@@ -44,16 +44,19 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from ._suggest import did_you_mean
 from .clauses import ClauseList, clause_list_for, clauses_quoted, fragments_outside, references
-from .errors import Location, PackError
+from .errors import Location, PackError, PackErrors
 from .expressions import Expression
 from .facts import FACTS, FactType
-from .loader import CompiledPack, CompiledRule
+from .loader import CompiledPack, CompiledRule, load_pack
 from .mutants import mutant_ids
 from .pack import (
     RULE_SECTIONS,
@@ -81,6 +84,126 @@ class LintIssue:
     def __str__(self) -> str:
         text = f"{self.location}: {self.code}: {self.message}"
         return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+_DATA = ConfigDict(frozen=True, extra="forbid")
+
+
+class IssueLocation(BaseModel):
+    """Where an issue is: a file, and the line and column (from 1) where known."""
+
+    model_config = _DATA
+    path: str
+    line: int | None = None
+    column: int | None = None
+
+
+class LintRecord(BaseModel):
+    """One problem of one pack: a load error (level `error`, the pack did not load) or a lint
+    finding (level `warning`, the pack loads but reads the law doubtfully)."""
+
+    model_config = _DATA
+    code: str
+    level: Literal["error", "warning"]
+    message: str
+    location: IssueLocation | None = None
+    rule_id: str | None = None
+    hint: str | None = None
+
+
+class PackLint(BaseModel):
+    """The problems of one pack, as given on the command line (a name or a file)."""
+
+    model_config = _DATA
+    ref: str
+    path: str | None = None  # the file, once found
+    pack_id: str | None = None  # none: the pack did not load
+    rules: int | None = None
+    issues: list[LintRecord]
+
+
+class LintReport(BaseModel):
+    """What `policyengine lint --format json` writes: every pack checked, with its issues."""
+
+    model_config = _DATA
+    format: Literal["policyengine.lint"]
+    format_version: Literal[1]
+    packs: list[PackLint]
+
+    @property
+    def issue_count(self) -> int:
+        """Load errors and lint findings of every pack."""
+        return sum(len(pack.issues) for pack in self.packs)
+
+
+@dataclass(frozen=True, slots=True)
+class PackLintResult:
+    """One pack's lint: the loaded pack and its issues, or the error that stopped loading."""
+
+    ref: str
+    pack: CompiledPack | None
+    error: PackError | None
+    issues: tuple[LintIssue, ...] = ()
+
+    def to_record(self) -> PackLint:
+        """The result as data."""
+        if self.pack is None:
+            errors = self.error.errors if isinstance(self.error, PackErrors) else (self.error,)
+            return PackLint(ref=self.ref, issues=[_load_error(e) for e in errors if e])
+        return PackLint(
+            ref=self.ref,
+            path=str(self.pack.path),
+            pack_id=self.pack.id,
+            rules=len(self.pack.rules),
+            issues=[
+                LintRecord(
+                    code=issue.code,
+                    level="warning",
+                    message=issue.message,
+                    location=_location(issue.location),
+                    hint=issue.hint,
+                )
+                for issue in self.issues
+            ],
+        )
+
+
+def lint_packs(refs: Sequence[str]) -> list[PackLintResult]:
+    """Load and lint each pack of `refs` (names or files); a pack that fails to load is a
+    result with its error, and the others are still checked."""
+    results: list[PackLintResult] = []
+    for ref in refs:
+        try:
+            pack = load_pack(ref)
+        except PackError as exc:
+            results.append(PackLintResult(ref, None, exc))
+            continue
+        results.append(PackLintResult(ref, pack, None, tuple(lint_pack(pack))))
+    return results
+
+
+def lint_report(results: Sequence[PackLintResult]) -> LintReport:
+    """The results as one document."""
+    return LintReport(
+        format="policyengine.lint", format_version=1, packs=[r.to_record() for r in results]
+    )
+
+
+def _location(location: Location | None) -> IssueLocation | None:
+    if location is None:
+        return None
+    return IssueLocation(path=location.path, line=location.line, column=location.column)
+
+
+def _load_error(error: PackError) -> LintRecord:
+    return LintRecord(
+        code=error.code,
+        level="error",
+        message=error.message + (f"\n  expression: {error.expression}" if error.expression else ""),
+        location=_location(error.location),
+        rule_id=error.rule_id,
+        hint=error.hint,
+    )
 
 
 def cited_articles(pack: CompiledPack) -> set[int]:

@@ -30,7 +30,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from . import __version__
 from ._yaml import Marks
@@ -64,6 +66,50 @@ class MutantResult:
     """The killing case and its first mismatch, the load error, or why it is equivalent."""
     listed_equivalent: bool = False
     """The pack lists it under `equivalent_mutants` (a killed one is not equivalent after all)."""
+
+
+_DATA = ConfigDict(frozen=True, extra="forbid")
+
+
+class Survivor(BaseModel):
+    """A mutant no case killed: the reading of the law the cases do not pin down."""
+
+    model_config = _DATA
+    id: str
+    clause: str | None  # the first of `clauses`
+    clauses: list[str]
+    rule: str  # the rule, exclusion, table, threshold or definition it touches
+    kind: str
+    mutation: str
+
+
+class InvalidMutant(BaseModel):
+    """A mutant that did not load, with the load error."""
+
+    model_config = _DATA
+    id: str
+    error: str | None
+
+
+class MutationSummary(BaseModel):
+    """The outcome of every mutant of one pack: counts, score and the survivors."""
+
+    model_config = _DATA
+    format: Literal["policyengine.mutation"]
+    format_version: Literal[1]
+    pack: str
+    path: str
+    cases: int
+    mutants: int
+    killed: int
+    invalid: int
+    equivalent: int
+    survived: list[Survivor]
+    survived_by_kind: dict[str, int]
+    score: float | None  # killed / (mutants - invalid - equivalent); null when none counts
+    invalid_mutants: list[InvalidMutant]
+    equivalent_mutants: list[str]
+    unknown_equivalents: list[str]
 
 
 @dataclass(frozen=True)
@@ -121,39 +167,45 @@ class MutationReport:
             f"{self.count(Outcome.EQUIVALENT)} equivalent, score {score}"
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """The report as JSON data (`mutate --format json`)."""
-        return {
-            "pack": self.pack,
-            "path": self.path,
-            "cases": self.cases,
-            "mutants": len(self.results),
-            "killed": self.count(Outcome.KILLED),
-            "invalid": self.count(Outcome.INVALID),
-            "equivalent": self.count(Outcome.EQUIVALENT),
-            "survived": [
-                {
-                    "id": result.mutant.id,
-                    "clause": result.mutant.clauses[0] if result.mutant.clauses else None,
-                    "clauses": list(result.mutant.clauses),
-                    "rule": result.mutant.target,
-                    "kind": result.mutant.kind,
-                    "mutation": result.mutant.description,
-                }
+    def to_summary(self) -> MutationSummary:
+        """The report as a document (`mutate --format json`, one line per pack)."""
+        return MutationSummary(
+            format="policyengine.mutation",
+            format_version=1,
+            pack=self.pack,
+            path=self.path,
+            cases=self.cases,
+            mutants=len(self.results),
+            killed=self.count(Outcome.KILLED),
+            invalid=self.count(Outcome.INVALID),
+            equivalent=self.count(Outcome.EQUIVALENT),
+            survived=[
+                Survivor(
+                    id=result.mutant.id,
+                    clause=result.mutant.clauses[0] if result.mutant.clauses else None,
+                    clauses=list(result.mutant.clauses),
+                    rule=result.mutant.target,
+                    kind=result.mutant.kind,
+                    mutation=result.mutant.description,
+                )
                 for result in self.survivors
             ],
-            "survived_by_kind": self.survived_by_kind(),
-            "score": self.score,
-            "invalid_mutants": [
-                {"id": result.mutant.id, "error": result.detail}
+            survived_by_kind=self.survived_by_kind(),
+            score=self.score,
+            invalid_mutants=[
+                InvalidMutant(id=result.mutant.id, error=result.detail)
                 for result in self.results
                 if result.outcome is Outcome.INVALID
             ],
-            "equivalent_mutants": [
+            equivalent_mutants=[
                 result.mutant.id for result in self.results if result.outcome is Outcome.EQUIVALENT
             ],
-            "unknown_equivalents": list(self.unknown_equivalents),
-        }
+            unknown_equivalents=list(self.unknown_equivalents),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """`to_summary()` as JSON data."""
+        return self.to_summary().model_dump(mode="json")
 
     def to_text(self) -> str:
         """The survivors grouped by the clause they read wrongly, then the summary line."""

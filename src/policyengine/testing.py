@@ -15,10 +15,12 @@ and the pytest plugin do not need hypothesis.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from ._suggest import did_you_mean
 from ._yaml import load_yaml, read_file
@@ -193,6 +195,106 @@ class Coverage:
             }
             for pack, rules in self.seen.items()
         }
+
+
+@dataclass
+class CaseRun:
+    """The outcome of every case of some case files, and the statuses they produced."""
+
+    results: list[CaseResult] = field(default_factory=list)
+    coverage: Coverage = field(default_factory=Coverage)
+
+    @property
+    def failed(self) -> list[CaseResult]:
+        """The cases that did not pass."""
+        return [result for result in self.results if not result.passed]
+
+
+def run_case_files(paths: Iterable[str | Path]) -> CaseRun:
+    """Run the cases of every case file of `paths` (files, or directories searched for them)."""
+    run = CaseRun()
+    for name in paths:
+        path = Path(name)
+        for file in iter_case_files(path) if path.is_dir() else [path]:
+            for case in load_cases(file):
+                pack = get_pack(case.pack)
+                result = check_case(case, pack)
+                if result.verdict is not None:
+                    run.coverage.add(pack, result.verdict)
+                run.results.append(result)
+    return run
+
+
+_DATA = ConfigDict(frozen=True, extra="forbid")
+
+
+class CaseRecord(BaseModel):
+    """One case's outcome: where it is, and every mismatch (none: it passed)."""
+
+    model_config = _DATA
+    id: str  # pack/file::name
+    name: str
+    pack: str  # the id of the pack under test
+    file: str
+    line: int | None
+    column: int | None
+    passed: bool
+    problems: list[str]
+
+
+class RuleCoverage(BaseModel):
+    """The rules of one pack that no case made pass, or fail."""
+
+    model_config = _DATA
+    pack: str
+    rules: int
+    never_pass: list[str]
+    never_fail: list[str]
+
+
+class CaseReport(BaseModel):
+    """What `policyengine test --format json` writes: every case, and the rule coverage."""
+
+    model_config = _DATA
+    format: Literal["policyengine.test"]
+    format_version: Literal[1]
+    passed: int
+    failed: int
+    cases: list[CaseRecord]
+    coverage: list[RuleCoverage]
+
+
+def case_report(run: CaseRun) -> CaseReport:
+    """A case run as one document."""
+    failed = len(run.failed)
+    return CaseReport(
+        format="policyengine.test",
+        format_version=1,
+        passed=len(run.results) - failed,
+        failed=failed,
+        cases=[
+            CaseRecord(
+                id=result.case.id,
+                name=result.case.name,
+                pack=get_pack(result.case.pack).id,
+                file=str(result.case.file),
+                line=result.case.location.line,
+                column=result.case.location.column,
+                passed=result.passed,
+                problems=result.problems,
+            )
+            for result in run.results
+        ],
+        coverage=[
+            RuleCoverage(
+                pack=pack,
+                rules=len(run.coverage.seen[pack]),
+                never_pass=gaps["never_pass"],
+                never_fail=gaps["never_fail"],
+            )
+            for pack, gaps in run.coverage.gaps().items()
+        ],
+    )
 
 
 NOT_DUE = "not_due"

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Final, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, PlainSerializer
 from pydantic_core import core_schema
@@ -481,10 +481,19 @@ class StageBasis(StrEnum):
     EVERY = "every"  # no stage known: every duty was checked
 
 
+FORMAT_VERSION: Final = 1
+"""The version of the full verdict and of the decisions' JSON form (README, "Stability")."""
+
+
 class Verdict(BaseModel):
     """Everything one evaluation found."""
 
-    model_config = _DATA
+    # Every field is written, defaults too: the schemas (and the service's OpenAPI) say so.
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_serialization_defaults_required=True
+    )
+    format: Literal["policyengine.verdict"] = "policyengine.verdict"
+    format_version: Literal[1] = FORMAT_VERSION
     pack_id: str
     pack_version: str
     jurisdiction: Text
@@ -567,6 +576,20 @@ def _defaults_of(model: type[BaseModel]) -> tuple[dict[str, Any], list[tuple[str
     return static, factories
 
 
+class DecisionsRecord(BaseModel):
+    """The JSON form of `Decisions` (`Decisions.to_json()`, `schema/decisions.schema.json`)."""
+
+    model_config = _DATA
+    format: Literal["policyengine.decisions"]
+    format_version: Literal[1]
+    pack_id: str
+    in_scope: bool | None
+    status: OverallStatus
+    route: str | None  # the band id, as in the compact verdict: see `Decisions`
+    statuses: dict[str, Status]
+    missing_documents: list[Document]
+
+
 @dataclass(frozen=True, slots=True)
 class Decisions:
     """The decisions of an evaluation without the findings' detail: what `decide` returns.
@@ -574,6 +597,11 @@ class Decisions:
     For screening many projects: the status of every rule evaluated (in pack order), the band
     the primary decision table chose, the missing documents and the overall status, exactly as
     the full `Verdict` would give them.
+
+    `route` is the id of the band the primary table chose (`verdict.route.band_id`), not the
+    whole `Decision` a verdict holds: like a compact verdict, the decisions refer to what the
+    pack states anyway (the band's label, approver and citation) by id, and `decide` never
+    builds the `Decision`, which is where its speed comes from.
     """
 
     pack_id: str
@@ -594,6 +622,23 @@ class Decisions:
             statuses={f.rule_id: f.status for f in verdict.findings},
             missing_documents=tuple(verdict.missing_documents),
         )
+
+    def to_record(self) -> DecisionsRecord:
+        """The decisions as the model of their JSON form."""
+        return DecisionsRecord(
+            format="policyengine.decisions",
+            format_version=FORMAT_VERSION,
+            pack_id=self.pack_id,
+            in_scope=self.in_scope,
+            status=self.status,
+            route=self.route,
+            statuses=dict(self.statuses),
+            missing_documents=list(self.missing_documents),
+        )
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """Deterministic JSON (`schema/decisions.schema.json`): rules in pack order."""
+        return self.to_record().model_dump_json(indent=indent)
 
     def to_dict(self) -> dict[str, Any]:
         """The decisions as JSON data: enums as their values, rule statuses in pack order."""
