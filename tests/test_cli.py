@@ -147,6 +147,16 @@ def test_each_lint_check_on_a_broken_pack(path: Path) -> None:
     assert fragment in message
 
 
+def test_facts_of_one_pack_are_those_it_reads() -> None:
+    from policyengine import load_pack
+
+    listed = {line.split()[0] for line in cli("facts", "--pack", MINI).stdout.splitlines()}
+    assert listed == set(load_pack(MINI).facts)
+    assert "total_investment" in listed
+    assert "approval_date" not in listed
+    assert len(listed) < len(cli("facts").stdout.splitlines())
+
+
 def test_explain_shows_sub_expressions_facts_and_the_quote(project: Path) -> None:
     result = cli(
         "explain",

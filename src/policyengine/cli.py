@@ -224,6 +224,11 @@ def _build_parser() -> argparse.ArgumentParser:
     mut.set_defaults(handler=_cmd_mutate)
 
     facts = sub.add_parser("facts", help="list the facts expressions may read")
+    facts.add_argument(
+        "--pack",
+        metavar="P",
+        help="only the facts this pack reads (name or file): what a form for it must ask",
+    )
     facts.set_defaults(handler=_cmd_facts)
 
     rules = sub.add_parser(
@@ -874,9 +879,11 @@ def _cmd_mutate(args: argparse.Namespace) -> int:
 
 
 def _cmd_facts(args: argparse.Namespace) -> int:
-    del args
+    read = _packs([args.pack])[0].facts if args.pack else None
     # The group a project states each fact in, or what it is derived from.
     for name, spec in FACTS.items():
+        if read is not None and name not in read:
+            continue
         kind = spec.kind.value + (f"[{spec.vocabulary.__name__}]" if spec.vocabulary else "")
         judged = " (attestation: someone's judgement)" if spec.attestation else ""
         print(f"{pad(name, 44)} {pad(kind, 24)} {pad(_place(name), 26)} {spec.description}{judged}")
