@@ -664,3 +664,22 @@ def test_an_unknown_outcome_is_refused_with_the_outcomes() -> None:
         Project.from_facts({"steps": {"approval": {"outcome": "approved"}}})
     assert "passed" in str(info.value)
     assert info.value.issues[0].path == "steps.approval.outcome"
+
+
+def test_calling_project_raises_the_error_from_mapping_raises() -> None:
+    data = {"money": {"total_investment": 4.5}, "owner": {"level": "planet"}}
+    with pytest.raises(ProjectError) as called:
+        Project(**data)
+    with pytest.raises(ProjectError) as mapped:
+        Project.from_mapping(data)
+    assert called.value.issues == mapped.value.issues
+    assert [issue.loc for issue in called.value.issues] == [
+        ("owner", "level"),
+        ("money", "total_investment"),
+    ]
+
+
+def test_a_valid_call_still_builds_a_project() -> None:
+    assert Project(name="x", money={"total_investment": "1"}) == Project.from_mapping(
+        {"name": "x", "money": {"total_investment": "1"}}
+    )
