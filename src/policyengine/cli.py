@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import stat
 import sys
 import tempfile
@@ -28,7 +29,7 @@ from .evaluator import evaluate
 from .facts import FACTS
 from .loader import BUNDLED_PACKS, CompiledPack, get_pack, load_pack, load_pack_text
 from .project import FACT_FIELDS, Project
-from .render import cite, pad, render_markdown, render_text, status_word, width
+from .render import cite, columns, pad, render_markdown, render_text, status_word
 from .schemas import SCHEMAS, schema_text
 from .upgrade import upgrade_text
 from .verdict import OverallStatus, Status, Verdict
@@ -395,7 +396,14 @@ def _evaluate_into(
                 out.write(render_markdown(verdict, lang=args.lang, style=style))
             else:
                 out.write(
-                    render_text(verdict, lang=args.lang, style=style, show_passes=args.all) + "\n"
+                    render_text(
+                        verdict,
+                        lang=args.lang,
+                        style=style,
+                        show_passes=args.all,
+                        max_width=None if args.output else _terminal_width(),
+                    )
+                    + "\n"
                 )
     progress.done()
     if args.format == "json":
@@ -577,7 +585,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     project = Project.from_file(args.project)
     packs = _packs(args.pack)
     verdicts = [evaluate(project, p, stage=args.stage, as_of=args.as_of) for p in packs]
-    print(_comparison(verdicts, packs, args.lang))
+    print(_comparison(verdicts, packs, args.lang, _terminal_width()))
     failing = any(_fails(v.status, bool(v.failed), args.fail_on) for v in verdicts)
     return EXIT_FAIL if failing else EXIT_OK
 
@@ -609,7 +617,20 @@ def _fails(status: OverallStatus, failed_some: bool, policy: str) -> bool:
     return policy == "warning" and status is OverallStatus.COMPLIANT and failed_some
 
 
-def _comparison(verdicts: Sequence[Verdict], packs: Sequence[CompiledPack], lang: str) -> str:
+def _terminal_width() -> int | None:
+    """The width text tables fit: the terminal's ($COLUMNS overrides it); None when the output
+    is not a terminal, so that files and pipes get whole lines."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def _comparison(
+    verdicts: Sequence[Verdict],
+    packs: Sequence[CompiledPack],
+    lang: str,
+    max_width: int | None = None,
+) -> str:
     en = lang == "en"
     head = (
         ["pack", "jurisdiction", "in scope", "status", "route", "failing articles"]
@@ -649,13 +670,8 @@ def _comparison(verdicts: Sequence[Verdict], packs: Sequence[CompiledPack], lang
                 ", ".join(label for _, label in failing) or "—",
             ]
         )
-    widths = [max(width(row[i]) for row in [head, *rows]) for i in range(len(head) - 1)]
-    lines = [
-        "  ".join(pad(cell, width) for cell, width in zip(row, widths, strict=False))
-        + "  "
-        + row[-1]
-        for row in [head, *rows]
-    ]
+    # Pack ids and statuses stay whole; the names, the route and the articles wrap.
+    lines = columns([head, *rows], max_width=max_width, wrap=frozenset({1, 4, 5}))
     if approvers:
         lines += ["", "approvers:" if en else "审批机关:", *approvers]
     return "\n".join(lines)
