@@ -452,3 +452,22 @@ def test_a_closed_pipe_ends_the_command_quietly() -> None:
     )
     assert listing.stdout.startswith("documents")
     assert "Broken pipe" not in listing.stderr
+
+
+def test_a_missing_project_file_is_named_once_with_a_fitting_hint(tmp_path: Path) -> None:
+    result = cli("evaluate", str(tmp_path / "nope.yaml"), "--pack", MINI)
+    assert result.returncode == 2
+    first = result.stderr.splitlines()[0]
+    assert first.count("nope.yaml") == 1
+    assert "project.unreadable" in first
+    assert "(got None)" not in result.stderr
+    assert "fix the fields" not in result.stderr
+    assert "check the path" in result.stderr
+
+
+def test_test_without_paths_outside_a_pack_repository_says_what_to_give(tmp_path: Path) -> None:
+    result = cli("test", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no tests/packs here" in result.stderr
+    assert "hint: name the case files" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -24,7 +24,7 @@ from . import __version__
 from ._yaml import iter_json_lines, read_file
 from .batch import BatchResult, JsonLine, Record, evaluate_many, write_json_lines
 from .compact import compact_json, rule_table
-from .errors import PolicyEngineError, ProjectError, ProjectIssue
+from .errors import PolicyEngineError
 from .evaluator import evaluate
 from .facts import FACTS
 from .loader import BUNDLED_PACKS, CompiledPack, get_pack, load_pack, load_pack_text
@@ -174,8 +174,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "paths",
         nargs="*",
         metavar="PATH",
-        default=["tests/packs"],
-        help="case files or directories (default: tests/packs)",
+        default=[],
+        help="case files or directories (default: tests/packs, as laid out in a pack's repository)",
     )
     test.add_argument(
         "--no-coverage", dest="coverage", action="store_false", help="do not print rule coverage"
@@ -320,10 +320,12 @@ def _json_line(record: str | PolicyEngineError, name: str, line: int) -> Any:
     return record if isinstance(record, PolicyEngineError) else JsonLine(name, line, record)
 
 
-def _unreadable(path: Path, exc: OSError) -> ProjectError:
-    return ProjectError(
-        [ProjectIssue(loc=(), msg=f"cannot read: {exc.strerror or exc}", input=None)],
-        source=str(path),
+def _unreadable(path: Path, exc: OSError) -> PolicyEngineError:
+    # The record's source already names the file; nothing about its fields is known.
+    return PolicyEngineError(
+        f"cannot read the project file: {exc.strerror or exc}",
+        code="project.unreadable",
+        hint="check the path and its permissions; '-' reads JSON Lines from standard input",
     )
 
 
@@ -807,8 +809,15 @@ def _cmd_lint(args: argparse.Namespace) -> int:
 def _cmd_test(args: argparse.Namespace) -> int:
     from .testing import Coverage, check_case, iter_case_files, load_cases
 
+    if not args.paths and not Path("tests/packs").is_dir():
+        _echo(
+            "policyengine test: no case files named, and there is no tests/packs here\n"
+            "  hint: name the case files or directories (policyengine test cases/); the bundled "
+            "packs' cases are in the source repository, not in the installed package"
+        )
+        return EXIT_USAGE
     files: list[Path] = []
-    for name in args.paths:
+    for name in args.paths or ["tests/packs"]:
         path = Path(name)
         files.extend(iter_case_files(path) if path.is_dir() else [path])
     passed = failed = 0
