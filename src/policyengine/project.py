@@ -929,12 +929,10 @@ class _ProjectType(type(BaseModel)):  # type: ignore[misc]  # pydantic's metacla
             raise ProjectError.from_validation(exc, adjust=_placed) from None
 
 
+# `Project(**data)`, `from_mapping`, `from_facts`, `from_json` and `from_file` all raise
+# `ProjectError`, with a record per invalid field (the docstring is the schema's description).
 class Project(BaseModel, metaclass=_ProjectType):
-    """The facts about one project, grouped by the project's life. Unknown facts are `None`.
-
-    Build one with `Project(**data)`, `Project.from_mapping`, `from_facts`, `from_json` or
-    `from_file`: each raises `ProjectError`, with a record per invalid field.
-    """
+    """The facts about one project, grouped by the project's life. Unknown facts are `None`."""
 
     model_config = _MODEL
 
