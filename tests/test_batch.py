@@ -246,13 +246,16 @@ def test_a_source_name_that_is_not_utf8_is_written_as_its_json_escape(mini: Comp
         assert json.loads(data.decode("utf-8"))["source"] == source
 
 
-def test_script_without_a_main_guard_fails_fast_with_workers(tmp_path: Path) -> None:
+# The bundled packs pickle to hundreds of kilobytes: more than a pipe holds, which once left the
+# parent blocked for ever writing them to a worker that had died.
+@pytest.mark.parametrize("pack", [MINI, "zhanggong"])
+def test_script_without_a_main_guard_fails_fast_with_workers(tmp_path: Path, pack: str) -> None:
     script = tmp_path / "batch_script.py"
     script.write_text(
         "import json\n"
         "from policyengine import load_pack\n"
         "from policyengine.batch import evaluate_many\n"
-        f"pack = load_pack({MINI!r})\n"
+        f"pack = load_pack({pack!r})\n"
         "records = [(f'r{i}', json.dumps({'id': f'p{i}'})) for i in range(10)]\n"
         "print(len(list(evaluate_many(records, [pack], workers=2))))\n",
         encoding="utf-8",

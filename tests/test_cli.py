@@ -147,6 +147,16 @@ def test_each_lint_check_on_a_broken_pack(path: Path) -> None:
     assert fragment in message
 
 
+def test_facts_of_one_pack_are_those_it_reads() -> None:
+    from policyengine import load_pack
+
+    listed = {line.split()[0] for line in cli("facts", "--pack", MINI).stdout.splitlines()}
+    assert listed == set(load_pack(MINI).facts)
+    assert "total_investment" in listed
+    assert "approval_date" not in listed
+    assert len(listed) < len(cli("facts").stdout.splitlines())
+
+
 def test_explain_shows_sub_expressions_facts_and_the_quote(project: Path) -> None:
     result = cli(
         "explain",
@@ -442,3 +452,22 @@ def test_a_closed_pipe_ends_the_command_quietly() -> None:
     )
     assert listing.stdout.startswith("documents")
     assert "Broken pipe" not in listing.stderr
+
+
+def test_a_missing_project_file_is_named_once_with_a_fitting_hint(tmp_path: Path) -> None:
+    result = cli("evaluate", str(tmp_path / "nope.yaml"), "--pack", MINI)
+    assert result.returncode == 2
+    first = result.stderr.splitlines()[0]
+    assert first.count("nope.yaml") == 1
+    assert "project.unreadable" in first
+    assert "(got None)" not in result.stderr
+    assert "fix the fields" not in result.stderr
+    assert "check the path" in result.stderr
+
+
+def test_test_without_paths_outside_a_pack_repository_says_what_to_give(tmp_path: Path) -> None:
+    result = cli("test", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no tests/packs here" in result.stderr
+    assert "hint: name the case files" in result.stderr
+    assert "Traceback" not in result.stderr

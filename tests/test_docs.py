@@ -6,6 +6,9 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,3 +78,22 @@ def test_readme_stability_section_lists_every_schema() -> None:
     section = readme[start : readme.index("\n## ", start + 1)]
     listed = re.findall(r"^\| `([a-z-]+)` \| `([^`]+)` \|", section, flags=re.MULTILINE)
     assert listed == [(f.name, f.id) for f in FORMATS]
+
+
+def test_authoring_guide_property_test_example_runs_and_catches_a_wrong_boundary(
+    tmp_path: Path,
+) -> None:
+    from decimal import Decimal
+
+    guide = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
+    start = guide.index("```python", guide.index("### Property tests")) + len("```python")
+    code = guide[start : guide.index("```", start)]
+    example = tmp_path / "test_example.py"  # hypothesis reads the test's source from its file
+    example.write_text(code, encoding="utf-8")
+    scope: dict[str, Any] = {}
+    exec(compile(code, str(example), "exec"), scope)
+    scope["test_the_city_reviews_from_200_wan"]()
+    # The belief "200万元以上 is strictly above 200万" is refused at the boundary.
+    scope["CITY"] = scope["CITY"] + Decimal("0.01")
+    with pytest.raises(AssertionError):
+        scope["test_the_city_reviews_from_200_wan"]()

@@ -689,3 +689,22 @@ def test_to_json_is_the_same_whatever_the_hash_seed() -> None:
         for seed in ("1", "2", "3", "4")
     }
     assert len(outputs) == 1
+
+
+def test_calling_project_raises_the_error_from_mapping_raises() -> None:
+    data = {"money": {"total_investment": 4.5}, "owner": {"level": "planet"}}
+    with pytest.raises(ProjectError) as called:
+        Project(**data)
+    with pytest.raises(ProjectError) as mapped:
+        Project.from_mapping(data)
+    assert called.value.issues == mapped.value.issues
+    assert [issue.loc for issue in called.value.issues] == [
+        ("owner", "level"),
+        ("money", "total_investment"),
+    ]
+
+
+def test_a_valid_call_still_builds_a_project() -> None:
+    assert Project(name="x", money={"total_investment": "1"}) == Project.from_mapping(
+        {"name": "x", "money": {"total_investment": "1"}}
+    )

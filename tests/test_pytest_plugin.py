@@ -35,8 +35,23 @@ def test_cases_are_collected_and_run(pytester: pytest.Pytester) -> None:
     )
 
 
-def test_nothing_is_collected_without_the_ini_option(pytester: pytest.Pytester) -> None:
+def test_tests_packs_is_collected_without_configuration(pytester: pytest.Pytester) -> None:
+    (pytester.path / "tests" / "packs").mkdir(parents=True)
+    (pytester.path / "tests" / "packs" / "mini.yaml").write_text(CASES, encoding="utf-8")
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(passed=1, failed=1)
+
+
+def test_yaml_elsewhere_is_not_collected_without_the_ini_option(pytester: pytest.Pytester) -> None:
     (pytester.path / "cases").mkdir()
     (pytester.path / "cases" / "mini.yaml").write_text(CASES, encoding="utf-8")
+    result = pytester.runpytest("-q")
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_an_empty_ini_option_collects_nothing(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\npolicyengine_cases =\n")
+    (pytester.path / "tests" / "packs").mkdir(parents=True)
+    (pytester.path / "tests" / "packs" / "mini.yaml").write_text(CASES, encoding="utf-8")
     result = pytester.runpytest("-q")
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED

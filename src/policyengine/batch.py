@@ -213,9 +213,12 @@ def _utf8(text: str) -> bytes:
 _WORKER_PACKS: Sequence[CompiledPack] = ()
 
 
-def _init_worker(packs: Sequence[CompiledPack]) -> None:
+def _init_worker(packs: Any) -> None:
+    """Take the packs from the shared buffer the parent filled (see `_shared_packs`)."""
     global _WORKER_PACKS
-    _WORKER_PACKS = packs
+    import pickle
+
+    _WORKER_PACKS = pickle.loads(memoryview(packs).cast("B"))
     # Ctrl-C reaches the whole process group. The parent stops the batch and shuts the pool
     # down; a worker interrupted as well would die mid-protocol and leave that shutdown waiting.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -505,11 +508,12 @@ def _in_pool(
     from concurrent.futures import Future, ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    context = multiprocessing.get_context("spawn")
     executor = ProcessPoolExecutor(
         workers,
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=context,
         initializer=_init_worker,
-        initargs=(tuple(packs),),
+        initargs=(_shared_packs(context, packs),),
     )
     pending: deque[Future[_T]] = deque()  # in submission order
     try:
@@ -531,6 +535,25 @@ def _in_pool(
         ) from None
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _shared_packs(context: Any, packs: Sequence[CompiledPack]) -> Any:
+    """The pickled packs in anonymous shared memory, which a worker receives as a file descriptor.
+
+    Passed as themselves, the packs (about 1 MB for the five bundled ones) would be written into
+    the pipe that starts each worker, after the data the worker reads first. A worker that dies
+    while starting (a script without a `__main__` guard) then never reads the rest, and the
+    parent, which keeps its own copy of the pipe's read end until the write ends, blocks on the
+    full pipe for ever, before the pool can notice the dead worker. A buffer's descriptor keeps
+    that write a few hundred bytes.
+    """
+    import ctypes
+    import pickle
+
+    data = pickle.dumps(tuple(packs), protocol=pickle.HIGHEST_PROTOCOL)
+    shared = context.RawArray(ctypes.c_ubyte, len(data))
+    memoryview(shared).cast("B")[:] = data
+    return shared
 
 
 def _spool_chunk(

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import stat
 import sys
 import tempfile
@@ -30,12 +31,12 @@ from .batch import (
     write_json_lines,
 )
 from .compact import compact_json, rule_table
-from .errors import PolicyEngineError, ProjectError, ProjectIssue
+from .errors import PolicyEngineError
 from .evaluator import evaluate
 from .facts import FACTS, fact_place, fact_table
 from .loader import CompiledPack, load_pack, load_pack_text, pack_names
 from .project import Project
-from .render import cite, pad, render_markdown, render_text, status_word, width
+from .render import cite, columns, pad, render_markdown, render_text, status_word, width
 from .schemas import SCHEMAS, schema_text
 from .upgrade import upgrade_text
 from .verdict import OverallStatus, Status, Verdict
@@ -187,8 +188,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "paths",
         nargs="*",
         metavar="PATH",
-        default=["tests/packs"],
-        help="case files or directories (default: tests/packs)",
+        default=[],
+        help="case files or directories (default: tests/packs, as laid out in a pack's repository)",
     )
     test.add_argument(
         "--no-coverage", dest="coverage", action="store_false", help="do not print rule coverage"
@@ -314,6 +315,11 @@ def _build_parser() -> argparse.ArgumentParser:
 
     facts = sub.add_parser("facts", help="list the facts expressions may read")
     _format_option(facts)
+    facts.add_argument(
+        "--pack",
+        metavar="P",
+        help="only the facts this pack reads (name or file): what a form for it must ask",
+    )
     facts.set_defaults(handler=_cmd_facts)
 
     rules = sub.add_parser(
@@ -487,10 +493,12 @@ def _json_line(record: str | PolicyEngineError, name: str, line: int) -> Any:
     return record if isinstance(record, PolicyEngineError) else JsonLine(name, line, record)
 
 
-def _unreadable(path: Path, exc: OSError) -> ProjectError:
-    return ProjectError(
-        [ProjectIssue(loc=(), msg=f"cannot read: {exc.strerror or exc}", input=None)],
-        source=str(path),
+def _unreadable(path: Path, exc: OSError) -> PolicyEngineError:
+    # The record's source already names the file; nothing about its fields is known.
+    return PolicyEngineError(
+        f"cannot read the project file: {exc.strerror or exc}",
+        code="project.unreadable",
+        hint="check the path and its permissions; '-' reads JSON Lines from standard input",
     )
 
 
@@ -563,7 +571,14 @@ def _evaluate_into(
                 out.write(render_markdown(verdict, lang=args.lang, style=style))
             else:
                 out.write(
-                    render_text(verdict, lang=args.lang, style=style, show_passes=args.all) + "\n"
+                    render_text(
+                        verdict,
+                        lang=args.lang,
+                        style=style,
+                        show_passes=args.all,
+                        max_width=None if args.output else _terminal_width(),
+                    )
+                    + "\n"
                 )
     progress.done()
     if args.format == "json":
@@ -746,7 +761,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     project = Project.from_file(args.project)
     packs = _packs(args.pack)
     verdicts = [evaluate(project, p, stage=args.stage, as_of=args.as_of) for p in packs]
-    print(_comparison(verdicts, packs, args.lang))
+    print(_comparison(verdicts, packs, args.lang, _terminal_width()))
     failing = any(_fails(v.status, bool(v.failed), args.fail_on) for v in verdicts)
     return EXIT_FAIL if failing else EXIT_OK
 
@@ -778,7 +793,20 @@ def _fails(status: OverallStatus, failed_some: bool, policy: str) -> bool:
     return policy == "warning" and status is OverallStatus.COMPLIANT and failed_some
 
 
-def _comparison(verdicts: Sequence[Verdict], packs: Sequence[CompiledPack], lang: str) -> str:
+def _terminal_width() -> int | None:
+    """The width text tables fit: the terminal's ($COLUMNS overrides it); None when the output
+    is not a terminal, so that files and pipes get whole lines."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def _comparison(
+    verdicts: Sequence[Verdict],
+    packs: Sequence[CompiledPack],
+    lang: str,
+    max_width: int | None = None,
+) -> str:
     en = lang == "en"
     head = (
         ["pack", "jurisdiction", "in scope", "status", "route", "failing articles"]
@@ -818,13 +846,8 @@ def _comparison(verdicts: Sequence[Verdict], packs: Sequence[CompiledPack], lang
                 ", ".join(label for _, label in failing) or "—",
             ]
         )
-    widths = [max(width(row[i]) for row in [head, *rows]) for i in range(len(head) - 1)]
-    lines = [
-        "  ".join(pad(cell, width) for cell, width in zip(row, widths, strict=False))
-        + "  "
-        + row[-1]
-        for row in [head, *rows]
-    ]
+    # Pack ids and statuses stay whole; the names, the route and the articles wrap.
+    lines = columns([head, *rows], max_width=max_width, wrap=frozenset({1, 4, 5}))
     if approvers:
         lines += ["", "approvers:" if en else "审批机关:", *approvers]
     return "\n".join(lines)
@@ -964,6 +987,13 @@ def _cmd_lint(args: argparse.Namespace) -> int:
 def _cmd_test(args: argparse.Namespace) -> int:
     from .testing import case_report, run_case_files
 
+    if not args.paths and not Path("tests/packs").is_dir():
+        _echo(
+            "policyengine test: no case files named, and there is no tests/packs here\n"
+            "  hint: name the case files or directories (policyengine test cases/); the bundled "
+            "packs' cases are in the source repository, not in the installed package"
+        )
+        return EXIT_USAGE
     run = run_case_files(args.paths)
     report = case_report(run)
     if args.format == "json":
@@ -1128,11 +1158,14 @@ def _cmd_new_pack(args: argparse.Namespace) -> int:
 
 
 def _cmd_facts(args: argparse.Namespace) -> int:
+    read = _packs([args.pack])[0].facts if args.pack else None
     if args.format == "json":
-        print(fact_table().model_dump_json(indent=2))
+        print(fact_table(read).model_dump_json(indent=2))
         return EXIT_OK
     # The group a project states each fact in, or what it is derived from.
     for name, spec in FACTS.items():
+        if read is not None and name not in read:
+            continue
         kind = spec.kind.value + (f"[{spec.vocabulary.__name__}]" if spec.vocabulary else "")
         judged = " (attestation: someone's judgement)" if spec.attestation else ""
         print(

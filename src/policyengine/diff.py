@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from .loader import CompiledPack
-from .render import cite
+from .render import cite, columns
 from .verdict import ExactDecimal
 from .vocabulary import Document, Item, Stage
 
@@ -126,11 +126,16 @@ _SIGNS = {
 def render_diff(diff: PackDiff) -> str:
     """Plain-text form of a pack diff."""
     lines = [f"thresholds ({diff.a} | {diff.b})"]
-    for row in diff.thresholds:
-        sign = _SIGNS[(row.direction, row.boundary)]
-        lines.append(
-            f"  {row.pack:<10} {row.name:<36} {sign} {row.value} {row.unit:<12} {row.article}"
-        )
+    rows = [
+        [
+            row.pack,
+            row.name,
+            f"{_SIGNS[(row.direction, row.boundary)]} {row.value} {row.unit}",
+            row.article,
+        ]
+        for row in diff.thresholds
+    ]
+    lines += columns(rows, indent="  ")
 
     def section(title: str, difference: SetDifference) -> None:
         lines.append("")

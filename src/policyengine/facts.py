@@ -26,7 +26,7 @@ import dataclasses
 import datetime as dt
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -438,8 +438,9 @@ class FactTable(BaseModel):
     facts: list[FactEntry]
 
 
-def fact_table() -> FactTable:
-    """The fact vocabulary as data, in the order `policyengine facts` lists it."""
+def fact_table(read: Collection[str] | None = None) -> FactTable:
+    """The fact vocabulary as data, in the order `policyengine facts` lists it; only the facts
+    in `read` (what one pack reads) when given."""
     return FactTable(
         format="policyengine.facts",
         format_version=1,
@@ -454,5 +455,6 @@ def fact_table() -> FactTable:
                 attestation=spec.attestation,
             )
             for name, spec in FACTS.items()
+            if read is None or name in read
         ],
     )

@@ -15,10 +15,14 @@ from .render import (
     assumption_lines,
     bracketed_citation,
     cite,
+    deadline_word,
     due_dates_text,
     due_text,
+    finding_word,
     printable,
+    status_counts,
     status_word,
+    summary_lines,
 )
 from .verdict import DeadlineResult, DeadlineState, Finding, Status, Verdict
 from .vocabulary import Stage
@@ -83,11 +87,14 @@ def _section(verdict: Verdict, lang: str) -> str:
         "</span></h2>",
         f"<p>{escape(verdict.source.title)}"
         + (f" ({escape(verdict.source.number)})" if verdict.source.number else "")
-        + f" — as of {verdict.as_of}</p>",
+        + f" — {'评估日期' if lang == 'zh' else 'as of'} {verdict.as_of}</p>",
+        f'<p class="counts">{escape(status_counts(verdict, lang))}</p>',
+        *(f'<p class="summary">{escape(line)}</p>' for line in summary_lines(verdict, lang)),
     ]
     if verdict.exclusion is not None:
         out.append(
-            f"<p>Excluded: {escape(verdict.exclusion.reason.get(lang))}"
+            f"<p>{'排除' if lang == 'zh' else 'Excluded'}: "
+            f"{escape(verdict.exclusion.reason.get(lang))}"
             + escape(bracketed_citation(verdict.exclusion.citation, style=style, lang=lang))
             + "</p>"
         )
@@ -108,7 +115,8 @@ def _section(verdict: Verdict, lang: str) -> str:
     for stage in [s.value for s in Stage] + ["all"]:
         if stage not in grouped:
             continue
-        label = Stage(stage).label(lang) if stage != "all" else stage
+        every = "全部阶段" if lang == "zh" else "all stages"
+        label = Stage(stage).label(lang) if stage != "all" else every
         out.append(f"<h3>{escape(label)}</h3>")
         out.append(_findings_table(grouped[stage], style, lang))
     if verdict.deadlines:
@@ -125,16 +133,19 @@ def _stage_of(finding: Finding, verdict: Verdict) -> str:
     return verdict.stage.value if verdict.stage is not None else "all"
 
 
+_HEAD = ("status", "rule", "article", "message", "law")
+_DEADLINE_HEAD = ("rule", "event", "due", "done", "state")
+
+
 def _findings_table(findings: Sequence[Finding], style: str, lang: str) -> str:
-    rows = [
-        "<table><tr><th>status</th><th>rule</th><th>article</th><th>message</th><th>law</th></tr>"
-    ]
+    head = ("状态", "规则", "条款", "说明", "原文") if lang == "zh" else _HEAD
+    rows = ["<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
     for f in findings:
         message = f.message.get(lang) if f.message else f.title.get(lang)
         if f.status is Status.PASS and f.message is None:
             message = f.title.get(lang)
         rows.append(
-            f'<tr class="s-{f.status.value}"><td>{f.status.value}</td>'
+            f'<tr class="s-{f.status.value}"><td>{finding_word(f.status, lang)}</td>'
             f"<td><code>{escape(f.rule_id)}</code></td>"
             f"<td>{escape(cite(f.citation, style=style, lang=lang))}</td>"
             f"<td>{escape(message)}</td>"
@@ -189,7 +200,7 @@ def _timeline(deadlines: Sequence[DeadlineResult], as_of: dt.date | None, lang: 
             )
         svg.append(
             f'<text x="{width - 15}" y="{y + 4}" text-anchor="end" font-size="11">'
-            f"{escape(r.event.label(lang))}: {escape(r.state.value)}</text>"
+            f"{escape(r.event.label(lang))}: {escape(deadline_word(r.state, lang))}</text>"
         )
     if as_of is not None:
         svg.append(
@@ -197,7 +208,8 @@ def _timeline(deadlines: Sequence[DeadlineResult], as_of: dt.date | None, lang: 
             'stroke="#2c3e50" stroke-dasharray="4"/>'
         )
     svg.append("</svg>")
-    rows = ["<table><tr><th>rule</th><th>event</th><th>due</th><th>done</th><th>state</th></tr>"]
+    head = ("规则", "事项", "期限", "完成", "状态") if lang == "zh" else _DEADLINE_HEAD
+    rows = ["<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
     for r in deadlines:
         due = escape(due_text(r, lang))
         if r.due_dates:
@@ -205,7 +217,7 @@ def _timeline(deadlines: Sequence[DeadlineResult], as_of: dt.date | None, lang: 
         rows.append(
             f"<tr><td><code>{escape(r.rule_id)}</code></td>"
             f"<td>{escape(r.event.label(lang))}</td><td>{due}</td>"
-            f"<td>{r.event_date or '—'}</td><td>{r.state.value}</td></tr>"
+            f"<td>{r.event_date or '—'}</td><td>{deadline_word(r.state, lang)}</td></tr>"
         )
     rows.append("</table>")
     return "\n".join(svg) + "\n" + "\n".join(rows)

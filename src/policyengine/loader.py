@@ -209,6 +209,12 @@ class CompiledPack:
     marks: Marks = field(repr=False, compare=False, default_factory=lambda: Marks("<pack>"))
     programs: dict[Stage | None, Program] = field(repr=False, compare=False, default_factory=dict)
 
+    @property
+    def facts(self) -> frozenset[str]:
+        """The names of the facts this pack reads (its scope, definitions, tables and rules),
+        as `policyengine facts` lists them: what a form for this pack must ask."""
+        return self.reader.names
+
     @cached_property
     def source_ref(self) -> SourceRef:
         """The source as every verdict of this pack names it (one immutable object)."""

@@ -913,7 +913,25 @@ class Operation(BaseModel):
     )
 
 
-class Project(BaseModel):
+class _ProjectType(type(BaseModel)):  # type: ignore[misc]  # pydantic's metaclass is private
+    """Makes `Project(**data)` raise `ProjectError`, as `Project.from_mapping(data)` does.
+
+    Only a direct call passes through a metaclass's `__call__`: `model_validate`, nested
+    validation and FastAPI's request parsing do not, so they keep pydantic's own errors and
+    locations (overriding `Project.__init__` instead would change those, since pydantic calls an
+    overridden `__init__` from `model_validate`).
+    """
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except ValidationError as exc:
+            raise ProjectError.from_validation(exc, adjust=_placed) from None
+
+
+# `Project(**data)`, `from_mapping`, `from_facts`, `from_json` and `from_file` all raise
+# `ProjectError`, with a record per invalid field (the docstring is the schema's description).
+class Project(BaseModel, metaclass=_ProjectType):
     """The facts about one project, grouped by the project's life. Unknown facts are `None`."""
 
     model_config = _MODEL

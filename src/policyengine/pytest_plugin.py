@@ -1,11 +1,12 @@
 """pytest plugin: collect pack YAML cases as test items.
 
-Installed with the package (entry point `pytest11`). It collects the YAML files under the
-directories named by the ini option `policyengine_cases` (default: none, so that installing the
-package changes nothing in other projects):
+Installed with the package (entry point `pytest11`). It collects the YAML files under
+`tests/packs/` of the rootdir, the layout `policyengine test` and `policyengine mutate` expect,
+with no configuration. The ini option `policyengine_cases` names other directories instead (an
+empty list collects nothing):
 
     [tool.pytest.ini_options]
-    policyengine_cases = ["tests/packs"]
+    policyengine_cases = ["cases"]
 
 Each case becomes an item `<file>::<case name>`; a failing case shows every mismatch between the
 expected and the actual verdict, located at the case in the YAML file.
@@ -26,17 +27,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     """Register the `policyengine_cases` ini option."""
     parser.addini(
         "policyengine_cases",
-        "directories whose YAML files are policyengine pack cases",
+        "directories whose YAML files are policyengine pack cases (default: tests/packs)",
         type="paths",
-        default=[],
+        default=None,
     )
+
+
+DEFAULT_CASES = Path("tests", "packs")
+"""Where cases are collected from when `policyengine_cases` is not set, under the rootdir."""
+
+
+def _case_roots(config: pytest.Config) -> list[Path]:
+    configured = config.getini("policyengine_cases")
+    if configured is None:
+        return [config.rootpath / DEFAULT_CASES]
+    return [Path(p).resolve() for p in configured]
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     """Collect YAML case files under the configured directories."""
     if file_path.suffix not in {".yaml", ".yml"}:
         return None
-    roots = [Path(p).resolve() for p in parent.config.getini("policyengine_cases")]
+    roots = _case_roots(parent.config)
     resolved = file_path.resolve()
     if not any(root == resolved or root in resolved.parents for root in roots):
         return None

@@ -122,6 +122,142 @@ def pad(text: str, size: int) -> str:
     return text + " " * (size - width(text))
 
 
+MIN_WRAPPED_COLUMN = 16
+"""The narrowest a wrapped column of a text table becomes, however narrow the terminal."""
+MIN_LAST_COLUMN = 32
+"""A wrapped last column (a message) narrower than this moves below its row instead."""
+
+
+def columns(
+    rows: Sequence[Sequence[str]],
+    *,
+    max_width: int | None = None,
+    wrap: frozenset[int] = frozenset(),
+    indent: str = "",
+    gap: str = "  ",
+    stack_last: bool = False,
+) -> list[str]:
+    """Rows of cells as aligned text lines, at most `max_width` display columns when it can.
+
+    Cells are measured in display columns (CJK characters take two) and never cut: a column in
+    `wrap` (free text) is narrowed, widest first, and its cells continue on following lines;
+    the others (ids a reader pastes into another command) keep their full width. When even that
+    is too wide (or, with `stack_last`, leaves the last column under `MIN_LAST_COLUMN`), a wrapped
+    last column moves below its row, indented. The last column is not
+    padded.
+    """
+    if not rows:
+        return []
+    count = len(rows[0])
+    widths = _fitted(rows, max_width, wrap, width(indent), width(gap))
+    last = count - 1
+    natural = max(width(row[last]) for row in rows)
+    floor = min(natural, MIN_LAST_COLUMN) if stack_last else 0
+    roomy = widths is not None and widths[last] >= floor
+    if max_width is None or roomy or last not in wrap or count == 1:
+        return [line for row in rows for line in _row_lines(row, widths, wrap, indent, gap)]
+    # Too narrow for the last column beside the others: it goes below each row.
+    heads = [row[:last] for row in rows]
+    below = indent + "    "
+    head_widths = _fitted(heads, max_width, wrap, width(indent), width(gap))
+    lines = []
+    for head, row in zip(heads, rows, strict=True):
+        lines += _row_lines(head, head_widths, wrap, indent, gap)
+        lines += [below + part for part in _wrapped(row[last], max_width - width(below)) if part]
+    return lines
+
+
+def _fitted(
+    rows: Sequence[Sequence[str]],
+    max_width: int | None,
+    wrap: frozenset[int],
+    indent: int,
+    gap: int,
+) -> list[int] | None:
+    """Column widths that fit `max_width` by narrowing the wrapped columns; None if none do."""
+    count = len(rows[0])
+    widths = [max(width(row[i]) for row in rows) for i in range(count)]
+    if max_width is None:
+        return widths
+    excess = indent + sum(widths) + gap * (count - 1) - max_width
+    while excess > 0:
+        narrowable = [i for i in wrap if i < count and widths[i] > MIN_WRAPPED_COLUMN]
+        if not narrowable:
+            return None
+        widest = max(narrowable, key=lambda i: widths[i])
+        others = max([widths[i] for i in narrowable if i != widest] + [MIN_WRAPPED_COLUMN])
+        cut = max(1, min(excess, widths[widest] - others, widths[widest] - MIN_WRAPPED_COLUMN))
+        widths[widest] -= cut
+        excess -= cut
+    return widths
+
+
+def _row_lines(
+    row: Sequence[str], widths: list[int] | None, wrap: frozenset[int], indent: str, gap: str
+) -> list[str]:
+    sizes = widths or [width(cell) for cell in row]
+    last = len(row) - 1
+    cells = [_wrapped(cell, sizes[i]) if i in wrap else [cell] for i, cell in enumerate(row)]
+    lines = []
+    for depth in range(max(len(cell) for cell in cells)):
+        parts = [cell[depth] if depth < len(cell) else "" for cell in cells]
+        text = gap.join(pad(part, sizes[i]) if i < last else part for i, part in enumerate(parts))
+        lines.append((indent + text).rstrip())
+    return lines
+
+
+def _wrapped(text: str, size: int) -> list[str]:
+    """`text` in lines of at most `size` display columns, broken after a space where one is."""
+    lines: list[str] = []
+    while width(text) > size:
+        cut, used = 0, 0
+        for index, ch in enumerate(text):
+            used += width(ch)
+            if used > size:
+                break
+            cut = index + 1
+        space = text.rfind(" ", 0, cut + 1)
+        end = space if space > 0 else max(cut, 1)
+        lines.append(text[:end].rstrip())
+        text = text[end:].lstrip()
+    return [*lines, text]
+
+
+_FINDING_WORD = {
+    Status.PASS: "通过",
+    Status.FAIL: "不符合",
+    Status.UNKNOWN: "待定",
+    Status.NOT_APPLICABLE: "不适用",
+    Status.ERROR: "出错",
+}
+_DEADLINE_WORD = {
+    DeadlineState.MET: "按期",
+    DeadlineState.LATE: "逾期完成",
+    DeadlineState.EARLY: "早于期间",
+    DeadlineState.OVERDUE: "已逾期",
+    DeadlineState.PENDING: "未到期",
+    DeadlineState.UNKNOWN: "待定",
+}
+
+
+def finding_word(status: Status, lang: str = "en") -> str:
+    """A finding's status as shown to a reader: the value in English, a word in Chinese."""
+    return _FINDING_WORD[status] if lang == "zh" else status.value
+
+
+def deadline_word(state: DeadlineState, lang: str = "en") -> str:
+    """A deadline's state as shown to a reader: the value in English, a word in Chinese."""
+    return _DEADLINE_WORD[state] if lang == "zh" else state.value
+
+
+def status_counts(verdict: Verdict, lang: str = "en") -> str:
+    """ "6 pass, 2 fail, 1 unknown" (English) or "通过 6、不符合 2、待定 1" (Chinese)."""
+    counts = {s: sum(1 for f in verdict.findings if f.status is s) for s in Status}
+    if lang == "zh":
+        return "、".join(f"{_FINDING_WORD[s]} {counts[s]}" for s in Status if counts[s])
+    return ", ".join(f"{counts[s]} {s.value}" for s in Status if counts[s])
+
+
 def status_word(status: OverallStatus, lang: str = "en") -> str:
     """The overall status as shown to a reader."""
     zh, en = _STATUS_WORD[status]
@@ -129,9 +265,18 @@ def status_word(status: OverallStatus, lang: str = "en") -> str:
 
 
 def render_text(
-    verdict: Verdict, *, lang: str = "en", style: str = "article", show_passes: bool = False
+    verdict: Verdict,
+    *,
+    lang: str = "en",
+    style: str = "article",
+    show_passes: bool = False,
+    max_width: int | None = None,
 ) -> str:
-    """A readable plain-text report of one verdict."""
+    """A readable plain-text report of one verdict.
+
+    `max_width` (the terminal's width) narrows the findings' messages to fit, continuing them on
+    the next lines; rule ids are never cut.
+    """
     t = _chooser(lang)
     lines = []
     number = f" ({verdict.source.number})" if verdict.source.number else ""
@@ -176,36 +321,40 @@ def render_text(
     shown = [
         f for f in findings if show_passes or f.status not in (Status.PASS, Status.NOT_APPLICABLE)
     ]
-    counts = {s: sum(1 for f in verdict.findings if f.status is s) for s in Status}
-    lines.append(", ".join(f"{counts[s]} {s.value}" for s in Status if counts[s]))
+    lines.append(status_counts(verdict, lang))
     if shown:
         lines.append("")
-        lines.extend(_table(shown, lang=lang, style=style))
-    if verdict.missing_documents:
+        lines.extend(_table(shown, lang=lang, style=style, max_width=max_width))
+    summary = summary_lines(verdict, lang)
+    if summary:
         lines.append("")
-        lines.append(
-            t("缺少文件: ", "Missing documents: ")
-            + ("、" if lang == "zh" else ", ").join(
-                d.label(lang) for d in verdict.missing_documents
-            )
-        )
-    if verdict.consequences:
-        lines.append(
-            t("后果: ", "Consequences: ")
-            + ("、" if lang == "zh" else ", ").join(c.label(lang) for c in verdict.consequences)
-        )
+        lines.extend(summary)
     if verdict.deadlines:
         lines.append("")
         lines.append(t("期限", "Deadlines"))
         for d in verdict.deadlines:
             done = f", {t('实际', 'done')} {d.event_date}" if d.event_date else ""
             lines.append(
-                f"  {pad(d.state.value, 8)} {pad(d.event.label(lang), 22)} "
+                f"  {pad(deadline_word(d.state, lang), 8)} {pad(d.event.label(lang), 22)} "
                 f"{due_text(d, lang)}{done}"
             )
             if d.due_dates:
                 lines.append(f"  {' ' * 8} {due_dates_text(d, lang)}")
     return printable("\n".join(lines), newlines=True)
+
+
+def summary_lines(verdict: Verdict, lang: str = "en") -> list[str]:
+    """The missing documents and the consequences, one line each when there are any."""
+    t = _chooser(lang)
+    join = "、" if lang == "zh" else ", "
+    lines = []
+    if verdict.missing_documents:
+        missing = join.join(d.label(lang) for d in verdict.missing_documents)
+        lines.append(t("缺少文件: ", "Missing documents: ") + missing)
+    if verdict.consequences:
+        consequences = join.join(c.label(lang) for c in verdict.consequences)
+        lines.append(t("后果: ", "Consequences: ") + consequences)
+    return lines
 
 
 def due_text(result: DeadlineResult, lang: str = "en") -> str:
@@ -282,11 +431,13 @@ def _chooser(lang: str) -> Callable[[str, str], str]:
     return choose
 
 
-def _table(findings: Sequence[Finding], *, lang: str, style: str) -> list[str]:
+def _table(
+    findings: Sequence[Finding], *, lang: str, style: str, max_width: int | None = None
+) -> list[str]:
     header = (
-        f"  {pad('status', 8)} {pad('rule', 34)} {pad('article', 14)} message"
+        ["status", "rule", "article", "message"]
         if lang == "en"
-        else f"  {pad('状态', 8)} {pad('规则', 34)} {pad('条款', 14)} 说明"
+        else ["状态", "规则", "条款", "说明"]
     )
     rows = [header]
     for f in findings:
@@ -294,10 +445,14 @@ def _table(findings: Sequence[Finding], *, lang: str, style: str) -> list[str]:
         if f.error:
             message = f"{message} ({f.error})"
         rows.append(
-            f"  {pad(f.status.value, 8)} {pad(f.rule_id, 34)} "
-            f"{pad(cite(f.citation, style=style, lang=lang), 14)} {message}"
+            [
+                finding_word(f.status, lang),
+                f.rule_id,
+                cite(f.citation, style=style, lang=lang),
+                message,
+            ]
         )
-    return rows
+    return columns(rows, max_width=max_width, wrap=frozenset({3}), indent="  ", stack_last=True)
 
 
 def _route_label(verdict: Verdict, lang: str) -> str:
@@ -307,23 +462,35 @@ def _route_label(verdict: Verdict, lang: str) -> str:
 
 def render_markdown(verdict: Verdict, *, lang: str = "en", style: str = "article") -> str:
     """A Markdown report: headline, then a table of every finding with its quote."""
+    t = _chooser(lang)
+    scope = {True: t("是", "yes"), False: t("否", "no"), None: t("未定", "undecided")}
+    project = verdict.project_name or verdict.project_id or t("(未命名项目)", "(unnamed project)")
+    stage = verdict.stage.label(lang) if verdict.stage else t("全部阶段", "all stages")
+    head = t(
+        "| 状态 | 规则 | 条款 | 说明 | 原文 |", "| status | rule | article | message | quote |"
+    )
     rows = [
         f"## {verdict.jurisdiction.get(lang)}: {status_word(verdict.status, lang)}",
         "",
-        f"- source: {verdict.source.title}"
+        f"- {t('项目', 'project')}: {project}",
+        f"- {t('阶段', 'stage')}: {stage}",
+        f"- {t('评估日期', 'as of')}: {verdict.as_of}",
+        f"- {t('依据', 'source')}: {verdict.source.title}"
         + (f" ({verdict.source.number})" if verdict.source.number else ""),
-        f"- in scope: {verdict.in_scope}",
-        f"- route: {_route_label(verdict, lang)}",
+        f"- {t('适用', 'in scope')}: {scope[verdict.in_scope]}",
+        f"- {t('审批方式', 'route')}: {_route_label(verdict, lang)}",
+        f"- {t('结果', 'findings')}: {status_counts(verdict, lang)}",
+        *(f"- {line}" for line in summary_lines(verdict, lang)),
         *(f"- {line}" for line in assumption_lines(verdict, lang=lang, style=style)),
         "",
-        "| status | rule | article | message | quote |",
+        head,
         "| --- | --- | --- | --- | --- |",
     ]
     for f in verdict.findings:
         message = (f.message.get(lang) if f.message else f.title.get(lang)).replace("|", "\\|")
         quote = f.citation.quote.replace("|", "\\|")
         rows.append(
-            f"| {f.status.value} | `{f.rule_id}` | "
+            f"| {finding_word(f.status, lang)} | `{f.rule_id}` | "
             f"{cite(f.citation, style=style, lang=lang)} | {message} | {quote} |"
         )
     if verdict.deadlines:
@@ -331,7 +498,8 @@ def render_markdown(verdict: Verdict, *, lang: str = "en", style: str = "article
         for d in verdict.deadlines:
             done = f", {d.event_date}" if d.event_date else ""
             rows.append(
-                f"- `{d.rule_id}` {d.event.label(lang)}: {d.state.value}, {due_text(d, lang)}"
+                f"- `{d.rule_id}` {d.event.label(lang)}: {deadline_word(d.state, lang)}, "
+                f"{due_text(d, lang)}"
                 f"{done}" + (f"; {due_dates_text(d, lang)}" if d.due_dates else "")
             )
     return printable("\n".join(rows), newlines=True) + "\n"

@@ -1,0 +1,125 @@
+"""Human renderings fit the terminal, never cut ids, and speak the language asked for."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from policyengine import Project, evaluate, load_pack
+from policyengine.diff import diff_packs, render_diff
+from policyengine.html import render_html
+from policyengine.render import columns, render_markdown, render_text, width
+from policyengine.verdict import Verdict
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "project.yaml"
+AS_OF = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def late() -> Verdict:
+    """The example project judged at acceptance: many failures, long rule ids and messages."""
+    project = Project.from_file(EXAMPLE)
+    return evaluate(project, load_pack("wuhan"), stage="acceptance", as_of=AS_OF)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+# 80 columns hold the longest rule id with its status and article; narrower, only the row that
+# names it may exceed the width, since an id is never cut.
+@pytest.mark.parametrize("max_width", [80, 100, 140])
+def test_text_fits_the_width_and_keeps_every_rule_id_whole(
+    late: Verdict, max_width: int, lang: str
+) -> None:
+    text = render_text(late, lang=lang, max_width=max_width)
+    table = text[text.index("\n\n") :].split("\n\n")[1].splitlines()
+    assert all(width(line) <= max_width for line in table)
+    assert "…" not in text
+    for finding in late.findings:
+        if finding.status.value in ("fail", "unknown"):
+            assert f" {finding.rule_id} " in text
+    assert max(len(f.rule_id) for f in late.failed) > 34  # ids used to be cut at 34 columns
+
+
+def test_without_a_width_each_finding_is_one_line(late: Verdict) -> None:
+    text = render_text(late)
+    shown = [f for f in late.findings if f.status.value in ("fail", "unknown", "error")]
+    rows = [line for line in text.splitlines() if line.startswith("  ") and "art." in line]
+    assert len(rows) == len(shown)
+
+
+def test_columns_wrap_only_free_text_and_move_a_narrow_message_below() -> None:
+    rows = [["status", "rule", "message"], ["fail", "a-very-long-rule-identifier", "x " * 30]]
+    wide = columns(rows, max_width=200, wrap=frozenset({2}))
+    assert len(wide) == 2
+    narrow = columns(rows, max_width=40, wrap=frozenset({2}), stack_last=True)
+    assert all(width(line) <= 40 for line in narrow)
+    assert any("a-very-long-rule-identifier" in line for line in narrow)
+    assert narrow[1].split() == ["message"]  # moved below its row
+
+
+def test_compare_on_a_terminal_fits_its_width() -> None:
+    main, secondary = pty.openpty()
+    env = {**os.environ, "COLUMNS": "100"}
+    args = [sys.executable, "-m", "policyengine", "compare", str(EXAMPLE), "--as-of", "2026-11-23"]
+    with subprocess.Popen(args, stdout=secondary, stderr=subprocess.PIPE, env=env) as process:
+        os.close(secondary)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the other end closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait(timeout=60)
+    os.close(main)
+    lines = b"".join(chunks).decode("utf-8").replace("\r\n", "\n").splitlines()
+    assert lines[0].split()[:2] == ["pack", "jurisdiction"]
+    assert max(width(line) for line in lines) <= 100
+    assert {line.split()[0] for line in lines if line[:1].isalpha()} >= {"wuhan", "yiyang"}
+
+
+def test_chinese_text_has_no_english_status_words(late: Verdict) -> None:
+    text = render_text(late, lang="zh")
+    counts = text.splitlines()[6]
+    assert "不符合" in counts
+    assert "fail" not in text
+    assert "pass" not in text
+    assert "not_applicable" not in text
+
+
+def test_markdown_names_the_project_the_date_and_the_scope_in_words(late: Verdict) -> None:
+    text = render_markdown(late)
+    assert "- project: 市城市管理委员会智慧城管平台升级改造项目" in text
+    assert "- as of: 2026-11-23" in text
+    assert "- in scope: yes" in text
+    assert "True" not in text
+    assert "- Missing documents:" in text
+    zh = render_markdown(late, lang="zh")
+    assert "| 状态 | 规则 | 条款 | 说明 | 原文 |" in zh
+    assert "| fail |" not in zh
+
+
+def test_html_counts_the_findings_lists_what_is_missing_and_speaks_chinese(late: Verdict) -> None:
+    page = render_html([late], lang="zh")
+    assert "<th>状态</th><th>规则</th>" in page
+    assert "缺少文件" in page
+    assert "不符合 " in page  # the count line
+    assert "as of" not in page
+    assert "<td>fail</td>" not in page
+    assert "Missing documents" in render_html([late])
+
+
+def test_diff_aligns_its_columns() -> None:
+    text = render_diff(diff_packs(load_pack("wuhan"), load_pack("zhanggong")))
+    rows = [line for line in text.splitlines() if line.startswith("  wuhan ")]
+    rows += [line for line in text.splitlines() if line.startswith("  zhanggong ")]
+    starts = {width(line[: line.rindex(" ") + 1]) for line in rows}
+    assert len(starts) == 1, rows
