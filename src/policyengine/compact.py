@@ -20,7 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .loader import CompiledPack, CompiledRule
+from .loader import CompiledPack
 from .pack import Category, Citation, Severity, Text
 from .verdict import (
     Assumption,
@@ -32,6 +32,7 @@ from .verdict import (
     StageBasis,
     Status,
     Verdict,
+    build,
 )
 from .vocabulary import Consequence, Document, Item, Stage
 
@@ -159,42 +160,50 @@ def compact(verdict: Verdict, pack: CompiledPack) -> CompactVerdict:
     """The compact form of `verdict`, made by `pack`. Nothing a project made of its rules is
     lost: a finding's facts are its `read` names (else its rule's `reads`) looked up in the
     verdict's `facts`, with its own `facts` over them."""
-    reads = {rule.id: _reads(rule) for rule in pack.rules}
+    reads = {rule.id: rule.recorded for rule in pack.rules}
     shared: dict[str, FactValue] = {}
     for finding in verdict.findings:
         for name, value in finding.facts.items():
             shared.setdefault(name, value)
-    return CompactVerdict(
-        format="policyengine.verdict.compact",
-        format_version=FORMAT_VERSION,
-        pack_id=verdict.pack_id,
-        pack_version=verdict.pack_version,
-        project_id=verdict.project_id,
-        project_name=verdict.project_name,
-        stage=verdict.stage,
-        stage_basis=verdict.stage_basis,
-        as_of=verdict.as_of,
-        in_scope=verdict.in_scope,
-        scope_missing_facts=verdict.scope_missing_facts,
-        exclusion_id=verdict.exclusion.id if verdict.exclusion is not None else None,
-        assumptions=[_assumption(a) for a in verdict.assumptions],
-        attestations=verdict.attestations,
-        facts=dict(sorted(shared.items())),
-        status=verdict.status,
-        route=verdict.route.band_id if verdict.route is not None else None,
-        decisions=[
-            CompactDecision(
-                table_id=d.table_id,
-                status=d.status,
-                input=d.input,
-                band_id=d.band_id,
-                missing_facts=d.missing_facts,
-            )
-            for d in verdict.decisions
-        ],
-        findings=[_finding(f, shared, reads[f.rule_id]) for f in verdict.findings],
-        missing_documents=verdict.missing_documents,
-        consequences=verdict.consequences,
+    # Built without validation: every value comes from a verdict the engine made (or one that
+    # was validated when read back), and validating 100 findings again is most of the cost.
+    return build(
+        CompactVerdict,
+        {
+            "format": "policyengine.verdict.compact",
+            "format_version": FORMAT_VERSION,
+            "pack_id": verdict.pack_id,
+            "pack_version": verdict.pack_version,
+            "project_id": verdict.project_id,
+            "project_name": verdict.project_name,
+            "stage": verdict.stage,
+            "stage_basis": verdict.stage_basis,
+            "as_of": verdict.as_of,
+            "in_scope": verdict.in_scope,
+            "scope_missing_facts": verdict.scope_missing_facts,
+            "exclusion_id": verdict.exclusion.id if verdict.exclusion is not None else None,
+            "assumptions": [_assumption(a) for a in verdict.assumptions],
+            "attestations": verdict.attestations,
+            "facts": dict(sorted(shared.items())),
+            "status": verdict.status,
+            "route": verdict.route.band_id if verdict.route is not None else None,
+            "decisions": [
+                build(
+                    CompactDecision,
+                    {
+                        "table_id": d.table_id,
+                        "status": d.status,
+                        "input": d.input,
+                        "band_id": d.band_id,
+                        "missing_facts": d.missing_facts,
+                    },
+                )
+                for d in verdict.decisions
+            ],
+            "findings": [_finding(f, shared, reads[f.rule_id]) for f in verdict.findings],
+            "missing_documents": verdict.missing_documents,
+            "consequences": verdict.consequences,
+        },
     )
 
 
@@ -204,34 +213,38 @@ def compact_json(verdict: Verdict, pack: CompiledPack) -> str:
 
 
 def _assumption(assumption: Assumption) -> CompactAssumption:
-    return CompactAssumption(
-        exception_id=assumption.exception_id,
-        rule_id=assumption.rule_id,
-        missing_facts=assumption.missing_facts,
+    return build(
+        CompactAssumption,
+        {
+            "exception_id": assumption.exception_id,
+            "rule_id": assumption.rule_id,
+            "missing_facts": assumption.missing_facts,
+        },
     )
 
 
-def _reads(rule: CompiledRule) -> list[str]:
-    judged = rule.judged
-    return sorted({*rule.fact_names, *([judged[0]] if judged else [])})
-
-
-def _finding(finding: Finding, shared: dict[str, FactValue], reads: list[str]) -> CompactFinding:
-    read = None if set(finding.facts) == set(reads) else sorted(finding.facts)
-    return CompactFinding(
-        rule_id=finding.rule_id,
-        status=finding.status,
-        read=read,
-        facts={name: v for name, v in finding.facts.items() if shared[name] != v},
-        missing_facts=finding.missing_facts,
-        missing_documents=finding.missing_documents,
-        prohibited_items=finding.prohibited_items,
-        exception=finding.exception,
-        justification=finding.justification,
-        assumptions=[_assumption(a) for a in finding.assumptions],
-        consequences=finding.consequences,
-        deadline=finding.deadline,
-        error=finding.error,
+def _finding(
+    finding: Finding, shared: dict[str, FactValue], reads: frozenset[str]
+) -> CompactFinding:
+    facts = finding.facts
+    read = None if reads == facts.keys() else sorted(facts)
+    return build(
+        CompactFinding,
+        {
+            "rule_id": finding.rule_id,
+            "status": finding.status,
+            "read": read,
+            "facts": {name: v for name, v in facts.items() if shared[name] != v},
+            "missing_facts": finding.missing_facts,
+            "missing_documents": finding.missing_documents,
+            "prohibited_items": finding.prohibited_items,
+            "exception": finding.exception,
+            "justification": finding.justification,
+            "assumptions": [_assumption(a) for a in finding.assumptions],
+            "consequences": finding.consequences,
+            "deadline": finding.deadline,
+            "error": finding.error,
+        },
     )
 
 
@@ -250,7 +263,7 @@ def rule_table(pack: CompiledPack) -> RuleTable:
                 severity=spec.severity,
                 message=getattr(spec, "message", None),
                 citation=spec.citation,
-                reads=_reads(rule),
+                reads=sorted(rule.recorded),
             )
         )
     tables = [

@@ -798,16 +798,7 @@ class _Evaluation:
     def _lazy_facts(self, rule: CompiledRule, judged: bool) -> LazyFacts:
         """The facts `_facts_read` gives (with the judged list, as a decided rule records it),
         written out only when asked for: most findings' facts are never read."""
-        values = self.fact_values
-        namespace = self.ns
-
-        def compute() -> dict[str, FactValue]:
-            facts = {name: values[name] for name in rule.fact_names}
-            if judged:
-                rule.record_judged(facts, namespace)
-            return facts
-
-        return LazyFacts(compute)
+        return LazyFacts(self.fact_values, rule, judged)
 
 
 def _taken_steps(project: Project) -> Mapping[Step, StepRecord]:
@@ -875,6 +866,14 @@ class _FactValues(dict[str, FactValue]):
         value = self.namespace.get(name)
         converted = self[name] = None if value is None else _CONVERTERS[name](value)
         return converted
+
+    def facts_of(self, rule: CompiledRule, judged: bool) -> dict[str, FactValue]:
+        """The facts `rule` read, as its finding records them; with `judged`, also the members
+        of the list it judged (as a decided rule records them)."""
+        facts = {name: self[name] for name in rule.fact_names}
+        if judged:
+            rule.record_judged(facts, self.namespace)
+        return facts
 
 
 def _within(

@@ -181,6 +181,12 @@ class CompiledRule:
         return FindingTemplate(self.data)
 
     @cached_property
+    def recorded(self) -> frozenset[str]:
+        """The facts its findings record: those it reads and the list it judges."""
+        judged = self.judged
+        return frozenset({*self.fact_names, *([judged[0]] if judged else [])})
+
+    @cached_property
     def attested(self) -> tuple[str, ...]:
         """The judgements (project.ATTESTATIONS) among the facts the rule reads."""
         return tuple(name for name in self.fact_names if name in ATTESTATIONS)

@@ -7,11 +7,11 @@ evaluation is the same bytes every time; text, Markdown and HTML are renderings 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Final, Literal, TypeVar
+from typing import Annotated, Any, Final, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, PlainSerializer
 from pydantic_core import core_schema
@@ -163,23 +163,33 @@ class RuleData:
     citation: Citation
 
 
+class FactSource(Protocol):
+    """Where a finding's facts come from: the values one evaluation read, shared by its
+    findings (`evaluator._FactValues`)."""
+
+    def facts_of(self, rule: Any, judged: bool) -> dict[str, FactValue]: ...
+
+
 class LazyFacts:
     """The facts a finding read, written out when first asked for (most never are).
 
-    `compute` builds them from values shared by every finding of one evaluation; the result
-    is kept, so every reader sees the same dict.
+    Three references, not a dict per finding: the evaluation's values, the rule, and whether
+    the rule's judged list is recorded. The result is kept, so every reader sees one dict.
     """
 
-    __slots__ = ("_compute", "_value")
+    __slots__ = ("_judged", "_rule", "_source", "_value")
 
-    def __init__(self, compute: Callable[[], dict[str, FactValue]]) -> None:
-        self._compute: Callable[[], dict[str, FactValue]] | None = compute
+    def __init__(self, source: FactSource, rule: Any, judged: bool) -> None:
+        self._source: FactSource | None = source
+        self._rule = rule
+        self._judged = judged
         self._value: dict[str, FactValue] | None = None
 
     def get(self) -> dict[str, FactValue]:
         if self._value is None:
-            assert self._compute is not None
-            self._value, self._compute = self._compute(), None
+            assert self._source is not None
+            self._value = self._source.facts_of(self._rule, self._judged)
+            self._source = self._rule = None  # what it read is no longer needed
         return self._value
 
 
@@ -544,16 +554,19 @@ def build(model: type[_M], values: dict[str, Any]) -> _M:
     cost: evaluation builds one Finding per rule per project, so this is the hot path.
     """
     static, factories = _defaults(model)
-    data = static.copy()
-    for name, factory in factories:
-        if name not in values:
-            data[name] = factory()
-    data.update(values)
-    instance = model.__new__(model)
-    object.__setattr__(instance, "__dict__", data)
-    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
-    object.__setattr__(instance, "__pydantic_extra__", None)
-    object.__setattr__(instance, "__pydantic_private__", None)
+    if len(values) == len(static):  # every field given (the caller's dict is taken as it is)
+        data = values
+    else:
+        data = static.copy()
+        for name, factory in factories:
+            if name not in values:
+                data[name] = factory()
+        data.update(values)
+    instance = _new(model)
+    _setattr(instance, "__dict__", data)
+    _setattr(instance, "__pydantic_fields_set__", set(values))
+    _setattr(instance, "__pydantic_extra__", None)
+    _setattr(instance, "__pydantic_private__", None)
     return instance
 
 
