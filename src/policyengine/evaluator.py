@@ -95,12 +95,15 @@ def evaluate(
     model = project if isinstance(project, Project) else Project.from_mapping(project)
     stage_value, basis = project_stage(model, _stage(stage))
     day = as_of if as_of is not None else dt.date.today()
+    # The scope first, from the facts it reads alone: out of scope, no rule applies, none runs.
+    stages = (stage_value, basis)
+    early = _Evaluation(compiled, model, stages, day, _scope_namespace(compiled, model, day))
+    scope = _early_scope(compiled, early)
+    if scope is not None and scope[0] is False:
+        return early.run(None, scope)
     namespace: Namespace = compiled.reader.read(model, day)
     namespace.update(compiled.thresholds)
-    evaluation = _Evaluation(compiled, model, (stage_value, basis), day, namespace)
-    scope = _early_scope(compiled, evaluation)
-    if scope is not None and scope[0] is False:  # out of scope: no rule applies, none runs
-        return evaluation.run(None, scope)
+    evaluation = _Evaluation(compiled, model, stages, day, namespace)
     outcome = compiled.program(stage_value).run(namespace, model.procedure.steps, day)
     if outcome is None:  # a definition raised: the interpreter names the rules it breaks
         return interpret(model, compiled, stage=stage, as_of=day)
@@ -123,14 +126,14 @@ def decide(
     model = project if isinstance(project, Project) else Project.from_mapping(project)
     stage_value, _ = project_stage(model, _stage(stage))
     day = as_of if as_of is not None else dt.date.today()
-    namespace: Namespace = compiled.reader.read(model, day)
-    namespace.update(compiled.thresholds)
-    try:
-        in_scope = _in_scope(compiled, namespace, day)
+    try:  # the scope first, from the facts it reads alone
+        in_scope = _in_scope(compiled, _scope_namespace(compiled, model, day), day)
     except _DefinitionRaised:  # the interpreter names the rules it breaks
         return Decisions.of(interpret(model, compiled, stage=stage, as_of=day))
     if in_scope is False:  # out of scope: no rule applies, none runs
         return Decisions(compiled.id, False, OverallStatus.OUT_OF_SCOPE, None, {}, ())
+    namespace: Namespace = compiled.reader.read(model, day)
+    namespace.update(compiled.thresholds)
     program = compiled.program(stage_value)
     outcome = program.run(namespace, model.procedure.steps, day)
     if outcome is None:  # a definition raised
@@ -252,6 +255,13 @@ def _early_scope(pack: CompiledPack, evaluation: _Evaluation) -> _Scope | None:
         except Exception:
             return None
     return evaluation.scope()
+
+
+def _scope_namespace(pack: CompiledPack, project: Project, as_of: dt.date) -> Namespace:
+    """The facts the scope reads, and the thresholds."""
+    namespace: Namespace = pack.scope_reader.read(project, as_of)
+    namespace.update(pack.thresholds)
+    return namespace
 
 
 class _DefinitionRaised(Exception):

@@ -234,6 +234,15 @@ class CompiledPack:
         )
 
     @cached_property
+    def scope_reader(self) -> FactReader:
+        """Reads only the facts the scope reads (through its definitions too): an out-of-scope
+        project is told apart before the rest of its facts are read."""
+        scope = [expr for _, expr in self.exclusions]
+        if self.applies_when is not None:
+            scope.append(self.applies_when)
+        return FactReader(frozenset().union(*(expr.facts for expr in scope)))
+
+    @cached_property
     def scope_definitions(self) -> tuple[tuple[str, Expression], ...]:
         """The definitions the scope reads, directly or through one another, in pack order:
         computed first, they let the scope be decided before any rule runs."""
