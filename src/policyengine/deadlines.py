@@ -2,8 +2,9 @@
 
 A deadline is due in one of four ways (`pack.Deadline`): a period counted from an anchor, a fixed
 calendar date, the end of every period of a stretch of time (`recurs`), or the date of another
-step (`before`). `judge_deadline` gives the `DeadlineResult` of each; the generated program and
-the interpreter both call it, so they cannot disagree.
+step (`before`). `judge_deadline` judges each (`Judged`: its state at once, its `DeadlineResult`
+when a finding needs it); the generated program and the interpreter both call it, so they cannot
+disagree.
 
 A single deadline and an order measure a step's first occurrence (it happened by a date if it
 first did by then). A recurring deadline weighs every occurrence: each due date is met by an
@@ -28,8 +29,37 @@ from .vocabulary import Step
 if TYPE_CHECKING:
     from .loader import CompiledRule
 
-Judgement = tuple[DeadlineResult | None, list[str]]
-"""The deadline's result (None: no due date could be computed) and the facts it lacked."""
+
+class Judged:
+    """A deadline judged: its state at once, its `DeadlineResult` when a finding needs it.
+
+    Deciding a project needs only the state; building the result model for every deadline of
+    every project was most of the cost of judging it.
+    """
+
+    __slots__ = ("_result", "_values", "state")
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.state: DeadlineState = values["state"]
+        self._values: dict[str, Any] | None = values
+        self._result: DeadlineResult | None = None
+
+    @classmethod
+    def of(cls, result: DeadlineResult) -> Judged:
+        judged = cls({"state": result.state})
+        judged._values, judged._result = None, result
+        return judged
+
+    def result(self) -> DeadlineResult:
+        """The computed deadline, as findings state it."""
+        if self._result is None:
+            assert self._values is not None
+            self._result, self._values = build(DeadlineResult, self._values), None
+        return self._result
+
+
+Judgement = tuple[Judged | None, list[str]]
+"""The judged deadline (None: no due date could be computed) and the facts it lacked."""
 
 _STEP_OF_DATE: Mapping[str, Step] = {f"{step.value}_date": step for step in Step}
 
@@ -95,8 +125,7 @@ def _single(
     taken, record = _taken(steps, spec.event)
     event_date = record.first_date if record is not None else None
     state = _single_state(taken, event_date, window_start, due, as_of)
-    result = build(
-        DeadlineResult,
+    result = Judged(
         {
             "rule_id": spec.id,
             "event": spec.event,
@@ -105,7 +134,7 @@ def _single(
             "due": due,
             "event_date": event_date,
             "state": state,
-        },
+        }
     )
     if state is not DeadlineState.UNKNOWN:
         return result, []
@@ -142,19 +171,19 @@ def _order(spec: Deadline, steps: Any) -> Judgement:
     values["event_date"] = record.first_date if record is not None else None
     if other_taken is None:
         state = DeadlineState.UNKNOWN
-        return build(DeadlineResult, {**values, "state": state}), [_unknown_step(steps, later)]
+        return Judged({**values, "state": state}), [_unknown_step(steps, later)]
     if other is None:
         # The other step has not happened: the order cannot be broken yet.
-        return build(DeadlineResult, {**values, "state": DeadlineState.PENDING}), []
+        return Judged({**values, "state": DeadlineState.PENDING}), []
     if taken is None:
         state = DeadlineState.UNKNOWN
-        return build(DeadlineResult, {**values, "state": state}), [_unknown_step(steps, spec.event)]
+        return Judged({**values, "state": state}), [_unknown_step(steps, spec.event)]
     anchor = values["anchor"] = other.first_date
     if anchor is not None:
         values["due"] = anchor if inclusive else _day_before(anchor)
     if record is None:
         # The other step happened and the event never did before it.
-        return build(DeadlineResult, {**values, "state": DeadlineState.OVERDUE}), []
+        return Judged({**values, "state": DeadlineState.OVERDUE}), []
     event_date = values["event_date"]
     if event_date is None or anchor is None:
         # Both happened, in an order nobody recorded: never a silent pass.
@@ -163,10 +192,10 @@ def _order(spec: Deadline, steps: Any) -> Judgement:
             for step, day in ((spec.event, event_date), (later, anchor))
             if day is None
         ]
-        return build(DeadlineResult, {**values, "state": DeadlineState.UNKNOWN}), missing
+        return Judged({**values, "state": DeadlineState.UNKNOWN}), missing
     met = event_date <= anchor if inclusive else event_date < anchor
     state = DeadlineState.MET if met else DeadlineState.LATE
-    return build(DeadlineResult, {**values, "state": state}), []
+    return Judged({**values, "state": state}), []
 
 
 def _day_before(day: dt.date) -> dt.date | None:
@@ -218,19 +247,21 @@ def _recurring(
             state = DeadlineState.OVERDUE if as_of > due else DeadlineState.PENDING
         results.append(build(DueDate, {"due": due, "state": state, "event_date": met}))
     top = _deciding(results)
-    result = build(
-        DeadlineResult,
-        {
-            "rule_id": spec.id,
-            "event": spec.event,
-            "anchor": start,
-            "due": top.due,
-            "event_date": top.event_date,
-            "state": top.state,
-            "every": recurs.every,
-            "until": end,
-            "due_dates": results,
-        },
+    result = Judged.of(
+        build(
+            DeadlineResult,
+            {
+                "rule_id": spec.id,
+                "event": spec.event,
+                "anchor": start,
+                "due": top.due,
+                "event_date": top.event_date,
+                "state": top.state,
+                "every": recurs.every,
+                "until": end,
+                "due_dates": results,
+            },
+        )
     )
     return result, sorted(missing) if top.state is DeadlineState.UNKNOWN else []
 

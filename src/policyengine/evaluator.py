@@ -18,6 +18,7 @@ from enum import Enum
 from typing import Any
 
 from .calendar import CalendarUnavailable
+from .deadlines import Judged
 from .errors import EvaluationError
 from .expressions import Expression
 from .facts import FACTS, FactType
@@ -535,10 +536,11 @@ class _Evaluation:
                 return self._excepted(rule, base, facts, found, exception)
             return self._items_found(rule, spec, base, facts, found, undecided)
         assert isinstance(spec, Deadline)
-        _record_steps(spec, detail, self.project, facts)
+        result = detail.result()
+        _record_steps(spec, result, self.project, facts)
         if code == PASS:
-            return base.make({"status": Status.PASS, "facts": facts, "deadline": detail})
-        return self._fail(spec, base, facts, deadline=detail)
+            return base.make({"status": Status.PASS, "facts": facts, "deadline": result})
+        return self._fail(spec, base, facts, deadline=result)
 
     def _failed_definition(self, rule: CompiledRule) -> _DefinitionFailed | None:
         if not self.failed:
@@ -770,11 +772,12 @@ class _Evaluation:
         base: FindingTemplate,
         facts: dict[str, FactValue],
     ) -> Finding:
-        code, result, missing = deadline_outcome(
+        code, judged, missing = deadline_outcome(
             rule, self.ns, self.project.procedure.steps, self.as_of
         )
-        if result is None:
+        if judged is None:
             return self._unknown(base, facts, missing)
+        result = judged.result()
         _record_steps(spec, result, self.project, facts)
         if code == PASS:
             return base.make({"status": Status.PASS, "facts": facts, "deadline": result})
@@ -970,7 +973,7 @@ def _not_in_force(effective: dt.date) -> ExclusionHit:
 
 
 def _pending_result(detail: Any) -> bool:
-    return isinstance(detail, DeadlineResult) and detail.state is DeadlineState.PENDING
+    return isinstance(detail, Judged) and detail.state is DeadlineState.PENDING
 
 
 def _pending(finding: Finding) -> bool:

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .calendar import CalendarUnavailable
-from .deadlines import judge_deadline
+from .deadlines import Judged, judge_deadline
 from .expressions import Expression, decimal_literals, kleene, runtime_scope
 from .facts import FACTS, FactType
 from .pack import (
@@ -35,7 +35,7 @@ from .pack import (
 )
 from .partial import PartialSet, undecided
 from .threevalued import OPEN_KNOWN, Rename, open_known, translate
-from .verdict import DeadlineResult, DeadlineState, Status
+from .verdict import DeadlineState, Status
 from .vocabulary import Document, Item, Stage
 
 if TYPE_CHECKING:
@@ -112,15 +112,15 @@ def compile_program(pack: CompiledPack, stage: Stage | None) -> Program:
 
 def deadline_outcome(
     rule: CompiledRule, namespace: Mapping[str, Any], steps: Any, as_of: dt.date
-) -> tuple[int, DeadlineResult | None, list[str]]:
-    """A deadline rule's outcome, its computed deadline and the facts it lacked.
+) -> tuple[int, Judged | None, list[str]]:
+    """A deadline rule's outcome, its judged deadline and the facts it lacked.
 
     Used by the generated code and by the interpreter alike.
     """
-    result, missing = judge_deadline(rule, namespace, steps, as_of)
-    if result is None:
+    judged, missing = judge_deadline(rule, namespace, steps, as_of)
+    if judged is None:
         return UNKNOWN, None, missing
-    return _STATE_OUTCOMES[result.state], result, missing
+    return _STATE_OUTCOMES[judged.state], judged, missing
 
 
 _STATE_OUTCOMES = {
