@@ -32,3 +32,26 @@ def test_every_bundled_pack_has_cases() -> None:
         p for p in BUNDLED_PACKS if (Path(__file__).parents[1] / "policies" / f"{p}.yaml").exists()
     }
     assert present <= packs_with_cases, f"packs without cases: {sorted(present - packs_with_cases)}"
+
+
+@pytest.mark.parametrize("pack", sorted({case.pack for case in ALL_CASES}))
+def test_decide_agrees_with_evaluate_on_every_case(pack: str) -> None:
+    # decide takes its own path to the statuses (justifications waiving duties in principle,
+    # pending deadlines, missing documents): on every case project it must give evaluate's.
+    from policyengine import Decisions, PolicyEngineError, Project, decide, evaluate
+    from policyengine.loader import get_pack
+
+    compiled = get_pack(pack)
+    compared = 0
+    for case in ALL_CASES:
+        if case.pack != pack:
+            continue
+        try:
+            project = Project.from_facts(case.project)
+            verdict = evaluate(project, compiled, stage=case.stage, as_of=case.as_of)
+        except PolicyEngineError:
+            continue  # a case about an invalid project or stage
+        decisions = decide(project, compiled, stage=case.stage, as_of=case.as_of)
+        assert decisions == Decisions.of(verdict), case.id
+        compared += 1
+    assert compared

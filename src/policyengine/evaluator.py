@@ -163,25 +163,29 @@ def _statuses(
     undecided: bool,
 ) -> tuple[OverallStatus, dict[str, Status], tuple[Document, ...]]:
     """The overall status, each rule's status and the missing documents of an in-scope project,
-    from the program's outcomes, in one pass (this is most of `decide` after the program)."""
+    from the program's outcomes (this is most of `decide` after the program)."""
+    ids = program.ids
+    statuses = dict(zip(ids, map(STATUSES.__getitem__, codes), strict=True))
+    waived: set[int] = set()
     justifications = project.justifications
-    statuses: dict[str, Status] = {}
-    missing: set[Document] = set()
+    if justifications:  # a duty in principle, departed from with a stated reason, passes
+        for k in program.waivable:
+            if codes[k] == FAIL and justifications.get(ids[k]) is not None:
+                waived.add(k)
+                statuses[ids[k]] = Status.PASS
     failed = False
     incomplete = undecided
-    for (rule_id, decisive, documents, waivable), code, detail in zip(
-        program.summary, codes, details, strict=True
-    ):
+    for k in program.decisive:  # never waivable: an error-level duty cannot be waived
+        code = codes[k]
         if code == FAIL:
-            if waivable and justifications and justifications.get(rule_id) is not None:
-                code = PASS  # a duty in principle, departed from with a stated reason
-            else:
-                failed = failed or decisive
-                if documents:
-                    missing.update(detail)
-        elif decisive and code in (UNKNOWN, ERROR) and not _pending_result(detail):
+            failed = True
+            break
+        if code in (UNKNOWN, ERROR) and not _pending_result(details[k]):
             incomplete = True
-        statuses[rule_id] = STATUSES[code]
+    missing: set[Document] = set()
+    for k in program.documents:
+        if codes[k] == FAIL and k not in waived:
+            missing.update(details[k])
     if failed:
         overall = OverallStatus.NON_COMPLIANT
     else:

@@ -45,7 +45,7 @@ from .project import (
     Project,
     StepRecord,
 )
-from .vocabulary import Authority, FundingSource, Step, Vocabulary
+from .vocabulary import Authority, FundingSource, Step, StepOutcome, Vocabulary
 
 
 class FactType(Enum):
@@ -265,6 +265,7 @@ class FactReader:
             "_funding_facts": _funding_facts,
             "_budget_facts": _budget_facts,
             "_performers": _performers,
+            "_PASSED": _PASSED,
             **{f"_S{k}": step for k, (step, _) in enumerate(self.steps)},
         }
         # The text holds fact and field names of the Project model and nothing from a pack.
@@ -289,7 +290,7 @@ class FactReader:
             values = {
                 # StepRecord.last_date and .passed, without the calls for the common case.
                 date: "r.last_date if r.dates else r.date",
-                passed: "None if r.outcome is None else r.outcome.passed",
+                passed: "_PASSED[r.outcome]",
                 authority: "r.authority",
                 authorities: "_performers(r)",
             }
@@ -319,6 +320,13 @@ class FactReader:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (FactReader, (self.names,))
+
+
+_PASSED: Mapping[StepOutcome | None, bool | None] = {
+    None: None,
+    **{outcome: outcome.passed for outcome in StepOutcome},
+}
+"""A step's `passed` fact by its outcome (StepRecord.passed, without the call)."""
 
 
 def _step_fact_names(step: Step) -> tuple[str, str, str, str]:

@@ -69,24 +69,14 @@ class Program:
     rules: tuple[CompiledRule, ...]
     run: Callable[[dict[str, Any], Any, dt.date], Outcome | None]
     source: str
-    summary: tuple[RuleSummary, ...] = ()
-    """Per rule, what deciding a verdict's status needs of it (see `RuleSummary`)."""
-
-
-RuleSummary = tuple[str, bool, bool, bool]
-"""A rule's id; whether its severity is error (it decides the verdict's status); whether it
-requires documents (a failure lists them as missing); whether a stated justification may waive
-it (severity warning: a duty laid down in principle)."""
-
-
-def _summary(rule: CompiledRule) -> RuleSummary:
-    severity = rule.spec.severity
-    return (
-        rule.id,
-        severity is Severity.ERROR,
-        isinstance(rule.spec, RequiredDocuments),
-        severity is Severity.WARNING,
-    )
+    ids: tuple[str, ...] = ()
+    """The rules' ids, in order."""
+    decisive: tuple[int, ...] = ()
+    """The rules of severity error: they decide the verdict's status."""
+    documents: tuple[int, ...] = ()
+    """The rules requiring documents: a failure lists them as missing."""
+    waivable: tuple[int, ...] = ()
+    """The rules of severity warning (duties in principle): a stated justification waives them."""
 
 
 def active_rules(pack: CompiledPack, stage: Stage | None) -> tuple[CompiledRule, ...]:
@@ -107,7 +97,21 @@ def compile_program(pack: CompiledPack, stage: Stage | None) -> Program:
     scope = generator.scope()
     code = compile(source, f"<pack {pack.id}: {stage.value if stage else 'all stages'}>", "exec")
     exec(code, scope)  # the text was generated from checked trees only (see the module doc)
-    return Program(rules, scope["decide"], source, tuple(_summary(rule) for rule in rules))
+    return Program(
+        rules,
+        scope["decide"],
+        source,
+        ids=tuple(rule.id for rule in rules),
+        decisive=_indexes(rules, lambda rule: rule.spec.severity is Severity.ERROR),
+        documents=_indexes(rules, lambda rule: isinstance(rule.spec, RequiredDocuments)),
+        waivable=_indexes(rules, lambda rule: rule.spec.severity is Severity.WARNING),
+    )
+
+
+def _indexes(
+    rules: Sequence[CompiledRule], test: Callable[[CompiledRule], bool]
+) -> tuple[int, ...]:
+    return tuple(k for k, rule in enumerate(rules) if test(rule))
 
 
 def deadline_outcome(
