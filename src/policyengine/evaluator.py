@@ -59,12 +59,14 @@ from .verdict import (
     FactValue,
     Finding,
     FindingTemplate,
+    Gathered,
     LazyFacts,
     OverallStatus,
     StageBasis,
     Status,
     Verdict,
     build,
+    gather,
 )
 from .vocabulary import Consequence, Document, Item, Stage, Step, stage_reached
 
@@ -363,6 +365,7 @@ class _Evaluation:
                     self._from_outcome(rule, code, detail, note)
                     for rule, code, detail, note in zip(rules, *outcome, strict=True)
                 ]
+        gathered = gather(findings)
         primary_ids = {t.spec.id for t in self.pack.tables if t.spec.primary}
         primary = next((d for d in decisions if d.table_id in primary_ids), None)
         return build(
@@ -380,23 +383,15 @@ class _Evaluation:
                 "in_scope": in_scope,
                 "scope_missing_facts": scope_missing,
                 "exclusion": exclusion,
-                "assumptions": scope_assumed + [a for f in findings for a in f.assumptions],
+                "assumptions": scope_assumed + gathered.assumptions,
                 "attestations": self._attestations(rules, findings),
-                "status": _overall(
-                    in_scope,
-                    ((f.severity, f.status, _pending(f)) for f in findings),
-                    any(d.status in _UNDECIDED for d in decisions),
-                ),
+                "status": _status(in_scope, gathered, decisions),
                 "route": primary,
                 "decisions": decisions,
                 "findings": findings,
-                "missing_documents": _ordered(
-                    {d for f in findings if f.status is Status.FAIL for d in f.missing_documents}
-                ),
-                "consequences": _ordered(
-                    {c for f in findings if f.status is Status.FAIL for c in f.consequences}
-                ),
-                "deadlines": [f.deadline for f in findings if f.deadline is not None],
+                "missing_documents": _ordered(gathered.missing_documents),
+                "consequences": _ordered(gathered.consequences),
+                "deadlines": gathered.deadlines,
             },
         )
 
@@ -806,7 +801,7 @@ class _Evaluation:
             {
                 name
                 for rule, finding in zip(rules, findings, strict=True)
-                if finding.status in (Status.PASS, Status.FAIL)
+                if rule.attested and finding.status in (Status.PASS, Status.FAIL)
                 for name in rule.attested
                 if namespace.get(name) is not None
             }
@@ -905,25 +900,6 @@ def _within(
     return not (high is not None and (value > high or (value == high and not high_inclusive)))
 
 
-def _overall(
-    in_scope: bool | None,
-    outcomes: Iterable[tuple[Severity, Status, bool]],
-    undecided_table: bool,
-) -> OverallStatus:
-    """The verdict's status from (severity, status, deadline pending) of each rule."""
-    if in_scope is False:
-        return OverallStatus.OUT_OF_SCOPE
-    incomplete = in_scope is None or undecided_table
-    for severity, status, pending in outcomes:
-        if severity is not Severity.ERROR:
-            continue
-        if status is Status.FAIL:
-            return OverallStatus.NON_COMPLIANT
-        if status in (Status.UNKNOWN, Status.ERROR) and not pending:
-            incomplete = True
-    return OverallStatus.INCOMPLETE if incomplete else OverallStatus.COMPLIANT
-
-
 def choose_band(
     table: CompiledTable, namespace: Mapping[str, Any]
 ) -> tuple[Status, int | None, Decimal | None, Expression | None]:
@@ -980,10 +956,18 @@ def _pending_result(detail: Any) -> bool:
     return isinstance(detail, Judged) and detail.state is DeadlineState.PENDING
 
 
-def _pending(finding: Finding) -> bool:
-    # A deadline not yet due is undecided, but nothing is missing as of the date: it does not
-    # make the verdict incomplete.
-    return finding.deadline is not None and finding.deadline.state is DeadlineState.PENDING
+def _status(in_scope: bool | None, gathered: Gathered, decisions: list[Decision]) -> OverallStatus:
+    """The verdict's status: out of scope; non-compliant when a duty of severity error failed;
+    incomplete when the scope, a decision table or such a duty is undecided (a deadline not yet
+    due is undecided, but nothing is missing as of the date: it leaves the verdict complete)."""
+    if in_scope is False:
+        return OverallStatus.OUT_OF_SCOPE
+    if gathered.failed:
+        return OverallStatus.NON_COMPLIANT
+    undecided_table = any(d.status in _UNDECIDED for d in decisions)
+    if in_scope is None or undecided_table or gathered.undecided:
+        return OverallStatus.INCOMPLETE
+    return OverallStatus.COMPLIANT
 
 
 def fact_value(value: Any) -> FactValue:

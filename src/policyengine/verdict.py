@@ -418,6 +418,45 @@ class Finding:
 _new = object.__new__
 
 
+@dataclass(slots=True)
+class Gathered:
+    """What a verdict states of all its findings together (see `gather`)."""
+
+    assumptions: list[Assumption]
+    missing_documents: set[Document]
+    consequences: set[Consequence]
+    deadlines: list[DeadlineResult]
+    failed: bool  # a duty of severity error failed
+    undecided: bool  # a duty of severity error is unknown or in error, not merely not yet due
+
+
+def gather(findings: list[Finding]) -> Gathered:
+    """One pass over `findings` for the verdict: their assumptions and deadlines in order, the
+    documents missing and the consequences incurred by failures, and whether a duty of
+    severity error failed or is undecided. Reads the records directly: most findings have
+    nothing but a status."""
+    gathered = Gathered([], set(), set(), [], False, False)
+    for finding in findings:
+        status = finding.status
+        more = finding._more
+        deadline = more.get("deadline") if more else None
+        if finding._rule.severity is Severity.ERROR:
+            if status is Status.FAIL:
+                gathered.failed = True
+            elif status is Status.UNKNOWN or status is Status.ERROR:
+                pending = deadline is not None and deadline.state is DeadlineState.PENDING
+                gathered.undecided = gathered.undecided or not pending
+        if not more:
+            continue
+        gathered.assumptions += more.get("assumptions", ())
+        if deadline is not None:
+            gathered.deadlines.append(deadline)
+        if status is Status.FAIL:
+            gathered.missing_documents.update(more.get("missing_documents", ()))
+            gathered.consequences.update(more.get("consequences", ()))
+    return gathered
+
+
 class FindingTemplate:
     """Builds the findings of one rule: its shared data is set once."""
 
