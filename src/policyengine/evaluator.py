@@ -67,6 +67,7 @@ from .verdict import (
     Verdict,
     build,
     gather,
+    quick_finding,
 )
 from .vocabulary import Consequence, Document, Item, Stage, Step, stage_reached
 
@@ -361,10 +362,7 @@ class _Evaluation:
                 findings = [self._finding(rule) for rule in rules]
             else:
                 rules = self.pack.program(self.stage).rules
-                findings = [
-                    self._from_outcome(rule, code, detail, note)
-                    for rule, code, detail, note in zip(rules, *outcome, strict=True)
-                ]
+                findings = self._findings(rules, outcome)
         gathered = gather(findings)
         primary_ids = {t.spec.id for t in self.pack.tables if t.spec.primary}
         primary = next((d for d in decisions if d.table_id in primary_ids), None)
@@ -494,6 +492,41 @@ class _Evaluation:
             return base.make({"status": Status.UNKNOWN, "error": str(exc)})
         except Exception as exc:
             return base.make({"status": Status.ERROR, "error": _describe(exc)})
+
+    def _findings(self, rules: Sequence[CompiledRule], outcome: Outcome) -> list[Finding]:
+        """The findings of the rules the compiled program decided (the hot path): a rule that
+        does not apply, or passes with nothing to add, is a status and the facts it read."""
+        findings: list[Finding] = []
+        append = findings.append
+        values = self.fact_values
+        for rule, code, detail, note in zip(rules, *outcome, strict=True):
+            if note is None:
+                if code == NOT_APPLICABLE:
+                    append(
+                        quick_finding(
+                            rule.data, Status.NOT_APPLICABLE, LazyFacts(values, rule, False)
+                        )
+                    )
+                    continue
+                if code == PASS and (rule.plain_pass or (rule.banning and detail is None)):
+                    # As the interpreter does, a decided rule also records the list it judged.
+                    append(quick_finding(rule.data, Status.PASS, LazyFacts(values, rule, True)))
+                    continue
+                failing = rule.failing
+                if code == FAIL and failing is not None and not self._justified(rule):
+                    facts = LazyFacts(values, rule, True)
+                    append(quick_finding(rule.data, Status.FAIL, facts, failing))
+                    continue
+            append(self._from_outcome(rule, code, detail, note))
+        return findings
+
+    def _justified(self, rule: CompiledRule) -> bool:
+        # Whether the project states a reason to depart from this duty in principle.
+        return (
+            rule.spec.severity is Severity.WARNING
+            and bool(self.project.justifications)
+            and _justification(rule.spec, self.project) is not None
+        )
 
     def _from_outcome(self, rule: CompiledRule, code: int, detail: Any, note: Any) -> Finding:
         """The finding of a rule the compiled program decided (the hot path: one per rule)."""

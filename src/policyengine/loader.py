@@ -181,6 +181,32 @@ class CompiledRule:
         return FindingTemplate(self.data)
 
     @cached_property
+    def plain_pass(self) -> bool:
+        """Whether a pass of this rule is only its status and facts (a condition, an acceptance
+        failure, a list of documents; not a ban, which names an excused item, or a deadline)."""
+        return isinstance(self.spec, Rule | AcceptanceFailure | RequiredDocuments)
+
+    @cached_property
+    def failing(self) -> dict[str, Any] | None:
+        """For a condition or an acceptance failure, what each of its failures adds to the status
+        and facts (its message and consequences), shared by them; None for other rules, whose
+        failures name what is missing or found."""
+        spec = self.spec
+        if not isinstance(spec, Rule | AcceptanceFailure):
+            return None
+        more: dict[str, Any] = {}
+        if spec.message is not None:
+            more["message"] = spec.message
+        if spec.consequences:
+            more["consequences"] = list(spec.consequences)
+        return more
+
+    @cached_property
+    def banning(self) -> bool:
+        """Whether this is a prohibited-items rule."""
+        return isinstance(self.spec, ProhibitedItems)
+
+    @cached_property
     def recorded(self) -> frozenset[str]:
         """The facts its findings record: those it reads and the list it judges."""
         judged = self.judged

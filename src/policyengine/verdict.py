@@ -311,15 +311,15 @@ class Finding:
 
     @property
     def missing_facts(self) -> list[str]:
-        return self._more.get("missing_facts") or []
+        return list(self._more.get("missing_facts", ()))
 
     @property
     def missing_documents(self) -> list[Document]:
-        return self._more.get("missing_documents") or []
+        return list(self._more.get("missing_documents", ()))
 
     @property
     def prohibited_items(self) -> list[Item]:
-        return self._more.get("prohibited_items") or []
+        return list(self._more.get("prohibited_items", ()))
 
     @property
     def exception(self) -> Text | None:
@@ -332,11 +332,11 @@ class Finding:
 
     @property
     def assumptions(self) -> list[Assumption]:
-        return self._more.get("assumptions") or []
+        return list(self._more.get("assumptions", ()))
 
     @property
     def consequences(self) -> list[Consequence]:
-        return self._more.get("consequences") or []
+        return list(self._more.get("consequences", ()))
 
     @property
     def deadline(self) -> DeadlineResult | None:
@@ -472,6 +472,13 @@ class FindingTemplate:
         return Finding.of(self.rule, status, {} if facts is None else facts, values)
 
 
+# The slots' own setters: they pass by Finding.__setattr__, which refuses every change.
+_set_rule = Finding.__dict__["_rule"].__set__
+_set_status = Finding.__dict__["status"].__set__
+_set_facts = Finding.__dict__["_facts"].__set__
+_set_more = Finding.__dict__["_more"].__set__
+
+
 def _init(
     finding: Finding,
     rule: RuleData,
@@ -479,10 +486,28 @@ def _init(
     facts: dict[str, FactValue] | LazyFacts,
     more: dict[str, Any],
 ) -> None:
-    _setattr(finding, "_rule", rule)
-    _setattr(finding, "status", status)
-    _setattr(finding, "_facts", facts)
-    _setattr(finding, "_more", more)
+    _set_rule(finding, rule)
+    _set_status(finding, status)
+    _set_facts(finding, facts)
+    _set_more(finding, more)
+
+
+def quick_finding(
+    rule: RuleData,
+    status: Status,
+    facts: LazyFacts,
+    more: dict[str, Any] = _NONE_MORE,
+    new: Any = object.__new__,
+) -> Finding:
+    """A finding of `rule` with `status`, the facts it read and `more` (fields of
+    `_MORE_FIELDS` without defaults, never changed afterwards: it may be shared by the findings
+    of one rule): `Finding.of` for most findings."""
+    finding: Finding = new(Finding)
+    _set_rule(finding, rule)
+    _set_status(finding, status)
+    _set_facts(finding, facts)
+    _set_more(finding, more)
+    return finding
 
 
 def _given(more: dict[str, Any]) -> dict[str, Any]:
