@@ -1,0 +1,84 @@
+"""A Finding is a small immutable record: the rule's shared data by reference, its own status,
+facts and additions; its JSON form and schema are FindingData's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from pathlib import Path
+
+import pytest
+
+from policyengine import Finding, Status, Verdict, evaluate, load_pack
+from policyengine.verdict import FindingData
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def verdict() -> Verdict:
+    from policyengine import Project
+
+    project = Project.from_file(ROOT / "examples" / "project.yaml")
+    return evaluate(project, load_pack("wuhan"), stage="audit", as_of=AS_OF)
+
+
+def test_a_finding_cannot_be_changed(verdict: Verdict) -> None:
+    finding = verdict.findings[0]
+    with pytest.raises(AttributeError, match="immutable"):
+        finding.status = Status.PASS  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="immutable"):
+        del finding.status
+    # Its lists are copies: changing one changes nothing in the verdict.
+    failed = next(f for f in verdict.findings if f.consequences)
+    failed.consequences.clear()
+    assert failed.consequences
+
+
+def test_the_fields_make_the_same_finding_again(verdict: Verdict) -> None:
+    for finding in verdict.findings:
+        assert Finding(**finding.fields()) == finding
+        assert pickle.loads(pickle.dumps(finding)) == finding
+        data = FindingData.model_validate_json(finding.data().model_dump_json())
+        assert Finding(**data.__dict__) == finding
+
+
+def test_replace_changes_only_what_it_names(verdict: Verdict) -> None:
+    finding = next(f for f in verdict.findings if f.status is Status.FAIL)
+    changed = finding.replace(justification="stated")
+    assert changed.justification == "stated"
+    assert finding.justification is None
+    assert {k: v for k, v in changed.fields().items() if k != "justification"} == {
+        k: v for k, v in finding.fields().items() if k != "justification"
+    }
+
+
+def test_unknown_fields_are_refused() -> None:
+    with pytest.raises(TypeError, match="no field 'colour'"):
+        Finding(
+            rule_id="r",
+            section="rules",
+            category="approval",  # type: ignore[arg-type]
+            title={"zh": "规则", "en": "rule"},  # type: ignore[arg-type]
+            status=Status.PASS,
+            severity="error",  # type: ignore[arg-type]
+            citation={"article": 1, "quote": "x"},  # type: ignore[arg-type]
+            colour="red",
+        )
+
+
+def test_facts_written_out_when_read_are_those_the_interpreter_records(verdict: Verdict) -> None:
+    from policyengine import Project
+    from policyengine.evaluator import interpret
+
+    project = Project.from_file(ROOT / "examples" / "project.yaml")
+    interpreted = interpret(project, load_pack("wuhan"), stage="audit", as_of=AS_OF)
+    assert [f.facts for f in verdict.findings] == [f.facts for f in interpreted.findings]
+
+
+def test_a_verdict_read_back_equals_the_verdict(verdict: Verdict) -> None:
+    restored = Verdict.model_validate_json(verdict.to_json())
+    assert restored == verdict
+    assert all(isinstance(f, Finding) for f in restored.findings)
+    assert restored.to_json() == verdict.to_json()
