@@ -59,7 +59,7 @@ RECORD_FORMAT: Final = "policyengine.batch.record"
 FORMAT_VERSION: Final = 1
 """The version of a JSON Lines record (`batch-record` schema)."""
 
-_DATA = ConfigDict(frozen=True, extra="forbid")
+_DATA = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class RecordIssue(BaseModel):

@@ -39,7 +39,7 @@ from .vocabulary import Consequence, Document, Item, Stage
 FORMAT_VERSION = 1
 """The version of the compact verdict and of the rule table."""
 
-_DATA = ConfigDict(frozen=True, extra="forbid")
+_DATA = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class CompactAssumption(BaseModel):

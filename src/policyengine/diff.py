@@ -13,7 +13,7 @@ from .render import cite, columns
 from .verdict import ExactDecimal
 from .vocabulary import Document, Item, Stage
 
-_DATA = ConfigDict(frozen=True, extra="forbid")
+_DATA = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class ThresholdRow(BaseModel):

@@ -16,7 +16,7 @@ from .project import Project
 from .render import cite, due_dates_text, printable
 from .verdict import FactValue, Finding
 
-_DATA = ConfigDict(frozen=True, extra="forbid")
+_DATA = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Step(BaseModel):

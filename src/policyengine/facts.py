@@ -421,7 +421,7 @@ def fact_place(fact: str) -> str:
     return "from procedure.steps"
 
 
-_DATA = ConfigDict(frozen=True, extra="forbid")
+_DATA = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class FactEntry(BaseModel):

@@ -86,7 +86,7 @@ class LintIssue:
         return f"{text}\n  hint: {self.hint}" if self.hint else text
 
 
-_DATA = ConfigDict(frozen=True, extra="forbid")
+_DATA = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class IssueLocation(BaseModel):

@@ -68,7 +68,7 @@ class MutantResult:
     """The pack lists it under `equivalent_mutants` (a killed one is not equivalent after all)."""
 
 
-_DATA = ConfigDict(frozen=True, extra="forbid")
+_DATA = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Survivor(BaseModel):

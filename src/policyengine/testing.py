@@ -225,7 +225,7 @@ def run_case_files(paths: Iterable[str | Path]) -> CaseRun:
     return run
 
 
-_DATA = ConfigDict(frozen=True, extra="forbid")
+_DATA = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class CaseRecord(BaseModel):

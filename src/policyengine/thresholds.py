@@ -15,7 +15,7 @@ from .pack import Citation, Text
 from .verdict import ExactDecimal
 from .vocabulary import Stage
 
-_DATA = ConfigDict(frozen=True, extra="forbid")
+_DATA = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class ThresholdEntry(BaseModel):

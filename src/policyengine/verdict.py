@@ -55,7 +55,7 @@ FactValue = bool | int | str | list[str] | dict[str, list[str]] | None
 """A fact as recorded in a finding: amounts and dates as exact strings, sets as sorted lists, and
 a set stated as a partial record as {"present": [...], "absent": [...]}, each sorted."""
 
-_DATA = ConfigDict(frozen=True, extra="forbid")
+_DATA = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class DueDate(BaseModel):
@@ -128,7 +128,7 @@ class FindingData(BaseModel):
     # The JSON form of a Finding: its schema, and the validation of a verdict read back. The
     # engine builds Finding records, not these.
     __qualname__ = "Finding"  # the name the verdict schema gives it
-    model_config = ConfigDict(frozen=True, extra="forbid", title="Finding")
+    model_config = ConfigDict(frozen=True, extra="forbid", title="Finding", defer_build=True)
     rule_id: str
     section: str
     category: Category
