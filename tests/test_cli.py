@@ -471,3 +471,52 @@ def test_test_without_paths_outside_a_pack_repository_says_what_to_give(tmp_path
     assert "no tests/packs here" in result.stderr
     assert "hint: name the case files" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "document",
+    ['{\n  "name": "x"\n}\n', "name: x\nstage: application\nowner: {type: school}\n"],
+    ids=["pretty-printed JSON", "YAML"],
+)
+def test_a_document_on_stdin_that_is_not_json_lines_gives_one_error(document: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "policyengine", "evaluate", "-", "--pack", MINI],
+        input=document,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        "<stdin>:1: project.not_json_lines: standard input must be JSON Lines, one project per "
+        "line, and its first line is not a JSON document"
+    )
+    assert lines[1].startswith("  hint: give a YAML or multi-line JSON project as a file name")
+    assert len(lines) == 2, result.stderr
+
+
+def test_a_bad_later_line_on_stdin_rejects_only_that_record() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "policyengine",
+            "evaluate",
+            "-",
+            "--pack",
+            MINI,
+            "--format",
+            "jsonl",
+        ],
+        input='{"name": "a"}\n{bad\n{"name": "c"}\n',
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [("error" in record) for record in records] == [False, True, False]
+    assert records[1]["error"]["code"] == "json.syntax"

@@ -467,8 +467,7 @@ def _records(paths: Sequence[str]) -> Iterator[Record]:
     """Every input record, lazily: each file is one project; each JSON Lines line is one."""
     for name in paths:
         if name == "-":  # JSON Lines on standard input
-            for line, record in iter_json_lines(sys.stdin.buffer, "<stdin>"):
-                yield f"<stdin>:{line}", _json_line(record, "<stdin>", line)
+            yield from _stdin_records()
             continue
         path = Path(name)
         if path.suffix.lower() == ".jsonl":
@@ -487,6 +486,36 @@ def _records(paths: Sequence[str]) -> Iterator[Record]:
             yield str(path), exc
         except OSError as exc:
             yield str(path), _unreadable(path, exc)
+
+
+def _stdin_records() -> Iterator[Record]:
+    """JSON Lines from standard input. A first line that is no JSON document stops the stream
+    with one error: a pretty-printed or YAML document would otherwise fail once per line."""
+    first = True
+    for line, record in iter_json_lines(sys.stdin.buffer, "<stdin>"):
+        if first and isinstance(record, str) and not _is_json(record):
+            yield f"<stdin>:{line}", _not_json_lines()
+            return
+        first = False  # later lines are parsed where they are evaluated, one rejected per line
+        yield f"<stdin>:{line}", _json_line(record, "<stdin>", line)
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _not_json_lines() -> PolicyEngineError:
+    return PolicyEngineError(
+        "standard input must be JSON Lines, one project per line, and its first line is not "
+        "a JSON document",
+        code="project.not_json_lines",
+        hint="give a YAML or multi-line JSON project as a file name, or put it on one line: "
+        "jq -c . project.json | policyengine evaluate -",
+    )
 
 
 def _json_line(record: str | PolicyEngineError, name: str, line: int) -> Any:
