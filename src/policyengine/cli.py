@@ -1013,14 +1013,25 @@ def _cmd_lint(args: argparse.Namespace) -> int:
     return EXIT_FAIL if report.issue_count else EXIT_OK
 
 
+def bundled_cases_hint() -> str:
+    """Where the bundled packs' cases are: in the source distribution (1.7 MB of cases would
+    grow the wheel ninefold for a check most installations never run)."""
+    sdist = f"egov_policyengine-{__version__}"
+    return (
+        "The bundled packs' cases ship in the source distribution, not in the wheel: "
+        f"pip download --no-deps --no-binary :all: egov-policyengine=={__version__}, "
+        f"tar xzf {sdist}.tar.gz, then policyengine test {sdist}/tests/packs"
+    )
+
+
 def _cmd_test(args: argparse.Namespace) -> int:
     from .testing import case_report, run_case_files
 
     if not args.paths and not Path("tests/packs").is_dir():
         _echo(
             "policyengine test: no case files named, and there is no tests/packs here\n"
-            "  hint: name the case files or directories (policyengine test cases/); the bundled "
-            "packs' cases are in the source repository, not in the installed package"
+            "  hint: name the case files or directories (policyengine test cases/). "
+            + bundled_cases_hint()
         )
         return EXIT_USAGE
     run = run_case_files(args.paths)
