@@ -103,7 +103,9 @@ def test_missing_file_and_bad_options_exit_2(tmp_path: Path) -> None:
 def test_lint_accepts_a_complete_pack_and_reports_unaccounted_articles(tmp_path: Path) -> None:
     ok = cli("lint", MINI)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert ok.stdout.strip().endswith("ok (8 rules)")
+    assert ok.stdout.strip().endswith(
+        "ok (8 rules; quotes not checked: the pack names no clause list, source.clause_file)"
+    )
     longer = tmp_path / "longer.yaml"
     text = Path(MINI).read_text(encoding="utf-8").replace("  articles: 6\n", "  articles: 8\n")
     longer.write_text(text, encoding="utf-8")
@@ -520,3 +522,9 @@ def test_a_bad_later_line_on_stdin_rejects_only_that_record() -> None:
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [("error" in record) for record in records] == [False, True, False]
     assert records[1]["error"]["code"] == "json.syntax"
+
+
+def test_lint_of_a_pack_with_a_clause_list_says_plainly_ok() -> None:
+    result = cli("lint", "wuhan")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith("wuhan.yaml: ok (55 rules)")
