@@ -85,7 +85,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="policyengine", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="policyengine",
+        description="Evaluate e-government IT projects against policy packs (regulations as "
+        "data), and author, lint and test the packs.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"policyengine {__version__}")
     sub = parser.add_subparsers(metavar="COMMAND")
 
@@ -129,29 +135,54 @@ def _build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(handler=_cmd_evaluate)
 
     cmp_ = sub.add_parser("compare", help="one project against several packs, side by side")
-    cmp_.add_argument("project", metavar="PROJECT")
-    cmp_.add_argument("--pack", action="append", metavar="P")
+    cmp_.add_argument("project", metavar="PROJECT", help="a project file (YAML or JSON)")
+    cmp_.add_argument(
+        "--pack",
+        action="append",
+        metavar="P",
+        help="pack name or file (repeatable; default: every installed pack)",
+    )
     _common(cmp_)
     _fail_on_option(cmp_)
     cmp_.set_defaults(handler=_cmd_compare)
 
     exp = sub.add_parser("explain", help="why a rule gave its answer for a project")
-    exp.add_argument("project", metavar="PROJECT")
-    exp.add_argument("--pack", required=True, metavar="P")
-    exp.add_argument("--rule", required=True, metavar="ID")
-    exp.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD")
-    exp.add_argument("--lang", choices=("en", "zh"), default="en")
-    exp.add_argument("--format", choices=("text", "json"), default="text")
+    exp.add_argument("project", metavar="PROJECT", help="a project file (YAML or JSON)")
+    exp.add_argument("--pack", required=True, metavar="P", help="pack name or file")
+    exp.add_argument(
+        "--rule",
+        required=True,
+        metavar="ID",
+        help="the rule's id, as a verdict or `policyengine rules PACK` shows it",
+    )
+    exp.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="evaluation date for deadlines (default: today)",
+    )
+    _lang_option(exp)
+    exp.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: the condition tree with the value of every fact it read",
+    )
     exp.set_defaults(handler=_cmd_explain)
 
     dif = sub.add_parser("diff", help="what differs between two packs")
-    dif.add_argument("pack_a", metavar="PACK_A")
-    dif.add_argument("pack_b", metavar="PACK_B")
-    dif.add_argument("--format", choices=("text", "json"), default="text")
+    dif.add_argument("pack_a", metavar="PACK_A", help="pack name or file")
+    dif.add_argument("pack_b", metavar="PACK_B", help="pack name or file")
+    dif.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: the same differences as one document",
+    )
     dif.set_defaults(handler=_cmd_diff)
 
     thr = sub.add_parser("thresholds", help="list a pack's thresholds and decision tables")
-    thr.add_argument("pack", metavar="PACK")
+    thr.add_argument("pack", metavar="PACK", help="pack name or file")
     _format_option(thr)
     thr.set_defaults(handler=_cmd_thresholds)
 
@@ -233,7 +264,12 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="neither read nor write .policyengine-cache/mutate/",
     )
-    mut.add_argument("--format", choices=["text", "json"], default="text")
+    mut.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="json: the same report as one document",
+    )
     mut.add_argument(
         "--summary",
         action="store_true",
@@ -397,6 +433,16 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     srv.set_defaults(handler=_cmd_serve)
 
+    comp = sub.add_parser(
+        "completion",
+        help="print a shell completion script (bash or zsh)",
+        description="Print a completion script for the commands and options of this version. "
+        'bash: eval "$(policyengine completion bash)" in ~/.bashrc; zsh: eval '
+        '"$(policyengine completion zsh)" in ~/.zshrc.',
+    )
+    comp.add_argument("shell", choices=("bash", "zsh"), help="the shell to complete in")
+    comp.set_defaults(handler=_cmd_completion)
+
     schema = sub.add_parser(
         "schema",
         help="print a JSON Schema (pack, project, verdict, ...)",
@@ -404,7 +450,14 @@ def _build_parser() -> argparse.ArgumentParser:
         + ", ".join(SCHEMAS)
         + ". Each has an $id naming it and its version.",
     )
-    schema.add_argument("name", nargs="?", choices=SCHEMAS, default="pack", metavar="NAME")
+    schema.add_argument(
+        "name",
+        nargs="?",
+        choices=SCHEMAS,
+        default="pack",
+        metavar="NAME",
+        help="the schema to print (default: pack): " + ", ".join(SCHEMAS),
+    )
     schema.add_argument("--write", metavar="DIR", help="write every schema into DIR instead")
     schema.set_defaults(handler=_cmd_schema)
 
@@ -421,6 +474,23 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     val.set_defaults(handler=_cmd_validate)
     return parser
+
+
+_EPILOG = """\
+examples:
+  policyengine evaluate examples/project.yaml --pack wuhan --stage application
+  policyengine compare examples/project.yaml --stage application
+  policyengine explain examples/project.yaml --pack wuhan --rule wh-12-no-new-infrastructure
+  policyengine evaluate projects.jsonl --format jsonl --stage application -o verdicts.jsonl
+  policyengine lint my_pack.yaml && policyengine test tests/packs
+
+exit codes:
+  0  success: compliant, out of scope, every case passed, no lint finding
+  1  a non-compliant verdict (or per --fail-on), a failing case, a lint finding
+  2  bad input: an unreadable or invalid pack or project, a bad option
+
+`policyengine COMMAND --help` describes each command; `policyengine completion bash` prints a
+shell completion script."""
 
 
 def _format_option(parser: argparse.ArgumentParser) -> None:
@@ -458,7 +528,16 @@ def _common(parser: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         help="evaluation date for deadlines (default: today)",
     )
-    parser.add_argument("--lang", choices=("en", "zh"), default="en")
+    _lang_option(parser)
+
+
+def _lang_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="language of the report: en (default) or zh",
+    )
 
 
 def _date(text: str) -> dt.date:
@@ -1288,6 +1367,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         decision_log=args.decision_log,
     )
+    return EXIT_OK
+
+
+def _cmd_completion(args: argparse.Namespace) -> int:
+    from .completion import completion_script
+
+    print(completion_script(_build_parser(), args.shell))
     return EXIT_OK
 
 
