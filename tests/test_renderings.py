@@ -117,6 +117,26 @@ def test_html_counts_the_findings_lists_what_is_missing_and_speaks_chinese(late:
     assert "Missing documents" in render_html([late])
 
 
+def test_html_lists_each_stage_failures_first_and_names_one_project_once(late: Verdict) -> None:
+    import re
+
+    project = Project.from_file(Path(__file__).parents[1] / "examples" / "project.yaml")
+    verdicts = [
+        evaluate(project, load_pack(name), as_of=dt.date(2026, 1, 5))
+        for name in ("wuhan", "zhanggong")
+    ]
+    page = render_html(verdicts)
+    for table in re.findall(r"<table><tr><th>status.*?</table>", page, flags=re.S):
+        statuses = re.findall(r'<tr class="s-(\w+)">', table)
+        order = ["error", "fail", "unknown", "pass", "not_applicable"]
+        assert statuses == sorted(statuses, key=order.index), statuses
+    assert re.search(r'<tr class="s-fail">', page)
+    name = verdicts[0].project_name
+    assert name is not None
+    assert page.count(name) == 1, "the project is named once, above the summary table"
+    assert '<table id="summary"><tr><th>jurisdiction</th><th>status</th>' in page
+
+
 def test_diff_aligns_its_columns() -> None:
     text = render_diff(diff_packs(load_pack("wuhan"), load_pack("zhanggong")))
     rows = [line for line in text.splitlines() if line.startswith("  wuhan ")]
