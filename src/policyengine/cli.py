@@ -16,7 +16,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -636,6 +636,7 @@ def _evaluate_into(
     progress = _Progress(sys.stderr)
     worst = EXIT_OK
     collected: list[Any] = []
+    colour = _text_colour(args)
     options: dict[str, Any] = {
         "stage": args.stage,
         "as_of": args.as_of,
@@ -687,16 +688,14 @@ def _evaluate_into(
             elif args.format == "markdown":
                 out.write(render_markdown(verdict, lang=args.lang, style=style))
             else:
-                out.write(
-                    render_text(
-                        verdict,
-                        lang=args.lang,
-                        style=style,
-                        show_passes=args.all,
-                        max_width=None if args.output else _terminal_width(),
-                    )
-                    + "\n"
+                text = render_text(
+                    verdict,
+                    lang=args.lang,
+                    style=style,
+                    show_passes=args.all,
+                    max_width=None if args.output else _terminal_width(),
                 )
+                out.write((colour(text, args.lang) if colour else text) + "\n")
     progress.done()
     if args.format == "json":
         out.write(json.dumps(evaluation_document(collected), ensure_ascii=False, indent=2))
@@ -908,6 +907,16 @@ def _fails(status: OverallStatus, failed_some: bool, policy: str) -> bool:
     if status is OverallStatus.INCOMPLETE:
         return True
     return policy == "warning" and status is OverallStatus.COMPLIANT and failed_some
+
+
+def _text_colour(args: argparse.Namespace) -> Callable[[str, str], str] | None:
+    """What colours a text report: only one written to a terminal (never --output, a pipe or
+    a file), and not when NO_COLOR is set."""
+    if args.format != "text" or args.output:
+        return None
+    from ._colour import colour_report, colour_wanted
+
+    return colour_report if colour_wanted(sys.stdout) else None
 
 
 def _terminal_width() -> int | None:

@@ -63,7 +63,7 @@ def _summary(verdicts: Sequence[Verdict], lang: str) -> str:
     names = {v.project_name or v.project_id or "—" for v in verdicts}
     # One project against several packs names the project once, above the table.
     one = names.pop() if len(names) == 1 else None
-    head = (
+    head: tuple[str, ...] = (
         ("辖区", "项目", "结论", "审批方式")
         if lang == "zh"
         else ("jurisdiction", "project", "status", "route")
