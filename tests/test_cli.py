@@ -103,7 +103,9 @@ def test_missing_file_and_bad_options_exit_2(tmp_path: Path) -> None:
 def test_lint_accepts_a_complete_pack_and_reports_unaccounted_articles(tmp_path: Path) -> None:
     ok = cli("lint", MINI)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert ok.stdout.strip().endswith("ok (8 rules)")
+    assert ok.stdout.strip().endswith(
+        "ok (8 rules; quotes not checked: the pack names no clause list, source.clause_file)"
+    )
     longer = tmp_path / "longer.yaml"
     text = Path(MINI).read_text(encoding="utf-8").replace("  articles: 6\n", "  articles: 8\n")
     longer.write_text(text, encoding="utf-8")
@@ -471,3 +473,58 @@ def test_test_without_paths_outside_a_pack_repository_says_what_to_give(tmp_path
     assert "no tests/packs here" in result.stderr
     assert "hint: name the case files" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "document",
+    ['{\n  "name": "x"\n}\n', "name: x\nstage: application\nowner: {type: school}\n"],
+    ids=["pretty-printed JSON", "YAML"],
+)
+def test_a_document_on_stdin_that_is_not_json_lines_gives_one_error(document: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "policyengine", "evaluate", "-", "--pack", MINI],
+        input=document,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        "<stdin>:1: project.not_json_lines: standard input must be JSON Lines, one project per "
+        "line, and its first line is not a JSON document"
+    )
+    assert lines[1].startswith("  hint: give a YAML or multi-line JSON project as a file name")
+    assert len(lines) == 2, result.stderr
+
+
+def test_a_bad_later_line_on_stdin_rejects_only_that_record() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "policyengine",
+            "evaluate",
+            "-",
+            "--pack",
+            MINI,
+            "--format",
+            "jsonl",
+        ],
+        input='{"name": "a"}\n{bad\n{"name": "c"}\n',
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [("error" in record) for record in records] == [False, True, False]
+    assert records[1]["error"]["code"] == "json.syntax"
+
+
+def test_lint_of_a_pack_with_a_clause_list_says_plainly_ok() -> None:
+    result = cli("lint", "wuhan")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().endswith("wuhan.yaml: ok (55 rules)")

@@ -708,3 +708,14 @@ def test_a_valid_call_still_builds_a_project() -> None:
     assert Project(name="x", money={"total_investment": "1"}) == Project.from_mapping(
         {"name": "x", "money": {"total_investment": "1"}}
     )
+
+
+def test_repr_shows_the_known_facts_only() -> None:
+    assert repr(Project(name="x")) == "Project(name='x')"
+    known = Project.from_mapping(
+        {"name": "平台", "owner": {"type": "school"}, "money": {"total_investment": "600000"}}
+    )
+    assert repr(known) == (
+        "Project(name='平台', owner=Owner(type=<OwnerType.SCHOOL: 'school'>), "
+        "money=Money(total_investment=Decimal('600000')))"
+    )

@@ -117,9 +117,75 @@ def test_html_counts_the_findings_lists_what_is_missing_and_speaks_chinese(late:
     assert "Missing documents" in render_html([late])
 
 
+def test_html_lists_each_stage_failures_first_and_names_one_project_once(late: Verdict) -> None:
+    import re
+
+    project = Project.from_file(Path(__file__).parents[1] / "examples" / "project.yaml")
+    verdicts = [
+        evaluate(project, load_pack(name), as_of=dt.date(2026, 1, 5))
+        for name in ("wuhan", "zhanggong")
+    ]
+    page = render_html(verdicts)
+    for table in re.findall(r"<table><tr><th>status.*?</table>", page, flags=re.S):
+        statuses = re.findall(r'<tr class="s-(\w+)">', table)
+        order = ["error", "fail", "unknown", "pass", "not_applicable"]
+        assert statuses == sorted(statuses, key=order.index), statuses
+    assert re.search(r'<tr class="s-fail">', page)
+    name = verdicts[0].project_name
+    assert name is not None
+    assert page.count(name) == 1, "the project is named once, above the summary table"
+    assert '<table id="summary"><tr><th>jurisdiction</th><th>status</th>' in page
+
+
 def test_diff_aligns_its_columns() -> None:
     text = render_diff(diff_packs(load_pack("wuhan"), load_pack("zhanggong")))
     rows = [line for line in text.splitlines() if line.startswith("  wuhan ")]
     rows += [line for line in text.splitlines() if line.startswith("  zhanggong ")]
     starts = {width(line[: line.rindex(" ") + 1]) for line in rows}
     assert len(starts) == 1, rows
+
+
+def _on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    main, secondary = pty.openpty()
+    with subprocess.Popen(args, stdout=secondary, stderr=subprocess.PIPE, env=env) as process:
+        os.close(secondary)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the other end closed
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait(timeout=60)
+    os.close(main)
+    return b"".join(chunks).decode("utf-8")
+
+
+_EVALUATE = [sys.executable, "-m", "policyengine", "evaluate", str(EXAMPLE), "--pack", "wuhan"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_terminal_gets_coloured_statuses(lang: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"TERM": "xterm"}
+    text = _on_a_terminal([*_EVALUATE, "--lang", lang, "--as-of", "2026-11-23"], env)
+    fail, headline = ("不符合", "不合规") if lang == "zh" else ("fail", "NON-COMPLIANT")
+    assert f"\x1b[31m{headline}\x1b[0m" in text
+    assert f"\r\n  \x1b[31m{fail}\x1b[0m " in text
+    assert text.count("\x1b[") == 2 * text.count("\x1b[0m")
+
+
+def test_no_colour_with_no_color_or_into_a_pipe() -> None:
+    env = {**os.environ, "NO_COLOR": "1", "TERM": "xterm"}
+    assert "\x1b[" not in _on_a_terminal([*_EVALUATE, "--as-of", "2026-11-23"], env)
+    piped = subprocess.run(
+        [*_EVALUATE, "--as-of", "2026-11-23"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={k: v for k, v in os.environ.items() if k != "NO_COLOR"},
+        timeout=60,
+    )
+    assert "NON-COMPLIANT" in piped.stdout
+    assert "\x1b[" not in piped.stdout

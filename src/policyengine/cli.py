@@ -16,7 +16,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -85,7 +85,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="policyengine", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="policyengine",
+        description="Evaluate e-government IT projects against policy packs (regulations as "
+        "data), and author, lint and test the packs.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"policyengine {__version__}")
     sub = parser.add_subparsers(metavar="COMMAND")
 
@@ -129,33 +135,67 @@ def _build_parser() -> argparse.ArgumentParser:
     ev.set_defaults(handler=_cmd_evaluate)
 
     cmp_ = sub.add_parser("compare", help="one project against several packs, side by side")
-    cmp_.add_argument("project", metavar="PROJECT")
-    cmp_.add_argument("--pack", action="append", metavar="P")
+    cmp_.add_argument("project", metavar="PROJECT", help="a project file (YAML or JSON)")
+    cmp_.add_argument(
+        "--pack",
+        action="append",
+        metavar="P",
+        help="pack name or file (repeatable; default: every installed pack)",
+    )
     _common(cmp_)
     _fail_on_option(cmp_)
     cmp_.set_defaults(handler=_cmd_compare)
 
     exp = sub.add_parser("explain", help="why a rule gave its answer for a project")
-    exp.add_argument("project", metavar="PROJECT")
-    exp.add_argument("--pack", required=True, metavar="P")
-    exp.add_argument("--rule", required=True, metavar="ID")
-    exp.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD")
-    exp.add_argument("--lang", choices=("en", "zh"), default="en")
-    exp.add_argument("--format", choices=("text", "json"), default="text")
+    exp.add_argument("project", metavar="PROJECT", help="a project file (YAML or JSON)")
+    exp.add_argument("--pack", required=True, metavar="P", help="pack name or file")
+    exp.add_argument(
+        "--rule",
+        required=True,
+        metavar="ID",
+        help="the rule's id, as a verdict or `policyengine rules PACK` shows it",
+    )
+    exp.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="evaluation date for deadlines (default: today)",
+    )
+    _lang_option(exp)
+    exp.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: the condition tree with the value of every fact it read",
+    )
     exp.set_defaults(handler=_cmd_explain)
 
     dif = sub.add_parser("diff", help="what differs between two packs")
-    dif.add_argument("pack_a", metavar="PACK_A")
-    dif.add_argument("pack_b", metavar="PACK_B")
-    dif.add_argument("--format", choices=("text", "json"), default="text")
+    dif.add_argument("pack_a", metavar="PACK_A", help="pack name or file")
+    dif.add_argument("pack_b", metavar="PACK_B", help="pack name or file")
+    dif.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: the same differences as one document",
+    )
     dif.set_defaults(handler=_cmd_diff)
 
     thr = sub.add_parser("thresholds", help="list a pack's thresholds and decision tables")
-    thr.add_argument("pack", metavar="PACK")
+    thr.add_argument("pack", metavar="PACK", help="pack name or file")
     _format_option(thr)
     thr.set_defaults(handler=_cmd_thresholds)
 
-    lint = sub.add_parser("lint", help="load packs and check their fidelity to the source")
+    lint = sub.add_parser(
+        "lint",
+        help="load packs and check how they read the law",
+        description="Load each pack and check it beyond loading: every article cited or "
+        "ledgered, citations within the source, unused thresholds, conditions that cannot vary "
+        "or hold, duplicates, outcomes not read, severities against the quote's modal words. "
+        "With a clause list (source.clause_file) also that every quote is in the clauses it "
+        "cites and every normative clause is accounted for; without one, quotes are not "
+        "checked, and `ok` says so. Exit 1 on any finding.",
+    )
     lint.add_argument(
         "packs",
         nargs="*",
@@ -224,7 +264,12 @@ def _build_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="neither read nor write .policyengine-cache/mutate/",
     )
-    mut.add_argument("--format", choices=["text", "json"], default="text")
+    mut.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="json: the same report as one document",
+    )
     mut.add_argument(
         "--summary",
         action="store_true",
@@ -388,6 +433,16 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     srv.set_defaults(handler=_cmd_serve)
 
+    comp = sub.add_parser(
+        "completion",
+        help="print a shell completion script (bash or zsh)",
+        description="Print a completion script for the commands and options of this version. "
+        'bash: eval "$(policyengine completion bash)" in ~/.bashrc; zsh: eval '
+        '"$(policyengine completion zsh)" in ~/.zshrc.',
+    )
+    comp.add_argument("shell", choices=("bash", "zsh"), help="the shell to complete in")
+    comp.set_defaults(handler=_cmd_completion)
+
     schema = sub.add_parser(
         "schema",
         help="print a JSON Schema (pack, project, verdict, ...)",
@@ -395,7 +450,14 @@ def _build_parser() -> argparse.ArgumentParser:
         + ", ".join(SCHEMAS)
         + ". Each has an $id naming it and its version.",
     )
-    schema.add_argument("name", nargs="?", choices=SCHEMAS, default="pack", metavar="NAME")
+    schema.add_argument(
+        "name",
+        nargs="?",
+        choices=SCHEMAS,
+        default="pack",
+        metavar="NAME",
+        help="the schema to print (default: pack): " + ", ".join(SCHEMAS),
+    )
     schema.add_argument("--write", metavar="DIR", help="write every schema into DIR instead")
     schema.set_defaults(handler=_cmd_schema)
 
@@ -412,6 +474,23 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     val.set_defaults(handler=_cmd_validate)
     return parser
+
+
+_EPILOG = """\
+examples:
+  policyengine evaluate examples/project.yaml --pack wuhan --stage application
+  policyengine compare examples/project.yaml --stage application
+  policyengine explain examples/project.yaml --pack wuhan --rule wh-12-no-new-infrastructure
+  policyengine evaluate projects.jsonl --format jsonl --stage application -o verdicts.jsonl
+  policyengine lint my_pack.yaml && policyengine test tests/packs
+
+exit codes:
+  0  success: compliant, out of scope, every case passed, no lint finding
+  1  a non-compliant verdict (or per --fail-on), a failing case, a lint finding
+  2  bad input: an unreadable or invalid pack or project, a bad option
+
+`policyengine COMMAND --help` describes each command; `policyengine completion bash` prints a
+shell completion script."""
 
 
 def _format_option(parser: argparse.ArgumentParser) -> None:
@@ -449,7 +528,16 @@ def _common(parser: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         help="evaluation date for deadlines (default: today)",
     )
-    parser.add_argument("--lang", choices=("en", "zh"), default="en")
+    _lang_option(parser)
+
+
+def _lang_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=("en", "zh"),
+        default="en",
+        help="language of the report: en (default) or zh",
+    )
 
 
 def _date(text: str) -> dt.date:
@@ -467,8 +555,7 @@ def _records(paths: Sequence[str]) -> Iterator[Record]:
     """Every input record, lazily: each file is one project; each JSON Lines line is one."""
     for name in paths:
         if name == "-":  # JSON Lines on standard input
-            for line, record in iter_json_lines(sys.stdin.buffer, "<stdin>"):
-                yield f"<stdin>:{line}", _json_line(record, "<stdin>", line)
+            yield from _stdin_records()
             continue
         path = Path(name)
         if path.suffix.lower() == ".jsonl":
@@ -487,6 +574,36 @@ def _records(paths: Sequence[str]) -> Iterator[Record]:
             yield str(path), exc
         except OSError as exc:
             yield str(path), _unreadable(path, exc)
+
+
+def _stdin_records() -> Iterator[Record]:
+    """JSON Lines from standard input. A first line that is no JSON document stops the stream
+    with one error: a pretty-printed or YAML document would otherwise fail once per line."""
+    first = True
+    for line, record in iter_json_lines(sys.stdin.buffer, "<stdin>"):
+        if first and isinstance(record, str) and not _is_json(record):
+            yield f"<stdin>:{line}", _not_json_lines()
+            return
+        first = False  # later lines are parsed where they are evaluated, one rejected per line
+        yield f"<stdin>:{line}", _json_line(record, "<stdin>", line)
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _not_json_lines() -> PolicyEngineError:
+    return PolicyEngineError(
+        "standard input must be JSON Lines, one project per line, and its first line is not "
+        "a JSON document",
+        code="project.not_json_lines",
+        hint="give a YAML or multi-line JSON project as a file name, or put it on one line: "
+        "jq -c . project.json | policyengine evaluate -",
+    )
 
 
 def _json_line(record: str | PolicyEngineError, name: str, line: int) -> Any:
@@ -519,6 +636,7 @@ def _evaluate_into(
     progress = _Progress(sys.stderr)
     worst = EXIT_OK
     collected: list[Any] = []
+    colour = _text_colour(args)
     options: dict[str, Any] = {
         "stage": args.stage,
         "as_of": args.as_of,
@@ -570,16 +688,14 @@ def _evaluate_into(
             elif args.format == "markdown":
                 out.write(render_markdown(verdict, lang=args.lang, style=style))
             else:
-                out.write(
-                    render_text(
-                        verdict,
-                        lang=args.lang,
-                        style=style,
-                        show_passes=args.all,
-                        max_width=None if args.output else _terminal_width(),
-                    )
-                    + "\n"
+                text = render_text(
+                    verdict,
+                    lang=args.lang,
+                    style=style,
+                    show_passes=args.all,
+                    max_width=None if args.output else _terminal_width(),
                 )
+                out.write((colour(text, args.lang) if colour else text) + "\n")
     progress.done()
     if args.format == "json":
         out.write(json.dumps(evaluation_document(collected), ensure_ascii=False, indent=2))
@@ -793,6 +909,16 @@ def _fails(status: OverallStatus, failed_some: bool, policy: str) -> bool:
     return policy == "warning" and status is OverallStatus.COMPLIANT and failed_some
 
 
+def _text_colour(args: argparse.Namespace) -> Callable[[str, str], str] | None:
+    """What colours a text report: only one written to a terminal (never --output, a pipe or
+    a file), and not when NO_COLOR is set."""
+    if args.format != "text" or args.output:
+        return None
+    from ._colour import colour_report, colour_wanted
+
+    return colour_report if colour_wanted(sys.stdout) else None
+
+
 def _terminal_width() -> int | None:
     """The width text tables fit: the terminal's ($COLUMNS overrides it); None when the output
     is not a terminal, so that files and pipes get whole lines."""
@@ -979,9 +1105,30 @@ def _cmd_lint(args: argparse.Namespace) -> int:
             for issue in result.issues:
                 print(str(issue))
             if not result.issues:
-                print(f"{result.pack.path}: ok ({len(result.pack.rules)} rules)")
+                print(
+                    f"{result.pack.path}: ok ({len(result.pack.rules)} rules{_unchecked(result.pack)})"
+                )
     _ci_reports(args, report)
     return EXIT_FAIL if report.issue_count else EXIT_OK
+
+
+def _unchecked(pack: CompiledPack) -> str:
+    """What an `ok` does not cover: without a clause list, quotes are not checked against the
+    source, and saying so keeps `ok` from reading as fidelity to the law."""
+    if pack.spec.source.clause_file:
+        return ""
+    return "; quotes not checked: the pack names no clause list, source.clause_file"
+
+
+def bundled_cases_hint() -> str:
+    """Where the bundled packs' cases are: in the source distribution (1.7 MB of cases would
+    grow the wheel ninefold for a check most installations never run)."""
+    sdist = f"egov_policyengine-{__version__}"
+    return (
+        "The bundled packs' cases ship in the source distribution, not in the wheel: "
+        f"pip download --no-deps --no-binary :all: egov-policyengine=={__version__}, "
+        f"tar xzf {sdist}.tar.gz, then policyengine test {sdist}/tests/packs"
+    )
 
 
 def _cmd_test(args: argparse.Namespace) -> int:
@@ -990,8 +1137,8 @@ def _cmd_test(args: argparse.Namespace) -> int:
     if not args.paths and not Path("tests/packs").is_dir():
         _echo(
             "policyengine test: no case files named, and there is no tests/packs here\n"
-            "  hint: name the case files or directories (policyengine test cases/); the bundled "
-            "packs' cases are in the source repository, not in the installed package"
+            "  hint: name the case files or directories (policyengine test cases/). "
+            + bundled_cases_hint()
         )
         return EXIT_USAGE
     run = run_case_files(args.paths)
@@ -1229,6 +1376,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         decision_log=args.decision_log,
     )
+    return EXIT_OK
+
+
+def _cmd_completion(args: argparse.Namespace) -> int:
+    from .completion import completion_script
+
+    print(completion_script(_build_parser(), args.shell))
     return EXIT_OK
 
 

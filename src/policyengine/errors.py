@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ._messages import plain_message
 from .partial import FORMS, RECORD_FIELDS
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ class ProjectError(PolicyEngineError):
         issues = [
             ProjectIssue(
                 loc=_issue_loc(error),
-                msg=error["msg"],
+                msg=plain_message(error),
                 input=error.get("input"),
                 type=error["type"],
             )

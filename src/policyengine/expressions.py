@@ -22,6 +22,7 @@ import ast
 import calendar
 import datetime as dt
 import keyword
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -392,6 +393,35 @@ _EXPECTED_HINTS = {
 """What to write where an expression of the wrong type was given, by the type required."""
 
 
+_LITERAL_HINTS = {
+    "true": "write True (capital T); a fact that must hold is written alone: `in_annual_plan`",
+    "false": "write False (capital F), or `not x` for a fact that must not hold",
+    "null": "to test whether a fact is known, use known(x); not known(x) for unknown",
+    "none": "to test whether a fact is known, use known(x); not known(x) for unknown",
+    "nil": "to test whether a fact is known, use known(x); not known(x) for unknown",
+}
+"""What to write instead of another language's literals, which parse as unknown names."""
+
+_SYNTAX_HINTS = (
+    (re.compile(r"[0-9.]\s*万"), "write amounts in yuan without units: 50万 is 500000"),
+    (re.compile(r"[0-9.]\s*(?:元|亿)"), "write amounts in yuan without units: 2亿 is 200000000"),
+    (re.compile(r"&&|\|\|"), "write `and` and `or` instead of && and ||"),
+    (
+        re.compile(r"(?<![=!<>])=(?!=)"),
+        "compare with == (a single = assigns, which is not allowed)",
+    ),
+    (re.compile(r"!(?!=)"), "write `not x` instead of !x"),
+)
+"""Tailored hints for the syntax errors authors make most, checked in order."""
+
+_SYNTAX_HINT = "expressions use Python syntax: and, or, not, ==, >=, in, f(x, ...)"
+
+
+def _syntax_hint(text: str) -> str:
+    """The hint for a syntax error in `text`: the likely mistake, else the syntax in brief."""
+    return next((hint for pattern, hint in _SYNTAX_HINTS if pattern.search(text)), _SYNTAX_HINT)
+
+
 def compile_expression(
     source: str,
     names: Mapping[str, NameInfo],
@@ -411,9 +441,9 @@ def compile_expression(
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(
-            f"invalid syntax: {exc.msg}",
+            "invalid syntax" if exc.msg == "invalid syntax" else f"invalid syntax: {exc.msg}",
             column=exc.offset,
-            hint="expressions use Python syntax: and, or, not, ==, >=, in, f(x, ...)",
+            hint=_syntax_hint(text),
         ) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError("expression is nested too deeply") from None
@@ -702,7 +732,8 @@ class _Checker:
                 f"unknown name '{node.id}'",
                 column=_column(node),
                 hint=lambda: (
-                    did_you_mean(node.id, self.names)
+                    _LITERAL_HINTS.get(node.id.lower())
+                    or did_you_mean(node.id, self.names)
                     or "names are facts (policyengine.facts.FACTS), thresholds and definitions"
                 ),
             )

@@ -60,17 +60,26 @@ def render_html(verdicts: Sequence[Verdict], *, lang: str = "en", title: str | N
 
 
 def _summary(verdicts: Sequence[Verdict], lang: str) -> str:
-    head = (
+    names = {v.project_name or v.project_id or "—" for v in verdicts}
+    # One project against several packs names the project once, above the table.
+    one = names.pop() if len(names) == 1 else None
+    head: tuple[str, ...] = (
         ("辖区", "项目", "结论", "审批方式")
         if lang == "zh"
         else ("jurisdiction", "project", "status", "route")
     )
-    rows = ['<table id="summary"><tr>' + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
+    head = tuple(h for i, h in enumerate(head) if i != 1 or one is None)
+    rows = (
+        [f'<p class="project">{"项目" if lang == "zh" else "Project"}: {escape(one)}</p>']
+        if one
+        else []
+    )
+    rows.append('<table id="summary"><tr>' + "".join(f"<th>{h}</th>" for h in head) + "</tr>")
     for v in verdicts:
         route = v.route.label.get(lang) if v.route and v.route.label else "—"
+        project = "" if one else f"<td>{escape(v.project_name or v.project_id or '—')}</td>"
         rows.append(
-            f"<tr><td>{escape(v.jurisdiction.get(lang))}</td>"
-            f"<td>{escape(v.project_name or v.project_id or '—')}</td>"
+            f"<tr><td>{escape(v.jurisdiction.get(lang))}</td>{project}"
             f'<td><span class="badge {v.status.value}">{escape(status_word(v.status, lang))}'
             f"</span></td><td>{escape(route)}</td></tr>"
         )
@@ -133,6 +142,15 @@ def _stage_of(finding: Finding, verdict: Verdict) -> str:
     return verdict.stage.value if verdict.stage is not None else "all"
 
 
+_ATTENTION = {
+    Status.ERROR: 0,
+    Status.FAIL: 1,
+    Status.UNKNOWN: 2,
+    Status.PASS: 3,
+    Status.NOT_APPLICABLE: 4,
+}
+"""The order of a stage's findings: what needs a reviewer's attention first, then pack order."""
+
 _HEAD = ("status", "rule", "article", "message", "law")
 _DEADLINE_HEAD = ("rule", "event", "due", "done", "state")
 
@@ -140,7 +158,7 @@ _DEADLINE_HEAD = ("rule", "event", "due", "done", "state")
 def _findings_table(findings: Sequence[Finding], style: str, lang: str) -> str:
     head = ("状态", "规则", "条款", "说明", "原文") if lang == "zh" else _HEAD
     rows = ["<table><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr>"]
-    for f in findings:
+    for f in sorted(findings, key=lambda finding: _ATTENTION[finding.status]):
         message = f.message.get(lang) if f.message else f.title.get(lang)
         if f.status is Status.PASS and f.message is None:
             message = f.title.get(lang)

@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ._messages import plain_message, unit_hint
 from ._suggest import did_you_mean
 from ._yaml import Marks, load_yaml, read_file
 from .errors import Location, PackError, PackErrors
@@ -568,7 +569,7 @@ def _schema_errors(
 def _schema_error(loc: tuple[Any, ...], error: Any, marks: Marks, pack: str | None) -> PackError:
     kind = error["type"]
     if not loc:
-        return PackError(error["msg"], code="pack.invalid_value", location=marks.locate(()))
+        return PackError(plain_message(error), code="pack.invalid_value", location=marks.locate(()))
     parent = _where(loc[:-1]) or "the pack"
     if kind == "extra_forbidden":
         allowed = sorted(_allowed_keys(loc[:-1]))
@@ -590,7 +591,7 @@ def _schema_error(loc: tuple[Any, ...], error: Any, marks: Marks, pack: str | No
             hint=_missing_hint(str(loc[-1])),
         )
     return PackError(
-        f"{_where(loc)}: {error['msg']}",
+        f"{_where(loc)}: {plain_message(error)}",
         code="pack.invalid_value",
         location=marks.locate(loc),
         pack=pack,
@@ -670,11 +671,8 @@ def _missing_hint(key: str) -> str | None:
 def _value_hint(error: Mapping[str, Any], loc: tuple[Any, ...]) -> str | None:
     if loc == ("format",):
         return f"this engine reads pack format {FORMAT}; {_UPGRADE}"
-    if error["type"] == "enum" and error.get("ctx"):
-        expected = str(error["ctx"].get("expected", ""))
-        candidates = [c.strip(" '") for c in expected.replace(" or ", ",").split(",")]
-        return did_you_mean(_quoted(error.get("input")), candidates)
-    return None
+    # An enum's closest member is already in the message (plain_message).
+    return unit_hint(error.get("input"))
 
 
 def _allowed_keys(loc: tuple[Any, ...]) -> set[str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
@@ -131,7 +131,18 @@ def _mark_attestations(schema: dict[str, Any]) -> None:
 _GROUP = ConfigDict(**_MODEL, json_schema_extra=_mark_attestations)
 
 
-class FundingShare(BaseModel):
+class _ReprKnown:
+    """`repr` shows the known facts only: a project has about a hundred, most of them unknown
+    (None), and a repr of them all swamps a log line."""
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():  # type: ignore[misc]
+            if value is None or (isinstance(value, BaseModel) and not any(value.__repr_args__())):
+                continue
+            yield name, value
+
+
+class FundingShare(_ReprKnown, BaseModel):
     """One funding source and the amount it provides."""
 
     model_config = _MODEL
@@ -140,7 +151,7 @@ class FundingShare(BaseModel):
     amount: Amount | None = Field(None, description="amount provided, in yuan (元)")
 
 
-class BudgetChange(BaseModel):
+class BudgetChange(_ReprKnown, BaseModel):
     """A change to the approved budget estimate (概算调整)."""
 
     model_config = _MODEL
@@ -157,7 +168,7 @@ MAX_OCCURRENCES = 200
 """Most dates one step may list (a report every quarter for fifty years)."""
 
 
-class StepRecord(BaseModel):
+class StepRecord(_ReprKnown, BaseModel):
     """When a procedural step was taken, by whom, and with what outcome.
 
     A step taken again and again (a report due at every year-end) lists its occurrences under
@@ -299,7 +310,7 @@ class PartialItems(PartialMembers[Item]):
     vocabulary = Item
 
 
-class PartialSteps(BaseModel):
+class PartialSteps(_ReprKnown, BaseModel):
     """Steps known taken (with their records) and known not taken; any other step is unknown."""
 
     # `{}` is the complete record of no steps taken; the schema says so, as the reader does.
@@ -373,7 +384,7 @@ MEMBER_RECORDS: Mapping[str, type[PartialMembers[Any]]] = {
 """The Project fields that are sets of vocabulary members, by the model of their partial form."""
 
 
-class Owner(BaseModel):
+class Owner(_ReprKnown, BaseModel):
     """The construction (owner) unit, and its record with earlier projects."""
 
     model_config = _GROUP
@@ -415,7 +426,7 @@ class Owner(BaseModel):
     )
 
 
-class Profile(BaseModel):
+class Profile(_ReprKnown, BaseModel):
     """What the project is: its kind, categories, secrecy, size and who called for it."""
 
     model_config = _GROUP
@@ -458,7 +469,7 @@ class Profile(BaseModel):
     )
 
 
-class Money(BaseModel):
+class Money(_ReprKnown, BaseModel):
     """Amounts in yuan (`Amount` lists the accepted forms), funding and the use of funds."""
 
     model_config = _GROUP
@@ -531,7 +542,7 @@ class Money(BaseModel):
     )
 
 
-class Content(BaseModel):
+class Content(_ReprKnown, BaseModel):
     """What the project builds, buys, leases or keeps, and how its content is judged."""
 
     model_config = _GROUP
@@ -566,7 +577,7 @@ class Content(BaseModel):
     mobile_entry_centralised: bool | None = Field(None, description="移动端入口向市级统一入口集中")
 
 
-class Procedure(BaseModel):
+class Procedure(_ReprKnown, BaseModel):
     """Planning, application and approval: the plan, the route taken, reviews and each step taken."""
 
     model_config = _GROUP
@@ -661,7 +672,7 @@ class Procedure(BaseModel):
         return steps
 
 
-class Deployment(BaseModel):
+class Deployment(_ReprKnown, BaseModel):
     """Deployment, data sharing and security."""
 
     model_config = _GROUP
@@ -715,7 +726,7 @@ class Deployment(BaseModel):
     )
 
 
-class Construction(BaseModel):
+class Construction(_ReprKnown, BaseModel):
     """Construction: period, supervision, procurement terms and changes from the approved content."""
 
     model_config = _GROUP
@@ -790,7 +801,7 @@ class Construction(BaseModel):
     )
 
 
-class Acceptance(BaseModel):
+class Acceptance(_ReprKnown, BaseModel):
     """Trial run, testing and acceptance."""
 
     model_config = _GROUP
@@ -863,7 +874,7 @@ class Acceptance(BaseModel):
     )
 
 
-class Operation(BaseModel):
+class Operation(_ReprKnown, BaseModel):
     """Operation and maintenance, data sharing in use, publication and performance."""
 
     model_config = _GROUP
@@ -931,7 +942,7 @@ class _ProjectType(type(BaseModel)):  # type: ignore[misc]  # pydantic's metacla
 
 # `Project(**data)`, `from_mapping`, `from_facts`, `from_json` and `from_file` all raise
 # `ProjectError`, with a record per invalid field (the docstring is the schema's description).
-class Project(BaseModel, metaclass=_ProjectType):
+class Project(_ReprKnown, BaseModel, metaclass=_ProjectType):
     """The facts about one project, grouped by the project's life. Unknown facts are `None`."""
 
     model_config = _MODEL
