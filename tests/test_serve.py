@@ -210,7 +210,11 @@ def test_evaluate_answers_the_library_s_verdicts_byte_for_byte(server: Server) -
         evaluate(EXAMPLE, load_pack(name), stage="application", as_of=dt.date(2026, 11, 23))
         for name in ("wuhan", "mengyin")
     ]
-    expected = '{"verdicts":[' + ",".join(v.to_json() for v in verdicts) + "]}"
+    expected = (
+        '{"format":"policyengine.evaluation","format_version":1,"results":['
+        + ",".join(v.to_json() for v in verdicts)
+        + "]}"
+    )
     assert reply.body == expected.encode()
 
 
@@ -220,7 +224,14 @@ def test_evaluate_compact_and_text(server: Server) -> None:
     compact = request(
         server, "/v1/evaluate", _asked(packs=["wuhan"], stage="application", format="compact")
     )
-    assert compact.body == ('{"verdicts":[' + compact_json(verdict, pack) + "]}").encode()
+    assert (
+        compact.body
+        == (
+            '{"format":"policyengine.evaluation.compact","format_version":1,"results":['
+            + compact_json(verdict, pack)
+            + "]}"
+        ).encode()
+    )
     text = request(
         server,
         "/v1/evaluate",
@@ -232,7 +243,7 @@ def test_evaluate_compact_and_text(server: Server) -> None:
 
 def test_every_loaded_pack_is_evaluated_when_none_is_named(server: Server) -> None:
     reply = request(server, "/v1/evaluate", _asked())
-    assert [v["pack_id"] for v in reply.json()["verdicts"]] == ["wuhan", "mengyin", "mini"]
+    assert [v["pack_id"] for v in reply.json()["results"]] == ["wuhan", "mengyin", "mini"]
 
 
 def _with_amount(literal: str) -> bytes:
@@ -249,7 +260,7 @@ def test_json_numbers_are_read_as_the_exact_decimals_written(server: Server) -> 
     as_string = request(server, "/v1/evaluate", raw=_with_amount('"4800000.10"'))
     assert as_number.status == 200, as_number.body
     assert as_number.body == as_string.body
-    route = as_number.json()["verdicts"][0]["route"]
+    route = as_number.json()["results"][0]["route"]
     assert route["input"] == "4800000.10"  # never through a float: not 4800000.1, not 4800000.0999
     third_decimal = request(server, "/v1/evaluate", raw=_with_amount("4800000.105"))
     assert third_decimal.status == 422
@@ -264,10 +275,14 @@ def test_decide_answers_the_library_s_decisions(server: Server) -> None:
     reply = request(server, "/v1/decide", _asked(packs=["mengyin", "wuhan"]))
     assert reply.status == 200
     expected = [
-        decide(EXAMPLE, load_pack(name), as_of=dt.date(2026, 11, 23)).to_dict()
+        json.loads(decide(EXAMPLE, load_pack(name), as_of=dt.date(2026, 11, 23)).to_json())
         for name in ("mengyin", "wuhan")
     ]
-    assert reply.json() == {"decisions": expected}
+    assert reply.json() == {
+        "format": "policyengine.decisions.list",
+        "format_version": 1,
+        "decisions": expected,
+    }
 
 
 def test_explain_answers_the_library_s_explanation(server: Server) -> None:
@@ -320,7 +335,7 @@ def test_facts_lists_the_vocabulary(server: Server) -> None:
     facts = request(server, "/v1/facts").json()["facts"]
     assert [f["name"] for f in facts] == list(FACTS)
     investment = next(f for f in facts if f["name"] == "total_investment")
-    assert investment["group"] == "money"
+    assert investment["place"] == "money"
     assert investment["kind"] == "decimal"
 
 
@@ -403,6 +418,84 @@ def test_a_body_that_is_not_json_is_415(server: Server) -> None:
     assert reply.json()["error"]["code"] == "request.media_type"
 
 
+# Every body is a versioned document -----------------------------------------------------------
+
+
+def _valid(reply: Reply, schema: str) -> dict[str, Any]:
+    """The reply's body, which states the format `schema` and meets its committed schema."""
+    from policyengine.schemas import BY_NAME, validate
+
+    document: dict[str, Any] = reply.json()
+    fmt = BY_NAME[schema]
+    assert (document["format"], document["format_version"]) == (fmt.format, fmt.version)
+    assert validate(document) == []
+    assert validate(document, schema) == []
+    return document
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "schema"),
+    [
+        ("/healthz", None, "health"),
+        ("/v1/packs", None, "packs"),
+        ("/v1/packs/wuhan", None, "pack-detail"),
+        ("/v1/packs/mini", None, "pack-detail"),
+        ("/v1/facts", None, "facts"),
+        ("/v1/evaluate", _asked(), "evaluation"),
+        ("/v1/evaluate", _asked(format="compact"), "evaluation-compact"),
+        ("/v1/decide", _asked(), "decisions-list"),
+        ("/v1/compare", _asked(lang="zh"), "comparison"),
+        ("/v1/explain", _asked(pack="wuhan", rule="wh-12-no-new-infrastructure"), "explanation"),
+    ],
+)
+def test_every_endpoint_answers_a_document_of_its_committed_schema(
+    server: Server, path: str, body: Any, schema: str
+) -> None:
+    reply = request(server, path, body)
+    assert reply.status == 200, reply.body
+    document = _valid(reply, schema)
+    # The verdicts of an evaluation and the decisions of each pack are documents too.
+    from policyengine.schemas import validate
+
+    for inner in [*document.get("results", []), *document.get("decisions", [])]:
+        assert validate(inner) == [], inner["format"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "raw", "headers", "status", "code"),
+    [
+        ("POST", "/v1/decide", b'{"project": {}, ', None, 400, "json.syntax"),
+        ("GET", "/v1/packs/shanghai", None, None, 404, "pack.not_found"),
+        ("POST", "/v1/decide", b'{"project": {}, "packs": ["x"]}', None, 404, "pack.not_found"),
+        ("GET", "/v2/packs", None, None, 404, "request.not_found"),
+        ("DELETE", "/v1/packs/wuhan", None, None, 405, "request.method_not_allowed"),
+        ("POST", "/v1/decide", b" " * (BODY_LIMIT + 1), None, 413, "request.too_large"),
+        ("POST", "/v1/decide", b"{}", {"Content-Type": "text/plain"}, 415, "request.media_type"),
+        ("POST", "/v1/decide", b'{"project": {"stage": "x"}}', None, 422, "project.invalid"),
+        ("POST", "/v1/decide", b'{"project": {}, "lang": 1}', None, 422, "request.invalid"),
+    ],
+)
+def test_every_error_is_a_service_error_document(
+    server: Server,
+    method: str,
+    path: str,
+    raw: bytes | None,
+    headers: dict[str, str] | None,
+    status: int,
+    code: str,
+) -> None:
+    sent = {"Content-Type": "application/json", **(headers or {})} if raw is not None else {}
+    req = urllib.request.Request(server.url + path, data=raw, headers=sent, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as response:
+            reply = Reply(response.status, dict(response.headers), response.read())
+    except urllib.error.HTTPError as error:
+        reply = Reply(error.code, dict(error.headers), error.read())
+    assert reply.status == status
+    assert reply.headers["content-type"] == "application/json"
+    assert _valid(reply, "service-error")["error"]["code"] == code
+
+
 def _padded(size: int) -> bytes:
     body = json.dumps({"project": {}, "packs": ["mini"], "as_of": AS_OF}).encode()
     return body + b" " * (size - len(body))
@@ -431,6 +524,56 @@ def test_a_body_over_the_limit_is_413_whether_declared_or_chunked(server: Server
         assert json.loads(response.read())["error"]["code"] == "request.too_large"
     finally:
         connection.close()
+
+
+def test_a_client_still_sending_a_refused_body_reads_the_413_not_a_reset(server: Server) -> None:
+    # urllib sends `Connection: close` and its whole body without waiting for `100 Continue`.
+    # Were the 413 sent with the body unread, closing the connection would reset it, often
+    # before the client read the answer (ConnectionResetError, BrokenPipeError): the server
+    # reads the rest of the body and drops it first. Repeated, as the reset was a race.
+    body = _padded(32 * BODY_LIMIT)
+    for _ in range(20):
+        reply = request(server, "/v1/decide", raw=body)
+        assert reply.status == 413
+        assert _valid(reply, "service-error")["error"]["code"] == "request.too_large"
+
+
+def _raw_exchange(server: Server, head: str) -> bytes:
+    """Send only a request's head (no body) and read the answer until the server closes."""
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as connection:
+        connection.sendall(head.encode("ascii"))
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    return received
+
+
+@pytest.mark.parametrize(
+    ("too_large_to_drop", "expect"),
+    [
+        (False, "Expect: 100-continue\r\n"),  # the body waits for a go-ahead
+        (True, ""),  # too large to read even to drop
+    ],
+)
+def test_a_body_the_server_will_not_read_is_refused_at_once_and_the_connection_closed(
+    server: Server, too_large_to_drop: bool, expect: str
+) -> None:
+    # No body is sent: the answer comes without it, and the server closes the connection.
+    from policyengine.serve import DISCARDED_BODY_BYTES
+    from policyengine.service import ServiceError
+
+    length = DISCARDED_BODY_BYTES + 1 if too_large_to_drop else 2 * BODY_LIMIT
+    answer = _raw_exchange(
+        server,
+        f"POST /v1/decide HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {length}\r\n{expect}\r\n",
+    )
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413 ")
+    assert b"100 Continue" not in head
+    assert b"\r\nconnection: close" in head.lower()
+    assert ServiceError.model_validate_json(body).error.code == "request.too_large"
 
 
 def test_concurrent_requests_give_the_bytes_serial_ones_do(server: Server) -> None:
@@ -511,7 +654,7 @@ def test_sighup_reloads_the_packs_and_keeps_them_when_a_pack_is_broken(server: S
     assert "reload failed; still serving generation" in server.log_text()
     still = request(server, "/v1/evaluate", {"project": {}, "packs": ["mini"], "as_of": AS_OF})
     assert still.status == 200
-    assert still.json()["verdicts"][0]["pack_version"] == "2"
+    assert still.json()["results"][0]["pack_version"] == "2"
 
     server.mini.write_text(original, "utf-8")
     server.process.send_signal(signal.SIGHUP)
@@ -574,6 +717,16 @@ def _shape(schema: dict[str, Any]) -> Any:
         ("verdict", "Verdict"),
         ("verdict-compact", "CompactVerdict"),
         ("rules", "RuleTable"),
+        ("evaluation", "Evaluation"),
+        ("evaluation-compact", "CompactEvaluation"),
+        ("decisions-list", "DecisionsList"),
+        ("explanation", "Explanation"),
+        ("comparison", "Comparison"),
+        ("packs", "Packs"),
+        ("pack-detail", "PackDetail"),
+        ("facts", "FactTable"),
+        ("health", "Health"),
+        ("service-error", "ServiceError"),
     ],
 )
 def test_the_openapi_document_uses_the_committed_schemas(
@@ -671,7 +824,7 @@ def test_a_request_over_the_time_limit_is_503(monkeypatch: pytest.MonkeyPatch) -
         try:
             reply = request(local, "/v1/evaluate", {"project": {}, "as_of": AS_OF})
             assert reply.status == 503
-            assert reply.json()["error"]["code"] == "request.timeout"
+            assert _valid(reply, "service-error")["error"]["code"] == "request.timeout"
             assert request(local, "/healthz").status == 200  # the service itself still answers
         finally:
             release.set()  # before the server stops: it waits for its worker threads
@@ -692,6 +845,7 @@ def test_a_fault_of_the_service_is_500_and_logged(
     with in_process(app) as local:
         reply = request(local, "/v1/decide", {"project": {}}, headers={"X-Request-ID": "fault"})
     assert reply.status == 500
+    assert _valid(reply, "service-error")["error"]["code"] == "service.fault"
     (line,) = [json.loads(text) for text in log.read_text("utf-8").splitlines()]
     assert (line["request_id"], line["status"]) == ("fault", 500)
     assert line["packs"] == [{"id": "mini", "version": "1", "status": None}]

@@ -40,7 +40,10 @@ class ExpressionTrace(BaseModel):
 class Explanation(BaseModel):
     """A rule's answer for one project, with its reasons."""
 
-    model_config = _DATA
+    # Every field is written, defaults too: the schema (and the service's OpenAPI) says so.
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_serialization_defaults_required=True
+    )
     format: Literal["policyengine.explanation"] = "policyengine.explanation"
     format_version: Literal[1] = 1
     pack_id: str

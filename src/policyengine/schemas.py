@@ -3,7 +3,7 @@
 Two inputs (a pack, a project) and every output: verdicts full and compact, the decisions of
 `decide`, the documents of `evaluate --format json|compact`, a JSON Lines record of a batch, and
 the JSON of `rules`, `facts`, `thresholds`, `coverage`, `diff`, `explain`, `lint`, `test` and
-`mutate`. Each schema has an `$id` that names it and its version
+`mutate`, and the bodies the decision service (`policyengine serve`) answers with. Each schema has an `$id` that names it and its version
 (`urn:egov-policyengine:schema:verdict:1`); each output document states its `format` and
 `format_version`. Within a version, changes are additive (README, "Stability"), so the schema
 of an output leaves objects open to fields a later release may add: a reader built against
@@ -88,14 +88,16 @@ FORMATS: tuple[Format, ...] = (
         "policyengine.evaluation",
         1,
         "batch:Evaluation",
-        "`evaluate --format json`: the verdicts, and the records rejected, in input order",
+        "`evaluate --format json`: the verdicts, and the records rejected, in input order; "
+        "`POST /v1/evaluate`: the verdicts of one project, one per pack",
     ),
     Format(
         "evaluation-compact",
         "policyengine.evaluation.compact",
         1,
         "batch:CompactEvaluation",
-        "`evaluate --format compact`: compact verdicts, and the records rejected",
+        "`evaluate --format compact`: compact verdicts, and the records rejected; "
+        "`POST /v1/evaluate` with `format: compact`",
     ),
     Format(
         "batch-record",
@@ -117,7 +119,7 @@ FORMATS: tuple[Format, ...] = (
         "policyengine.facts",
         1,
         "facts:FactTable",
-        "`facts --format json`: the facts expressions may read",
+        "`facts --format json`, `GET /v1/facts`: the facts expressions may read",
     ),
     Format(
         "thresholds",
@@ -146,7 +148,7 @@ FORMATS: tuple[Format, ...] = (
         "policyengine.explanation",
         1,
         "explain:Explanation",
-        "`explain --format json`: why a rule gave its answer for a project",
+        "`explain --format json`, `POST /v1/explain`: why a rule gave its answer for a project",
     ),
     Format(
         "lint",
@@ -169,6 +171,48 @@ FORMATS: tuple[Format, ...] = (
         "mutate:MutationSummary",
         "`mutate --format json`: one line per pack, its mutants' outcomes and survivors",
         lines=True,
+    ),
+    Format(
+        "decisions-list",
+        "policyengine.decisions.list",
+        1,
+        "service:DecisionsList",
+        "`POST /v1/decide`: the decisions of one project, one `decisions` document per pack",
+    ),
+    Format(
+        "comparison",
+        "policyengine.comparison",
+        1,
+        "service:Comparison",
+        "`POST /v1/compare`: each pack's verdict on one project, side by side",
+    ),
+    Format(
+        "packs",
+        "policyengine.packs",
+        1,
+        "service:Packs",
+        "`GET /v1/packs`: the packs the service serves",
+    ),
+    Format(
+        "pack-detail",
+        "policyengine.pack.detail",
+        1,
+        "service:PackDetail",
+        "`GET /v1/packs/{id}`: a served pack's thresholds, tables, facts read and rule table",
+    ),
+    Format(
+        "health",
+        "policyengine.health",
+        1,
+        "service:Health",
+        "`GET /healthz`: the service's packs and how its last reload went",
+    ),
+    Format(
+        "service-error",
+        "policyengine.service.error",
+        1,
+        "service:ServiceError",
+        "the body of every error the service answers (4xx, 5xx)",
     ),
 )
 """Every format, inputs first."""

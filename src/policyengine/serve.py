@@ -12,8 +12,11 @@ decides anything about a project.
 - The OpenAPI document is generated from the models whose JSON Schemas are in `schema/`.
 - Packs are loaded once, at start, and again on SIGHUP; a reload that fails keeps the packs
   already loaded and logs why. Requests name packs by id, among those loaded: never a path.
-- Limits: a request body larger than `max_body_bytes` is refused (413) before it is parsed, and
+- Limits: a request body larger than `max_body_bytes` is refused (413) before it is parsed (the
+  rest of it read and dropped, so that a client still sending reads the 413, not a reset), and
   a request still being evaluated after `timeout` seconds is answered 503.
+- Every JSON body is a versioned document (`format`, `format_version`) with a committed schema:
+  the library's own (`evaluation`, `explanation`, `facts`, ...) or the service's (`service.py`).
 - A decision log (JSON Lines, one line per POST) can be kept with `decision_log`.
 
 This module is imported only by `policyengine serve` and by callers of `create_app`: the library
@@ -55,25 +58,42 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__, _json
-from .compact import CompactVerdict, RuleTable, compact_json, rule_table
+from .batch import CompactEvaluation, Evaluation, evaluation_document
+from .compact import compact_json, rule_table
 from .errors import EvaluationError, PackError, PolicyEngineError, ProjectError, ProjectIssue
 from .evaluator import decide, evaluate
 from .explain import Explanation, explain, render_explanation
-from .facts import FACTS
+from .facts import FactTable, fact_table
 from .loader import CompiledPack, load_pack, pack_names
-from .pack import DecisionTable, Text, Threshold
-from .project import FACT_FIELDS, Project
+from .project import Project
 from .render import cite, render_markdown, render_text
-from .verdict import OverallStatus, SourceRef, Status, Verdict
-from .vocabulary import Document, Stage
+from .service import (
+    Comparison,
+    ComparisonRow,
+    DecisionsList,
+    ErrorDetail,
+    FailingArticle,
+    Health,
+    Issue,
+    PackDetail,
+    Packs,
+    PackSummary,
+    PackVersion,
+    ServiceError,
+)
+from .verdict import Verdict
+from .vocabulary import Stage
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 """Largest request body accepted by default, in bytes (1 MiB: a project is a few KB)."""
 DEFAULT_TIMEOUT = 10.0
 """Seconds a request may take by default before it is answered 503."""
+DISCARDED_BODY_BYTES = 16 * 1024 * 1024
+"""Most bytes of a refused body read (and dropped) so that its sender reads the 413."""
 MAX_PACKS_PER_REQUEST = 50
 """Most pack ids one request may name."""
 
@@ -168,170 +188,6 @@ class CompareRequest(BaseModel):
     stage: Stage | None = None
     as_of: dt.date | None = None
     lang: Lang = Field("en", description="language of the article labels")
-
-
-# Responses --------------------------------------------------------------------------------------
-
-_DATA = ConfigDict(frozen=True, extra="forbid")
-
-
-class EvaluateResponse(BaseModel):
-    """The verdicts, one per pack, in the order the packs were named."""
-
-    model_config = _DATA
-    verdicts: list[Verdict] | list[CompactVerdict]
-
-
-class DecisionsOut(BaseModel):
-    """`Decisions.to_dict()`: what `decide` returns, as JSON."""
-
-    model_config = _DATA
-    pack_id: str
-    in_scope: bool | None
-    status: OverallStatus
-    route: str | None
-    statuses: dict[str, Status]
-    missing_documents: list[Document]
-
-
-class DecideResponse(BaseModel):
-    """The decisions, one per pack, in the order the packs were named."""
-
-    model_config = _DATA
-    decisions: list[DecisionsOut]
-
-
-class FailingArticle(BaseModel):
-    """An article a project fails under one pack, and the rules that say so."""
-
-    model_config = _DATA
-    article: str
-    rule_ids: list[str]
-
-
-class ComparisonRow(BaseModel):
-    """One pack's verdict on the project, as `policyengine compare` shows it."""
-
-    model_config = _DATA
-    pack_id: str
-    pack_version: str
-    jurisdiction: Text
-    in_scope: bool | None
-    exclusion_id: str | None
-    status: OverallStatus
-    route: str | None
-    route_label: Text | None
-    approver: Text | None
-    failing: list[FailingArticle]
-
-
-class CompareResponse(BaseModel):
-    """Every pack's verdict on one project, side by side."""
-
-    model_config = _DATA
-    comparison: list[ComparisonRow]
-
-
-class PackSummary(BaseModel):
-    """A loaded pack."""
-
-    model_config = _DATA
-    id: str
-    version: str
-    jurisdiction: Text
-    level: str
-    source: SourceRef
-    rules: int
-    decision_tables: list[str]
-
-
-class PacksResponse(BaseModel):
-    """The loaded packs, in the order they were given."""
-
-    model_config = _DATA
-    packs: list[PackSummary]
-
-
-class PackDetail(BaseModel):
-    """A loaded pack: thresholds, decision tables, the facts it reads and its rule table."""
-
-    model_config = _DATA
-    id: str
-    version: str
-    jurisdiction: Text
-    level: str
-    source: SourceRef
-    thresholds: dict[str, Threshold]
-    decision_tables: list[DecisionTable]
-    facts: list[str] = Field(description="the facts its expressions read (GET /v1/facts)")
-    rule_table: RuleTable = Field(
-        description="what compact verdicts refer to (schema/rules.schema.json)"
-    )
-
-
-class FactEntry(BaseModel):
-    """A fact pack expressions may read."""
-
-    model_config = _DATA
-    name: str
-    kind: str
-    vocabulary: list[str] | None
-    group: str | None = Field(description="the project group that states it; null: derived")
-    description: str
-    attestation: bool
-
-
-class FactsResponse(BaseModel):
-    """The fact vocabulary."""
-
-    model_config = _DATA
-    facts: list[FactEntry]
-
-
-class PackVersion(BaseModel):
-    """A loaded pack's id and version."""
-
-    model_config = _DATA
-    id: str
-    version: str
-
-
-class Health(BaseModel):
-    """The service is up; which packs it serves, and how the last reload went."""
-
-    model_config = _DATA
-    status: Literal["ok"]
-    version: str
-    generation: int = Field(description="1 at start; one more for every successful reload")
-    packs: list[PackVersion]
-    reload_error: str | None = Field(description="why the last reload failed; null: it did not")
-
-
-class Issue(BaseModel):
-    """One problem in a request, at its path in the request body."""
-
-    model_config = _DATA
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class ErrorDetail(BaseModel):
-    """A library error (code, message, hint) and, for an invalid request, its issues."""
-
-    model_config = _DATA
-    code: str
-    message: str
-    hint: str | None = None
-    issues: list[Issue] | None = None
-    issue_count: int | None = None
-
-
-class ErrorResponse(BaseModel):
-    """The body of every error response."""
-
-    model_config = _DATA
-    error: ErrorDetail
 
 
 # Packs ------------------------------------------------------------------------------------------
@@ -524,14 +380,22 @@ def _evaluate(body: EvaluateRequest, packs: Sequence[CompiledPack]) -> _Result:
         parts = [compact_json(v, p) for p, v in zip(packs, verdicts, strict=True)]
     else:
         parts = [v.to_json() for v in verdicts]
-    return _Result(('{"verdicts":[' + ",".join(parts) + "]}").encode("utf-8"), _JSON, logged)
+    return _Result(_evaluation(parts, compact=body.format == "compact"), _JSON, logged)
+
+
+def _evaluation(verdicts: Sequence[str], *, compact: bool) -> bytes:
+    """The verdicts (JSON text, as the library wrote them) as the document `evaluate --format
+    json` (or `compact`) writes: `schema/evaluation.schema.json`."""
+    head = json.dumps(evaluation_document([], compact=compact), separators=(",", ":"))
+    # `{"format":...,"results":[]}`: the verdicts go between the brackets, byte for byte.
+    return (head[:-2] + ",".join(verdicts) + "]}").encode("utf-8")
 
 
 def _decide(body: DecideRequest, packs: Sequence[CompiledPack]) -> _Result:
     decided = [decide(body.project, p, stage=body.stage, as_of=body.as_of) for p in packs]
-    data = {"decisions": [d.to_dict() for d in decided]}
+    data = DecisionsList(decisions=[d.to_record() for d in decided]).model_dump_json()
     logged = [_pack_entry(p, d.status.value) for p, d in zip(packs, decided, strict=True)]
-    return _Result(_dumps(data), _JSON, logged)
+    return _Result(data.encode("utf-8"), _JSON, logged)
 
 
 def _explain(body: ExplainRequest, packs: Sequence[CompiledPack]) -> _Result:
@@ -555,7 +419,7 @@ def _compare(body: CompareRequest, packs: Sequence[CompiledPack]) -> _Result:
         verdict = evaluate(body.project, pack, stage=body.stage, as_of=body.as_of)
         rows.append(_comparison_row(verdict, body.lang))
         logged.append(_pack_entry(pack, verdict.status.value))
-    data = CompareResponse(comparison=rows).model_dump_json()
+    data = Comparison(comparison=rows).model_dump_json()
     return _Result(data.encode("utf-8"), _JSON, logged)
 
 
@@ -581,10 +445,6 @@ def _comparison_row(verdict: Verdict, lang: str) -> ComparisonRow:
             for (_, label), ids in sorted(failing.items())
         ],
     )
-
-
-def _dumps(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _summary(pack: CompiledPack) -> PackSummary:
@@ -615,34 +475,29 @@ def _detail(pack: CompiledPack) -> PackDetail:
     )
 
 
-def _facts() -> FactsResponse:
-    return FactsResponse(
-        facts=[
-            FactEntry(
-                name=name,
-                kind=spec.kind.value,
-                vocabulary=[m.value for m in spec.vocabulary] if spec.vocabulary else None,
-                group=FACT_FIELDS[name][0] if name in FACT_FIELDS else None,
-                description=spec.description,
-                attestation=spec.attestation,
-            )
-            for name, spec in FACTS.items()
-        ]
-    )
-
-
 # Errors -----------------------------------------------------------------------------------------
 
 
-def _error(status: int, code: str, message: str, hint: str | None = None, **more: Any) -> Response:
-    detail = {"code": code, "message": message, **({"hint": hint} if hint else {}), **more}
-    return Response(_dumps({"error": detail}), status_code=status, media_type=_JSON)
+def _error(
+    status: int,
+    code: str,
+    message: str,
+    hint: str | None = None,
+    *,
+    issues: list[Issue] | None = None,
+    issue_count: int | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """An error response: a `service-error` document (schema/service-error.schema.json)."""
+    detail = ErrorDetail(
+        code=code, message=message, hint=hint, issues=issues, issue_count=issue_count
+    )
+    body = ServiceError(error=detail).to_json().encode("utf-8")
+    return Response(body, status_code=status, media_type=_JSON, headers=headers)
 
 
-def _issues(issues: Iterable[ProjectIssue], prefix: tuple[str | int, ...]) -> list[dict[str, Any]]:
-    return [
-        {"loc": [*prefix, *issue.loc], "msg": issue.msg, "type": issue.type} for issue in issues
-    ]
+def _issues(issues: Iterable[ProjectIssue], prefix: tuple[str | int, ...]) -> list[Issue]:
+    return [Issue(loc=[*prefix, *issue.loc], msg=issue.msg, type=issue.type) for issue in issues]
 
 
 def _library_error(exc: PolicyEngineError) -> Response:
@@ -666,11 +521,11 @@ def _library_error(exc: PolicyEngineError) -> Response:
 
 def _validation_error(exc: RequestValidationError) -> Response:
     issues = [
-        {
-            "loc": [part for part in error["loc"] if part != "body"] or ["<body>"],
-            "msg": error["msg"],
-            "type": error["type"],
-        }
+        Issue(
+            loc=[part for part in error["loc"] if part != "body"] or ["<body>"],
+            msg=error["msg"],
+            type=error["type"],
+        )
         for error in exc.errors()
     ]
     return _error(
@@ -717,8 +572,19 @@ class _RequestIds:
 class _BodyLimit:
     """Refuses a request body over `limit` bytes (413) before any of it is parsed.
 
-    A declared Content-Length over the limit is refused at once; a chunked body is read up to
-    the limit and refused as soon as it passes it. The body read is then handed on whole.
+    A declared Content-Length over the limit is refused without keeping any of the body; a
+    chunked body is read up to the limit and refused as soon as it passes it. The body read
+    is then handed on whole.
+
+    A client that sends its body without waiting for `100 Continue` (urllib, requests, most
+    clients) is still writing when the refusal is decided. Were the 413 sent at once, the
+    server would close the connection with that body unread, and the kernel answers unread
+    data with a reset, which can reach the client before it has read the 413: it then sees
+    ConnectionResetError or BrokenPipeError instead of the answer (RFC 9112, section 9.6).
+    So the rest of a refused body, up to `DISCARDED_BODY_BYTES`, is read and dropped before
+    the 413 is sent. A client that asked for `100 Continue` has sent no body yet and is
+    answered at once; so is one whose body is too large to read even to drop, with
+    `Connection: close`.
     """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
@@ -731,7 +597,14 @@ class _BodyLimit:
             return
         declared = _header(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await self._refuse(scope, send)
+            # Unparseable lengths never get here (the HTTP parser answers 400 first).
+            read_out = (
+                declared.isdigit()
+                and int(declared) <= DISCARDED_BODY_BYTES
+                and not _expects_continue(scope)
+                and await _discard(receive, 0)
+            )
+            await self._refuse(scope, send, read_out)
             return
         chunks: list[bytes] = []
         size = 0
@@ -742,7 +615,8 @@ class _BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.limit:
-                await self._refuse(scope, send)
+                more = message.get("more_body", False)
+                await self._refuse(scope, send, not more or await _discard(receive, size))
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -759,14 +633,34 @@ class _BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
+    async def _refuse(self, scope: Scope, send: Send, read_out: bool) -> None:
+        """Send the 413; `read_out`: the whole body was read, else the connection closes."""
         response = _error(
             413,
             "request.too_large",
             f"the request body is larger than {self.limit:,} bytes",
             "a project is a few kilobytes; the limit is set with --max-body-bytes",
+            headers=None if read_out else {"connection": "close"},
         )
         await response(scope, _no_body, send)
+
+
+async def _discard(receive: Receive, size: int) -> bool:
+    """Read the rest of a refused body and drop it; False if it ran past
+    `DISCARDED_BODY_BYTES` (`size` already read) or the client went away."""
+    while size <= DISCARDED_BODY_BYTES:
+        message = await receive()
+        if message["type"] != "http.request":
+            return False
+        size += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return size <= DISCARDED_BODY_BYTES
+    return False
+
+
+def _expects_continue(scope: Scope) -> bool:
+    expect = _header(scope, b"expect")
+    return expect is not None and expect.strip().lower() == "100-continue"
 
 
 async def _no_body() -> Message:
@@ -961,11 +855,16 @@ def create_app(
         redoc_url=None,
     )
     app.router.route_class = _route_class(service)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _fault)
     errors: dict[int | str, dict[str, Any]] = {
-        404: {"model": ErrorResponse, "description": "an unknown pack or rule"},
-        413: {"model": ErrorResponse, "description": "the body is over the size limit"},
-        422: {"model": ErrorResponse, "description": "an invalid project or option"},
-        503: {"model": ErrorResponse, "description": "the request took too long"},
+        400: {"model": ServiceError, "description": "the body is not JSON the service reads"},
+        404: {"model": ServiceError, "description": "an unknown pack or rule"},
+        413: {"model": ServiceError, "description": "the body is over the size limit"},
+        415: {"model": ServiceError, "description": "the body is not JSON"},
+        422: {"model": ServiceError, "description": "an invalid project or option"},
+        500: {"model": ServiceError, "description": "a fault of the service"},
+        503: {"model": ServiceError, "description": "the request took too long"},
     }
 
     async def decision(
@@ -985,12 +884,16 @@ def create_app(
         200: {"content": {"text/plain": {}, "text/markdown": {}}, "description": "the verdicts"}
     }
 
-    @app.post("/v1/evaluate", response_model=EvaluateResponse, responses={**errors, **reports})
+    @app.post(
+        "/v1/evaluate",
+        response_model=Evaluation | CompactEvaluation,
+        responses={**errors, **reports},
+    )
     async def evaluate_project(body: EvaluateRequest, request: Request) -> Response:
         """Evaluate one project against packs: full or compact verdicts, or a report."""
         return await decision(request, body.project, body.packs, functools.partial(_evaluate, body))
 
-    @app.post("/v1/decide", response_model=DecideResponse, responses=errors)
+    @app.post("/v1/decide", response_model=DecisionsList, responses=errors)
     async def decide_project(body: DecideRequest, request: Request) -> Response:
         """The decisions of an evaluation without the findings' detail."""
         return await decision(request, body.project, body.packs, functools.partial(_decide, body))
@@ -1000,16 +903,15 @@ def create_app(
         """Why one rule of a pack gave its answer for a project."""
         return await decision(request, body.project, [body.pack], functools.partial(_explain, body))
 
-    @app.post("/v1/compare", response_model=CompareResponse, responses=errors)
+    @app.post("/v1/compare", response_model=Comparison, responses=errors)
     async def compare_packs(body: CompareRequest, request: Request) -> Response:
         """One project against several packs, side by side."""
         return await decision(request, body.project, body.packs, functools.partial(_compare, body))
 
-    @app.get("/v1/packs", response_model=PacksResponse)
+    @app.get("/v1/packs", response_model=Packs)
     async def list_packs() -> Response:
         """The loaded packs."""
-        packs = [_summary(p) for p in registry.current.packs.values()]
-        return _model(PacksResponse(packs=packs))
+        return _model(Packs(packs=[_summary(p) for p in registry.current.packs.values()]))
 
     @app.get("/v1/packs/{pack_id}", response_model=PackDetail, responses=errors)
     async def show_pack(pack_id: str) -> Response:
@@ -1017,10 +919,10 @@ def create_app(
         (pack,) = _chosen(registry.current, [pack_id])
         return _model(_detail(pack))
 
-    @app.get("/v1/facts", response_model=FactsResponse)
+    @app.get("/v1/facts", response_model=FactTable)
     async def list_facts() -> Response:
-        """The facts pack expressions may read."""
-        return _model(_facts())
+        """The facts pack expressions may read, as `policyengine facts --format json`."""
+        return _model(fact_table())
 
     @app.get("/healthz", response_model=Health)
     async def health() -> Response:
@@ -1046,6 +948,33 @@ def create_app(
 
 def _model(model: BaseModel) -> Response:
     return Response(model.model_dump_json().encode("utf-8"), media_type=_JSON)
+
+
+_HTTP_CODES = {404: "request.not_found", 405: "request.method_not_allowed"}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """A path the service does not have (404), or a method it does not take there (405)."""
+    del request
+    assert isinstance(exc, StarletteHTTPException)
+    return _error(
+        exc.status_code,
+        _HTTP_CODES.get(exc.status_code, "request.http"),
+        str(exc.detail),
+        "the endpoints and their methods are listed in /openapi.json",
+        headers=exc.headers,
+    )
+
+
+async def _fault(request: Request, exc: Exception) -> Response:
+    """A fault of the service itself: the 500 the client receives (the traceback is logged)."""
+    del request, exc
+    return _error(
+        500,
+        "service.fault",
+        "the service failed to answer this request",
+        "the service's log holds the fault; retrying will not help until it is fixed",
+    )
 
 
 # Running ----------------------------------------------------------------------------------------
