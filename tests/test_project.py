@@ -732,7 +732,9 @@ def _bilingual(description: str) -> bool:
 
 
 def test_every_fact_is_described_in_chinese_and_english() -> None:
-    odd = {name: spec.description for name, spec in FACTS.items() if not _bilingual(spec.description)}
+    odd = {
+        name: spec.description for name, spec in FACTS.items() if not _bilingual(spec.description)
+    }
     assert odd == {}
 
 

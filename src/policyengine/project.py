@@ -1139,6 +1139,20 @@ class Project(_ReprKnown, BaseModel, metaclass=_ProjectType):
         except ValidationError as exc:
             raise ProjectError.from_validation(exc, source=source, adjust=_as_fact_issue) from None
 
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], *, source: str | None = None) -> Project:
+        """A project from one flat row of a spreadsheet, a CSV file or a pandas DataFrame.
+
+        Columns are fact names, as for `from_facts`, and cells may be text: a blank cell (None,
+        "", whitespace, a float NaN) is an unknown fact; yes/no facts read true/false, yes/no,
+        是/否 or 1/0; set facts read members separated by ";" or "、"; amounts follow the amount
+        rules (a float is read as the decimal that prints it); `funding_sources` and
+        `funding_<source>` columns become the funding shares. Errors name the column.
+        """
+        from .rows import project_from_row  # rows reads the fact table, which reads this module
+
+        return project_from_row(row, source=source)
+
     def fact(self, name: str) -> Any:
         """The stated value of the fact `name` (`total_investment`, `owner_type`, `steps`...),
         wherever its group keeps it; None when unknown. KeyError for a name that is no fact."""
