@@ -97,3 +97,16 @@ def test_authoring_guide_property_test_example_runs_and_catches_a_wrong_boundary
     scope["CITY"] = scope["CITY"] + Decimal("0.01")
     with pytest.raises(AssertionError):
         scope["test_the_city_reviews_from_200_wan"]()
+
+
+def test_authoring_guide_in_scope_example_runs(tmp_path: Path) -> None:
+    guide = (ROOT / "docs" / "authoring.md").read_text(encoding="utf-8")
+    first = guide.index("```python", guide.index("### Property tests"))
+    start = guide.index("```python", first + 1) + len("```python")
+    code = guide[start : guide.index("```", start)]
+    assert "in_scope_projects" in code
+    example = tmp_path / "test_in_scope.py"  # hypothesis reads the test's source from its file
+    example.write_text(code, encoding="utf-8")
+    scope: dict[str, Any] = {}
+    exec(compile(code, str(example), "exec"), scope)
+    scope["test_every_example_is_in_scope"]()

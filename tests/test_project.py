@@ -719,3 +719,49 @@ def test_repr_shows_the_known_facts_only() -> None:
         "Project(name='平台', owner=Owner(type=<OwnerType.SCHOOL: 'school'>), "
         "money=Money(total_investment=Decimal('600000')))"
     )
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _bilingual(description: str) -> bool:
+    """ "中文 / English": one separator, Chinese before it and English after it."""
+    parts = description.split(" / ")
+    return len(parts) == 2 and bool(_CJK.search(parts[0])) and bool(_LATIN.search(parts[1]))
+
+
+def test_every_fact_is_described_in_chinese_and_english() -> None:
+    odd = {
+        name: spec.description for name, spec in FACTS.items() if not _bilingual(spec.description)
+    }
+    assert odd == {}
+
+
+def test_every_field_of_the_project_schema_is_described_in_chinese_and_english() -> None:
+    from policyengine.schemas import schema
+
+    def descriptions(node: Any, path: str) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        if isinstance(node, dict):
+            for key, value in node.get("properties", {}).items():
+                if isinstance(value, dict) and "description" in value:
+                    found.append((f"{path}.{key}", value["description"]))
+            for key, value in node.items():
+                found += descriptions(value, f"{path}.{key}" if key != "properties" else path)
+        elif isinstance(node, list):
+            for item in node:
+                found += descriptions(item, path)
+        return found
+
+    fields = descriptions(schema("project"), "project")
+    assert len(fields) > 150
+    assert [(path, text) for path, text in fields if not _bilingual(text)] == []
+
+
+def test_derived_step_and_funding_facts_take_the_vocabulary_labels() -> None:
+    from policyengine.vocabulary import FundingSource, Step
+
+    assert FACTS["approval_date"].description.startswith(Step.APPROVAL.zh)
+    assert f"of {Step.APPROVAL.en}" in FACTS["approval_date"].description
+    assert FACTS["funding_self_raised"].description.startswith(FundingSource.SELF_RAISED.zh)

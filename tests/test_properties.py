@@ -237,3 +237,68 @@ def test_an_amount_reads_back_exactly_in_yuan_and_in_wan(amount: Decimal) -> Non
     wan = format(amount.scaleb(-4), "f")
     for text in (yuan, yuan + "元", wan + "万", wan + "万元"):
         assert Project.from_facts({"total_investment": text}).money.total_investment == amount
+
+
+@pytest.mark.parametrize("name", BUNDLED_PACKS)
+def test_in_scope_projects_are_in_the_pack_scope(name: str) -> None:
+    from hypothesis import HealthCheck, settings
+
+    from policyengine import decide
+    from policyengine.strategies import in_scope_projects, project_dicts
+
+    pack = load_pack(name)
+    scopes: list[bool | None] = []
+
+    @settings(max_examples=60, derandomize=True, database=None, deadline=None)
+    @given(in_scope_projects(pack, amounts_near(pack)))
+    def record(project: Project) -> None:
+        scopes.append(decide(project, pack).in_scope)
+
+    record()
+    assert len(scopes) >= 30
+    assert scopes.count(True) >= 0.9 * len(scopes)
+    # Without the strategy, hardly a project is: the scope facts are what it fixes.
+    plain: list[bool | None] = []
+
+    @settings(
+        max_examples=60,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.filter_too_much],
+    )
+    @given(project_dicts(amounts_near(pack)).map(Project.from_facts))
+    def record_plain(project: Project) -> None:
+        plain.append(decide(project, pack).in_scope)
+
+    record_plain()
+    assert plain.count(True) < 0.5 * len(plain)
+
+
+def test_the_scope_search_fixes_the_scope_facts_and_says_when_there_is_no_scope(
+    tmp_path: Path,
+) -> None:
+    from policyengine.errors import PolicyEngineError
+    from policyengine.strategies import scope_assignments
+
+    scopes = scope_assignments(load_pack(FIXTURES / "mini.yaml"))
+    assert {frozenset(scope) for scope in scopes} == {frozenset({"owner_type", "classified"})}
+    assert all(scope["classified"] is False for scope in scopes)
+    assert {scope["owner_type"] for scope in scopes} == {
+        "party_government_organ",
+        "public_institution",
+    }
+    assert scope_assignments(load_pack(FIXTURES / "mini.yaml")) == scopes  # repeatable
+
+    text = (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
+    never = tmp_path / "never.yaml"
+    never.write_text(
+        text.replace(
+            "applies_when: \"owner_type in ('party_government_organ', 'public_institution')\"",
+            "applies_when: \"owner_type == 'school' and classified and not classified\"",
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(PolicyEngineError) as info:
+        scope_assignments(load_pack(never))
+    assert info.value.code == "strategies.no_scope"

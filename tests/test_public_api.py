@@ -64,3 +64,20 @@ def test_testing_module_exports_the_hypothesis_strategies() -> None:
         assert isinstance(project, Project)
 
     check()
+
+
+def test_a_threshold_is_read_whole_by_name_and_as_a_number_from_thresholds() -> None:
+    import pytest
+
+    from policyengine.pack import Threshold
+
+    zhanggong = policyengine.load_pack("zhanggong")
+    city = zhanggong.threshold("city_threshold")
+    assert isinstance(city, Threshold)
+    assert city is zhanggong.spec.thresholds["city_threshold"]
+    assert city.value == zhanggong.thresholds["city_threshold"] == Decimal(2000000)
+    assert city.citation.article
+    with pytest.raises(
+        KeyError, match=r"no threshold 'city_treshold'.*did you mean 'city_threshold'"
+    ):
+        zhanggong.threshold("city_treshold")

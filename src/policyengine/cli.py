@@ -37,6 +37,7 @@ from .facts import FACTS, fact_place, fact_table
 from .loader import CompiledPack, load_pack, load_pack_text, pack_names
 from .project import Project
 from .render import cite, columns, pad, render_markdown, render_text, status_word, width
+from .rows import csv_projects
 from .schemas import SCHEMAS, schema_text
 from .upgrade import upgrade_text
 from .verdict import OverallStatus, Status, Verdict
@@ -100,7 +101,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "projects",
         nargs="+",
         metavar="PROJECT",
-        help="YAML, JSON or JSON Lines (.jsonl) files; - reads JSON Lines from standard input",
+        help="YAML, JSON, JSON Lines (.jsonl) or CSV (.csv, a header row of fact names, one "
+        "project a row) files; - reads JSON Lines from standard input",
     )
     ev.add_argument(
         "--pack",
@@ -552,12 +554,19 @@ def _packs(refs: Sequence[str] | None) -> list[CompiledPack]:
 
 
 def _records(paths: Sequence[str]) -> Iterator[Record]:
-    """Every input record, lazily: each file is one project; each JSON Lines line is one."""
+    """Every input record, lazily: each file is one project; each JSON Lines line and each
+    CSV row is one."""
     for name in paths:
         if name == "-":  # JSON Lines on standard input
             yield from _stdin_records()
             continue
         path = Path(name)
+        if path.suffix.lower() == ".csv":
+            try:
+                yield from csv_projects(path)
+            except OSError as exc:
+                yield str(path), _unreadable(path, exc)
+            continue
         if path.suffix.lower() == ".jsonl":
             try:
                 handle = path.open("rb")

@@ -139,47 +139,77 @@ def _build_specs() -> dict[str, FactSpec]:
         info = model.model_fields[field]
         spec = _field_spec(name, info.annotation, info.description or name)
         add(dataclasses.replace(spec, attestation=name in ATTESTATIONS))
-    add(FactSpec("funding_sources", FactType.SET, "funding sources present", FundingSource))
-    add(FactSpec("funding_total", FactType.DECIMAL, "sum of all funding shares (yuan)"))
+    # Derived facts are described as the stated ones are, "中文 / English"; a step's and a
+    # funding source's words come from the vocabulary's own labels.
+    add(
+        FactSpec(
+            "funding_sources", FactType.SET, "资金来源 / funding sources present", FundingSource
+        )
+    )
+    add(
+        FactSpec(
+            "funding_total", FactType.DECIMAL, "资金合计 / sum of all funding shares, in yuan (元)"
+        )
+    )
     for source in FundingSource:
-        add(FactSpec(f"funding_{source.value}", FactType.DECIMAL, f"amount from {source.en}"))
-    add(FactSpec("budget_increase_total", FactType.DECIMAL, "sum of budget-estimate increases"))
+        add(
+            FactSpec(
+                f"funding_{source.value}",
+                FactType.DECIMAL,
+                f"{source.zh}金额 / amount from {source.en}, in yuan (元)",
+            )
+        )
+    add(
+        FactSpec(
+            "budget_increase_total",
+            FactType.DECIMAL,
+            "概算调增合计 / sum of budget-estimate increases, in yuan (元)",
+        )
+    )
     add(
         FactSpec(
             "budget_increase_ratio",
             FactType.DECIMAL,
-            "budget_increase_total / budget_estimate (0.15 = 15%)",
+            "概算调增比例 / budget_increase_total divided by budget_estimate (0.15 = 15%)",
         )
     )
     add(
         FactSpec(
             "budget_change_unapproved",
             FactType.BOOL,
-            "some budget change lacks the approval authority's approval",
+            "有概算调整未经原审批部门批准 / some budget change lacks the approval authority's "
+            "approval",
         )
     )
-    add(FactSpec("steps", FactType.SET, "procedural steps taken", Step))
+    add(FactSpec("steps", FactType.SET, "已履行的程序步骤 / procedural steps taken", Step))
     for step in Step:
         add(
             FactSpec(
-                f"{step.value}_date", FactType.DATE, f"date of {step.en} (the latest, if repeated)"
+                f"{step.value}_date",
+                FactType.DATE,
+                f"{step.zh}日期(重复时取最近一次) / date of {step.en} (the latest, if repeated)",
             )
         )
-        add(FactSpec(f"{step.value}_passed", FactType.BOOL, f"outcome of {step.en}"))
+        add(
+            FactSpec(f"{step.value}_passed", FactType.BOOL, f"{step.zh}结果 / outcome of {step.en}")
+        )
         add(
             FactSpec(
-                f"{step.value}_authority", FactType.ENUM, f"who performed {step.en}", Authority
+                f"{step.value}_authority",
+                FactType.ENUM,
+                f"{step.zh}的履行机关 / who performed {step.en}",
+                Authority,
             )
         )
         add(
             FactSpec(
                 f"{step.value}_authorities",
                 FactType.SET,
-                f"every body that performed {step.en}, jointly",
+                f"共同履行{step.zh}的全部机关 / every body that performed {step.en}, jointly",
                 Authority,
             )
         )
-    add(FactSpec("as_of", FactType.DATE, "the date the evaluation is made for"))
+    add(FactSpec("as_of", FactType.DATE, "评估基准日 / the date the evaluation is made for"))
     return specs
 
 

@@ -227,11 +227,17 @@ class CompiledRule:
 
 @dataclass(frozen=True)
 class CompiledPack:
-    """A loaded pack, ready to evaluate projects."""
+    """A loaded pack, ready to evaluate projects.
 
-    spec: PolicyPack
+    A threshold is kept twice, for two readers. `thresholds` maps a name to its bare number (a
+    `Decimal`), as expressions read it; `spec.thresholds` maps it to the `Threshold` as the pack
+    states it: number, unit, direction, boundary and citation. `threshold(name)` is that
+    `Threshold`, with a suggestion for a misspelt name; `threshold(name).value` is the number.
+    """
+
+    spec: PolicyPack  # the pack as written: every threshold, table and rule with its citation
     path: str
-    thresholds: Mapping[str, Decimal]
+    thresholds: Mapping[str, Decimal]  # name -> number only; the Threshold is `threshold(name)`
     definitions: tuple[tuple[str, Expression], ...]
     applies_when: Expression | None
     exclusions: tuple[tuple[Exclusion, Expression], ...]
@@ -308,6 +314,15 @@ class CompiledPack:
     def id(self) -> str:
         """The pack's id."""
         return self.spec.id
+
+    def threshold(self, name: str) -> Threshold:
+        """The threshold `name` as the pack states it, with its citation (KeyError with a
+        suggestion otherwise); `thresholds[name]` is its number alone."""
+        try:
+            return self.spec.thresholds[name]
+        except KeyError:
+            hint = did_you_mean(name, self.spec.thresholds) or ""
+            raise KeyError(f"pack '{self.id}' has no threshold '{name}'. {hint}".strip()) from None
 
     def rule(self, rule_id: str) -> CompiledRule:
         """The rule with this id (KeyError with a suggestion otherwise)."""

@@ -148,7 +148,7 @@ class FundingShare(_ReprKnown, BaseModel):
     model_config = _MODEL
 
     source: FundingSource
-    amount: Amount | None = Field(None, description="amount provided, in yuan (元)")
+    amount: Amount | None = Field(None, description="出资金额 / amount provided, in yuan (元)")
 
 
 class BudgetChange(_ReprKnown, BaseModel):
@@ -157,9 +157,12 @@ class BudgetChange(_ReprKnown, BaseModel):
     model_config = _MODEL
 
     date: dt.date | None = None
-    increase: Amount = Field(description="amount added to the approved estimate, in yuan (元)")
+    increase: Amount = Field(
+        description="概算调增金额 / amount added to the approved estimate, in yuan (元)"
+    )
     approved_by_authority: bool | None = Field(
-        None, description="the change was approved by the original approval authority"
+        None,
+        description="经原审批部门批准 / the change was approved by the original approval authority",
     )
     reason: str | None = None
 
@@ -183,26 +186,32 @@ class StepRecord(_ReprKnown, BaseModel):
     date: dt.date | None = None
     dates: Annotated[list[dt.date], MaxItems(MAX_OCCURRENCES)] = Field(
         default_factory=list,
-        description="every date of a step taken repeatedly (a yearly report); `date` counts as "
-        "one of them",
+        description=(
+            "重复履行的步骤的各次日期 / every date of a step taken repeatedly (a yearly report); `date` "
+            "counts as one of them"
+        ),
     )
     authority: Authority | None = Field(
         None,
-        description="who performed the step: who approved, reviewed, or organised an acceptance; "
-        "for an application, filing or copy for the record, the body it was addressed to",
+        description=(
+            "履行机关 / who performed the step: who approved, reviewed, or organised an acceptance; "
+            "for an application, filing or copy for the record, the body it was addressed to"
+        ),
     )
     authority_name: str | None = Field(
-        None, max_length=200, description="the body's own name (e.g. 市城市管理委员会)"
+        None, max_length=200, description="机关名称 / the body's own name (e.g. 市城市管理委员会)"
     )
     joint_authorities: Annotated[frozenset[Authority], MaxItems(20)] = Field(
         default_factory=frozenset,
-        description="bodies that performed the step together with `authority` (共同组织)",
+        description="共同组织的机关 / bodies that performed the step together with `authority`",
     )
     outcome: StepOutcome | None = Field(
         None,
-        description="passed, conditional (passed with conditions), failed (refused, negative "
-        "opinion) or pending, for a step that has one (an approval, review, test or acceptance); "
-        "recording the step says only that it was taken",
+        description=(
+            "结果 / passed, conditional (passed with conditions), failed (refused, negative "
+            "opinion) or pending, for a step that has one (an approval, review, test or "
+            "acceptance); recording the step says only that it was taken"
+        ),
     )
     note: str | None = None
 
@@ -273,10 +282,10 @@ class PartialMembers(BaseModel, Generic[M]):
     vocabulary: ClassVar[type[Vocabulary]]
 
     present: Annotated[frozenset[M], MaxItems(1000)] = Field(
-        frozenset(), description="members known to be there"
+        frozenset(), description="已知具备的 / members known to be there"
     )
     absent: Annotated[frozenset[M], MaxItems(1000)] = Field(
-        frozenset(), description="members known not to be there"
+        frozenset(), description="已知不具备的 / members known not to be there"
     )
 
     @field_validator("absent")
@@ -317,10 +326,10 @@ class PartialSteps(_ReprKnown, BaseModel):
     model_config = ConfigDict(**_MODEL, json_schema_extra={"minProperties": 1})
 
     taken: Annotated[dict[Step, StepRecord], MaxItems(100)] = Field(
-        default_factory=dict, description="steps known taken, keyed by step"
+        default_factory=dict, description="已知履行的步骤 / steps known taken, keyed by step"
     )
     not_taken: Annotated[frozenset[Step], MaxItems(100)] = Field(
-        frozenset(), description="steps known not taken"
+        frozenset(), description="已知未履行的步骤 / steps known not taken"
     )
 
     @field_validator("taken")
@@ -438,16 +447,26 @@ class Profile(_ReprKnown, BaseModel):
         "infrastructure and a cross-department integration); [] states it has none listed",
     )
     classified: bool | None = Field(None, description="涉密 / the system is classified")
-    involves_work_secrets: bool | None = Field(None, description="涉及工作秘密")
-    major_project: bool | None = Field(None, description="重大项目 (as designated)")
-    large_project: bool | None = Field(None, description="大型项目 (as designated)")
+    involves_work_secrets: bool | None = Field(
+        None, description="涉及工作秘密 / the system involves work secrets"
+    )
+    major_project: bool | None = Field(
+        None, description="重大项目 / a major project (as designated)"
+    )
+    large_project: bool | None = Field(
+        None, description="大型项目 / a large project (as designated)"
+    )
     bundled_with_fixed_asset_project: bool | None = Field(
-        None, description="IT content bundled in a fixed-asset / capital construction project"
+        None,
+        description=(
+            "纳入固定资产投资(基本建设)项目的信息化内容 / IT content bundled in a fixed-asset or capital construction "
+            "project"
+        ),
     )
     self_use: bool | None = Field(
-        None, description="自建自用: built by and for the owner unit only"
+        None, description="自建自用 / built by and for the owner unit only"
     )
-    public_facing: bool | None = Field(None, description="面向公众使用")
+    public_facing: bool | None = Field(None, description="面向公众使用 / used by the public")
     multi_department: bool | None = Field(
         None,
         description="多部门共建共享的项目 / project co-built and shared by several departments",
@@ -502,15 +521,17 @@ class Money(_ReprKnown, BaseModel):
         description="当年能形成的支出 / expenditure the project can incur this year, in yuan (元)",
     )
     funding: Annotated[list[FundingShare], MaxItems(100)] | None = Field(
-        None, description="funding sources and amounts"
+        None, description="资金来源 / funding sources and amounts"
     )
     budget_changes: Annotated[list[BudgetChange], MaxItems(1000)] | None = Field(
-        None, description="概算调整"
+        None, description="概算调整 / changes to the approved budget estimate"
     )
     settlement_amount: Amount | None = Field(
         None, description="结算金额 / settlement amount, in yuan (元)"
     )
-    surplus_funds_returned: bool | None = Field(None, description="结余资金已退回")
+    surplus_funds_returned: bool | None = Field(
+        None, description="结余资金已退回 / the surplus funds were returned"
+    )
     special_funds_misused: bool | None = Field(
         None,
         description="滞留、截留、挤占、挪用、虚列、套取专项资金 / special funds retained, "
@@ -549,21 +570,27 @@ class Content(_ReprKnown, BaseModel):
 
     items: ItemsRecord | None = Field(
         None,
-        description="items the project newly builds, buys or leases (新建、新购、租用): the "
-        "complete list, or {present, absent} when only some are known; existing ones it expands "
-        "or only operates are listed apart",
+        description=(
+            "新建、新购、租用的建设内容 / items the project newly builds, buys or leases: the complete list, "
+            "or {present, absent} when only some are known; existing ones it expands or only "
+            "operates are listed apart"
+        ),
     )
     expanded_items: Annotated[frozenset[Item], MaxItems(1000)] | None = Field(
-        None, description="existing items the project expands (扩建)"
+        None, description="扩建的既有建设内容 / existing items the project expands"
     )
     maintained_items: Annotated[frozenset[Item], MaxItems(1000)] | None = Field(
         None,
-        description="existing items the project operates, maintains, upgrades or migrates "
-        "without expanding them (运维、升级改造)",
+        description=(
+            "运维、升级改造的既有建设内容 / existing items the project operates, maintains, upgrades or "
+            "migrates without expanding them"
+        ),
     )
-    duplicates_existing_system: bool | None = Field(None, description="重复建设")
+    duplicates_existing_system: bool | None = Field(
+        None, description="重复建设 / the project duplicates an existing system"
+    )
     similar_projects_split: bool | None = Field(
-        None, description="同类项目拆分申报: similar content split into several applications"
+        None, description="同类项目拆分申报 / similar content split into several applications"
     )
     duplicate_data_collection: bool | None = Field(
         None, description="重复采集数据 / data are collected again that already exist"
@@ -574,7 +601,10 @@ class Content(_ReprKnown, BaseModel):
     meets_five_unifications: bool | None = Field(
         None, description="符合“五统一”建设要求 / meets the five-unifications requirements"
     )
-    mobile_entry_centralised: bool | None = Field(None, description="移动端入口向市级统一入口集中")
+    mobile_entry_centralised: bool | None = Field(
+        None,
+        description="移动端入口向市级统一入口集中 / mobile entry points are gathered into the city's unified entry",
+    )
 
 
 class Procedure(_ReprKnown, BaseModel):
@@ -582,11 +612,15 @@ class Procedure(_ReprKnown, BaseModel):
 
     model_config = _GROUP
 
-    in_annual_plan: bool | None = Field(None, description="纳入年度(实施)计划")
-    plan_year: Annotated[int, Field(ge=1990, le=2100), WholeNumber] | None = Field(
-        None, description="year of the annual plan"
+    in_annual_plan: bool | None = Field(
+        None, description="纳入年度(实施)计划 / included in the annual (implementation) plan"
     )
-    cross_year: bool | None = Field(None, description="跨年度项目")
+    plan_year: Annotated[int, Field(ge=1990, le=2100), WholeNumber] | None = Field(
+        None, description="年度计划的年份 / year of the annual plan"
+    )
+    cross_year: bool | None = Field(
+        None, description="跨年度项目 / the project spans more than one year"
+    )
     approval_route: ApprovalRoute | None = Field(
         None,
         description="审批方式 / the route the project actually took (filing, approval...), which a "
@@ -598,11 +632,24 @@ class Procedure(_ReprKnown, BaseModel):
         "the application was approved by the unit's Party group or office meeting",
     )
     feasibility_and_design_merged: bool | None = Field(
-        None, description="可行性研究报告和初步设计合一, 直接编报实施方案"
+        None,
+        description=(
+            "可行性研究报告和初步设计合一, 直接编报实施方案 / feasibility study and preliminary design merged into one "
+            "implementation plan"
+        ),
     )
-    design_author_qualified: bool | None = Field(None, description="编制单位具备相应资质")
+    design_author_qualified: bool | None = Field(
+        None,
+        description=(
+            "编制单位具备相应资质 / the body that drafted the documents holds the required qualification"
+        ),
+    )
     secrecy_pool_experts: Annotated[int, Field(ge=0, le=10_000), WholeNumber] | None = Field(
-        None, description="保密科技领域专家库专家人数 (in the review panel)"
+        None,
+        description=(
+            "保密科技领域专家库专家人数 / number of review-panel experts from the secrecy science and "
+            "technology expert pool"
+        ),
     )
     participants_qualification_reviewed: bool | None = Field(
         None,
@@ -658,8 +705,10 @@ class Procedure(_ReprKnown, BaseModel):
     # partial ({taken, not_taken}): a step in neither is unknown.
     steps: StepsRecord | None = Field(
         None,
-        description="procedural steps taken: the complete mapping of steps taken, or {taken, "
-        "not_taken} when only some are known",
+        description=(
+            "已履行的程序步骤 / procedural steps taken: the complete mapping of steps taken, or {taken, "
+            "not_taken} when only some are known"
+        ),
     )
 
     @field_validator("steps")
@@ -677,24 +726,42 @@ class Deployment(_ReprKnown, BaseModel):
 
     model_config = _GROUP
 
-    uses_government_cloud: bool | None = Field(None, description="部署于政务云")
-    on_egov_network: bool | None = Field(None, description="依托电子政务网络")
+    uses_government_cloud: bool | None = Field(
+        None, description="部署于政务云 / deployed on the government cloud"
+    )
+    on_egov_network: bool | None = Field(
+        None, description="依托电子政务网络 / runs on the e-government network"
+    )
     on_shared_resource_platform: bool | None = Field(
         None,
         description="依托共享资源平台开发、部署和运行 / "
         "developed, deployed and run on the shared resource platform",
     )
-    connected_to_sharing_platform: bool | None = Field(None, description="接入政务数据共享交换平台")
-    connected_to_big_data_platform: bool | None = Field(None, description="接入大数据能力平台")
-    uses_smart_city_base_platform: bool | None = Field(None, description="依托智慧城市基础平台")
-    hardware_hosted_in_central_room: bool | None = Field(None, description="硬件设备托管于中心机房")
+    connected_to_sharing_platform: bool | None = Field(
+        None,
+        description="接入政务数据共享交换平台 / connected to the government data sharing and exchange platform",
+    )
+    connected_to_big_data_platform: bool | None = Field(
+        None, description="接入大数据能力平台 / connected to the big-data capability platform"
+    )
+    uses_smart_city_base_platform: bool | None = Field(
+        None, description="依托智慧城市基础平台 / built on the smart-city base platform"
+    )
+    hardware_hosted_in_central_room: bool | None = Field(
+        None,
+        description="硬件设备托管于中心机房 / the hardware is hosted in the central machine room",
+    )
     private_network_integrated: bool | None = Field(
         None,
         description="租赁的专网已整合到电子政务内网或外网 / "
         "the leased private network is integrated into the e-government intranet or extranet",
     )
-    data_resource_catalogue_registered: bool | None = Field(None, description="编制数据资源目录")
-    secure_reliable_products: bool | None = Field(None, description="采用安全可靠产品")
+    data_resource_catalogue_registered: bool | None = Field(
+        None, description="编制数据资源目录 / the data resource catalogue has been compiled"
+    )
+    secure_reliable_products: bool | None = Field(
+        None, description="采用安全可靠产品 / uses secure and reliable products"
+    )
     key_products_independently_controllable: bool | None = Field(
         None,
         description="信息安全设备、核心网络设备、基础软件、系统软件和业务应用软件等关键产品为自主可控"
@@ -707,7 +774,10 @@ class Deployment(_ReprKnown, BaseModel):
         "Party Central Committee or the State Council exempts the system from data sharing",
     )
     crypto_three_synchronous: bool | None = Field(
-        None, description="密码同步规划、同步建设、同步运行"
+        None,
+        description=(
+            "密码同步规划、同步建设、同步运行 / cryptography is planned, built and run together with the system"
+        ),
     )
     crypto_security_compliant: bool | None = Field(
         None,
@@ -715,11 +785,17 @@ class Deployment(_ReprKnown, BaseModel):
         "meets the crypto-application and network-security and secrecy requirements",
     )
     mlps_level: Annotated[int, Field(ge=1, le=5), WholeNumber] | None = Field(
-        None, description="网络安全等级保护级别"
+        None, description="网络安全等级保护级别 / the multi-level protection scheme (MLPS) level"
     )
-    mlps_level_fixed_at_planning: bool | None = Field(None, description="规划时确定等保级别")
+    mlps_level_fixed_at_planning: bool | None = Field(
+        None, description="规划时确定等保级别 / the MLPS level was fixed at planning"
+    )
     integrator_has_classified_qualification: bool | None = Field(
-        None, description="承建单位具有涉密信息系统集成资质"
+        None,
+        description=(
+            "承建单位具有涉密信息系统集成资质 / the integrator holds the classified information-system "
+            "integration qualification"
+        ),
     )
     major_security_hazard: bool | None = Field(
         None, description="存在重大安全保密隐患 / a major security or secrecy hazard exists"
@@ -738,14 +814,21 @@ class Construction(_ReprKnown, BaseModel):
         None, description="因不可抗力未能按期开工 / start delayed by force majeure"
     )
     construction_overrun_unexplained: bool | None = Field(
-        None, description="建设周期严重逾期且无正当理由"
+        None,
+        description=(
+            "建设周期严重逾期且无正当理由 / the construction period was seriously overrun without a valid "
+            "reason"
+        ),
     )
     overrun_explained: bool | None = Field(
         None,
         description="对未在设计建设周期内完成作出有效说明 / "
         "a valid explanation was given for not finishing within the designed period",
     )
-    supervisor_qualified: bool | None = Field(None, description="监理单位具备相应资质")
+    supervisor_qualified: bool | None = Field(
+        None,
+        description="监理单位具备相应资质 / the supervision body holds the required qualification",
+    )
     supervision_lead_certified: bool | None = Field(
         None,
         description="监理项目负责人具有信息系统工程监理执业资格证书 / "
@@ -756,21 +839,36 @@ class Construction(_ReprKnown, BaseModel):
         description="采购文件和合同明确项目成果及知识产权归政府所有 / procurement documents and "
         "contract state that the results and their IP belong to the government",
     )
-    deviates_from_approved_content: bool | None = Field(None, description="建设内容与批复不一致")
-    unauthorised_changes: bool | None = Field(None, description="擅自变更建设内容")
+    deviates_from_approved_content: bool | None = Field(
+        None,
+        description="建设内容与批复不一致 / the content built differs from the approved content",
+    )
+    unauthorised_changes: bool | None = Field(
+        None, description="擅自变更建设内容 / the content was changed without authorisation"
+    )
     content_changed: bool | None = Field(
         None,
         description="建设内容较审查后的建设方案发生变更 / content changed from the reviewed plan",
     )
-    construction_objectives_changed: bool | None = Field(None, description="建设目标改变")
-    equipment_matches_reviewed_plan: bool | None = Field(None, description="设备与审查方案一致")
+    construction_objectives_changed: bool | None = Field(
+        None, description="建设目标改变 / the construction objectives changed"
+    )
+    equipment_matches_reviewed_plan: bool | None = Field(
+        None, description="设备与审查方案一致 / the equipment matches the reviewed plan"
+    )
     self_adjusted: bool | None = Field(
-        None, description="建设单位自行调整主要建设内容 (without new approval)"
+        None,
+        description=(
+            "建设单位自行调整主要建设内容 / the owner unit adjusted the main content itself, without new "
+            "approval"
+        ),
     )
     adjustment_amount: Amount | None = Field(
         None, description="资金调整数额 / amount of the adjustment, in yuan (元)"
     )
-    adjustment_reason: AdjustmentReason | None = Field(None, description="自行调整的理由")
+    adjustment_reason: AdjustmentReason | None = Field(
+        None, description="自行调整的理由 / the reason for the owner unit's own adjustment"
+    )
     adjustment_within_approved_framework: bool | None = Field(
         None,
         description="调整在已批复项目建设规划的框架内 / the adjustment stays within the framework "
@@ -820,12 +918,17 @@ class Acceptance(_ReprKnown, BaseModel):
         description="发生重大安全事故且事故隐患未完全解决 / "
         "a major security incident occurred and its hazards are not fully resolved",
     )
-    third_party_tests_passed: bool | None = Field(None, description="第三方测评通过")
+    third_party_tests_passed: bool | None = Field(
+        None, description="第三方测评通过 / the third-party tests were passed"
+    )
     tester_qualified: bool | None = Field(
         None,
         description="第三方检测/测评机构具备相应资质 / the third-party testing body is qualified",
     )
-    expert_panel_passed: bool | None = Field(None, description="验收专家组结论为通过")
+    expert_panel_passed: bool | None = Field(
+        None,
+        description="验收专家组结论为通过 / the acceptance expert panel concluded that the project passes",
+    )
     acceptance_materials_compliant: bool | None = Field(
         None,
         description="验收文件、资料、数据真实、完整、准确、规范 / "
@@ -890,7 +993,9 @@ class Operation(_ReprKnown, BaseModel):
         description="按市县“统一运维”原则开展本地运维运营服务 / local O&M and "
         "operation services follow the city-county unified O&M principle",
     )
-    data_sharing_obligations_met: bool | None = Field(None, description="履行数据共享义务")
+    data_sharing_obligations_met: bool | None = Field(
+        None, description="履行数据共享义务 / the data-sharing obligations are met"
+    )
     shared_data_opened_exclusively: bool | None = Field(
         None,
         description="应当普遍共享的数据仅向特定企业、社会组织开放 / "
@@ -947,7 +1052,9 @@ class Project(_ReprKnown, BaseModel, metaclass=_ProjectType):
 
     model_config = _MODEL
 
-    id: str | None = Field(None, description="caller's identifier, echoed in the verdict")
+    id: str | None = Field(
+        None, description="调用方标识 / caller's identifier, echoed in the verdict"
+    )
     name: str | None = Field(None, description="项目名称 / project name")
     stage: Stage | None = Field(
         None,
@@ -955,25 +1062,37 @@ class Project(_ReprKnown, BaseModel, metaclass=_ProjectType):
         "of the steps it has taken",
     )
     owner: Owner = Field(default_factory=Owner, description="建设单位 / the owner unit")
-    profile: Profile = Field(default_factory=Profile, description="what the project is")
-    money: Money = Field(default_factory=Money, description="amounts, funding and funds")
-    content: Content = Field(default_factory=Content, description="what it builds, buys or keeps")
+    profile: Profile = Field(default_factory=Profile, description="项目概况 / what the project is")
+    money: Money = Field(
+        default_factory=Money, description="投资与资金 / amounts, funding and funds"
+    )
+    content: Content = Field(
+        default_factory=Content, description="建设内容 / what it builds, buys or keeps"
+    )
     documents: DocumentsRecord | None = Field(
         None,
-        description="documents present: the complete list, or {present, absent} when only some "
-        "are known",
+        description=(
+            "已具备的文件 / documents present: the complete list, or {present, absent} when only some "
+            "are known"
+        ),
     )
     procedure: Procedure = Field(
-        default_factory=Procedure, description="planning, application, approval and the steps taken"
+        default_factory=Procedure,
+        description="规划、申报与审批 / planning, application, approval and the steps taken",
     )
     deployment: Deployment = Field(
-        default_factory=Deployment, description="deployment, data sharing and security"
+        default_factory=Deployment,
+        description="部署、数据共享与安全 / deployment, data sharing and security",
     )
-    construction: Construction = Field(default_factory=Construction, description="construction")
+    construction: Construction = Field(
+        default_factory=Construction, description="项目建设 / construction"
+    )
     acceptance: Acceptance = Field(
-        default_factory=Acceptance, description="trial run and acceptance"
+        default_factory=Acceptance, description="试运行与验收 / trial run and acceptance"
     )
-    operation: Operation = Field(default_factory=Operation, description="operation and performance")
+    operation: Operation = Field(
+        default_factory=Operation, description="运行与绩效 / operation and performance"
+    )
 
     # Departures from rules the text lays down "in principle" (原则上, 一般), each with the
     # justification stated for it, by rule id: such a rule fails as a warning until one is given.
@@ -986,8 +1105,10 @@ class Project(_ReprKnown, BaseModel, metaclass=_ProjectType):
     ) = Field(
         None,
         max_length=100,
-        description="stated justification for departing from an in-principle (原则上/一般) rule, "
-        "by rule id",
+        description=(
+            "偏离“原则上”“一般”规定的理由 / stated justification for departing from an in-principle rule, by "
+            "rule id"
+        ),
     )
 
     @classmethod
@@ -1017,6 +1138,20 @@ class Project(_ReprKnown, BaseModel, metaclass=_ProjectType):
             return cls.model_validate(data)
         except ValidationError as exc:
             raise ProjectError.from_validation(exc, source=source, adjust=_as_fact_issue) from None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], *, source: str | None = None) -> Project:
+        """A project from one flat row of a spreadsheet, a CSV file or a pandas DataFrame.
+
+        Columns are fact names, as for `from_facts`, and cells may be text: a blank cell (None,
+        "", whitespace, a float NaN) is an unknown fact; yes/no facts read true/false, yes/no,
+        是/否 or 1/0; set facts read members separated by ";" or "、"; amounts follow the amount
+        rules (a float is read as the decimal that prints it); `funding_sources` and
+        `funding_<source>` columns become the funding shares. Errors name the column.
+        """
+        from .rows import project_from_row  # rows reads the fact table, which reads this module
+
+        return project_from_row(row, source=source)
 
     def fact(self, name: str) -> Any:
         """The stated value of the fact `name` (`total_investment`, `owner_type`, `steps`...),

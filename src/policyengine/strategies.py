@@ -12,6 +12,7 @@ Needs the `test` extra (hypothesis). Use them to probe a pack's boundaries in yo
 from __future__ import annotations
 
 import datetime as dt
+import random
 import typing
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -20,6 +21,9 @@ from typing import Any
 from hypothesis import strategies as st
 from pydantic.fields import FieldInfo
 
+from .errors import PolicyEngineError, ProjectError
+from .evaluator import decide
+from .facts import FACTS, FactType
 from .loader import CompiledPack
 from .pack import Threshold
 from .project import DATE_ORDER, FACT_FIELDS, GROUPS, MEMBER_RECORDS, Project
@@ -244,13 +248,125 @@ def projects(amount: st.SearchStrategy[Decimal] | None = None) -> st.SearchStrat
     return project_dicts(amount).map(Project.from_facts)
 
 
+SCOPE_SEARCH_TRIES = 4000
+"""Most candidate scopes `scope_assignments` tries before it gives up on a pack."""
+
+_SCOPE_VARIETY = 16  # distinct in-scope assignments gathered, for variety among examples
+_SCOPE_DATES = (dt.date(2019, 6, 1), dt.date(2022, 3, 15), dt.date(2025, 9, 30))
+
+
+def _scope_input(fact: str) -> str | None:
+    """The input a project states a scope fact by: the fact itself, or what it derives from."""
+    if fact in FACT_FIELDS or fact == "documents":
+        return fact
+    if fact.startswith("funding_"):
+        return "funding"
+    if fact.startswith("budget_"):
+        return "budget_changes"
+    if fact == "as_of":
+        return None  # the evaluation date, not a fact of the project
+    return "steps"
+
+
+def _candidate(name: str, rng: random.Random, amounts: list[Decimal]) -> Any:
+    """A value of the input `name` for the scope search: never unknown, since an unknown
+    scope fact leaves the scope undecided."""
+    if name == "funding":
+        sources = rng.sample(list(FundingSource), rng.randint(1, 2))
+        return [{"source": s.value, "amount": str(rng.choice(amounts))} for s in sources]
+    if name == "steps":
+        return {step.value: {} for step in rng.sample(list(Step), rng.randint(1, 3))}
+    if name == "budget_changes":
+        return []
+    spec = FACTS[name]
+    if spec.kind is FactType.SET and spec.vocabulary is not None:
+        return sorted(m.value for m in rng.sample(list(spec.vocabulary), rng.randint(1, 3)))
+    if spec.kind is FactType.ENUM and spec.vocabulary is not None:
+        return rng.choice(list(spec.vocabulary)).value
+    if spec.kind is FactType.BOOL:
+        return rng.random() < 0.5
+    if spec.kind is FactType.DECIMAL:
+        return str(rng.choice(amounts))
+    if spec.kind is FactType.INT:
+        return rng.randint(2018, 2027) if name.endswith("year") else rng.randint(0, 9)
+    if spec.kind is FactType.DATE:
+        return rng.choice(_SCOPE_DATES)
+    return None
+
+
+def scope_assignments(pack: CompiledPack) -> list[dict[str, Any]]:
+    """Values of the inputs `pack`'s scope reads (by fact name, as `Project.from_facts` takes
+    them) with which the pack applies, whatever the project's other facts are.
+
+    Found by a seeded, hence repeatable, search over the facts `applies_when` and the exclusions
+    read (through definitions too; a derived fact by the input it comes from: `funding_sources`
+    by `funding`). A pack without a scope gives `[{}]`. `PolicyEngineError` when no assignment
+    is found in `SCOPE_SEARCH_TRIES` tries.
+    """
+    inputs = sorted({i for f in pack.scope_reader.names if (i := _scope_input(f)) is not None})
+    if not inputs:
+        return [{}]
+    amounts = sorted(
+        {v for t, values in threshold_boundaries(pack).values() if t.unit == "CNY" for v in values}
+        | {Decimal(0), Decimal(100000), Decimal(1000000), Decimal(10000000)}
+    )
+    amounts = [a for a in amounts if a >= 0]
+    rng = random.Random(f"scope:{pack.id}")
+    found: dict[str, dict[str, Any]] = {}
+    for _ in range(SCOPE_SEARCH_TRIES):
+        facts = {name: _candidate(name, rng, amounts) for name in inputs}
+        key = repr(sorted(facts.items()))
+        if key in found:
+            continue
+        try:
+            project = Project.from_facts(facts)
+        except ProjectError:
+            continue
+        if decide(project, pack).in_scope is True:
+            found[key] = facts
+            if len(found) == _SCOPE_VARIETY:
+                break
+    if not found:
+        raise PolicyEngineError(
+            f"no project in the scope of pack '{pack.id}' was found in {SCOPE_SEARCH_TRIES} tries",
+            code="strategies.no_scope",
+            hint="state the scope facts yourself (policyengine facts --pack "
+            f"{pack.id}) and pass them over project_dicts()",
+        )
+    return list(found.values())
+
+
+def in_scope_project_dicts(
+    pack: CompiledPack,
+    amount: st.SearchStrategy[Decimal] | None = None,
+    *,
+    partial: bool = False,
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Projects by fact names (as `project_dicts`) that `pack` applies to: the inputs its scope
+    reads take one of `scope_assignments(pack)`, and every other fact varies."""
+    scopes = scope_assignments(pack)
+    return st.tuples(project_dicts(amount, partial=partial), st.sampled_from(scopes)).map(
+        lambda drawn: {**drawn[0], **drawn[1]}
+    )
+
+
+def in_scope_projects(
+    pack: CompiledPack, amount: st.SearchStrategy[Decimal] | None = None
+) -> st.SearchStrategy[Project]:
+    """Valid projects that `pack` applies to (`decide(project, pack).in_scope is True`)."""
+    return in_scope_project_dicts(pack, amount).map(Project.from_facts)
+
+
 __all__ = [
     "FEN",
     "amounts",
     "amounts_near",
     "boundary_values",
+    "in_scope_project_dicts",
+    "in_scope_projects",
     "project_dicts",
     "projects",
+    "scope_assignments",
     "step_for",
     "table_boundaries",
     "threshold_boundaries",

@@ -6,8 +6,8 @@ the names the pack's rules read), not in the grouped form of a project file. Eac
 is merged over the base (mappings merge recursively; a null removes the key) and evaluated; only
 what `expect` lists is checked. `run_case` returns the list of mismatches (empty: the case passes).
 
-The hypothesis strategies of `policyengine.strategies` (valid projects, and the boundary values
-of every threshold and decision table of a pack) are available here too, as
+The hypothesis strategies of `policyengine.strategies` (valid projects, projects a pack's scope
+admits, and the boundary values of every threshold and decision table of a pack) are available here too, as
 `policyengine.testing.projects` and so on; they are imported on first use, so that the case runner
 and the pytest plugin do not need hypothesis.
 """
@@ -480,8 +480,11 @@ _STRATEGIES = (
     "amounts",
     "amounts_near",
     "boundary_values",
+    "in_scope_project_dicts",
+    "in_scope_projects",
     "project_dicts",
     "projects",
+    "scope_assignments",
     "step_for",
     "table_boundaries",
     "threshold_boundaries",
