@@ -522,11 +522,7 @@ class _Evaluation:
 
     def _justified(self, rule: CompiledRule) -> bool:
         # Whether the project states a reason to depart from this duty in principle.
-        return (
-            rule.spec.severity is Severity.WARNING
-            and bool(self.project.justifications)
-            and _justification(rule.spec, self.project) is not None
-        )
+        return _justification(rule.spec, self.project) is not None
 
     def _from_outcome(self, rule: CompiledRule, code: int, detail: Any, note: Any) -> Finding:
         """The finding of a rule the compiled program decided (the hot path: one per rule)."""
@@ -548,10 +544,7 @@ class _Evaluation:
         if code == NOT_APPLICABLE:
             return Finding.of(rule.data, Status.NOT_APPLICABLE, self._lazy_facts(rule, False))
         spec = rule.spec
-        if code == PASS and (
-            isinstance(spec, Rule | AcceptanceFailure | RequiredDocuments)
-            or (isinstance(spec, ProhibitedItems) and detail is None)
-        ):
+        if code == PASS and (rule.plain_pass or (rule.banning and detail is None)):
             # As the interpreter does, a decided rule also records the list it judged.
             return Finding.of(rule.data, Status.PASS, self._lazy_facts(rule, True))
         values = self.fact_values
