@@ -235,25 +235,9 @@ class Finding:
     _facts: dict[str, FactValue] | LazyFacts
     _more: dict[str, Any]
 
-    def __init__(
-        self,
-        *,
-        rule_id: str,
-        section: str,
-        category: Category,
-        title: Text,
-        status: Status,
-        severity: Severity,
-        citation: Citation,
-        due_from: Stage | None = None,
-        facts: dict[str, FactValue] | None = None,
-        **more: Any,
-    ) -> None:
-        unknown = set(more) - set(_MORE_FIELDS)
-        if unknown:
-            raise TypeError(f"Finding has no field {sorted(unknown)[0]!r}")
-        rule = RuleData(rule_id, section, category, due_from, title, severity, citation)
-        _init(self, rule, Status(status), {} if facts is None else facts, _given(more))
+    def __init__(self, **fields: Any) -> None:
+        """A finding from its fields (those of `FindingData`, the JSON form), validated."""
+        _init_from(self, FindingData.model_validate(fields))
 
     @classmethod
     def of(
@@ -515,9 +499,26 @@ def _given(more: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in more.items() if value is not None and value != []}
 
 
-def _from_data(data: FindingData) -> Finding:
+def _init_from(finding: Finding, data: FindingData) -> None:
     values = dict(data.__dict__)
-    return Finding(**values)
+    rule = RuleData(
+        values.pop("rule_id"),
+        values.pop("section"),
+        values.pop("category"),
+        values.pop("due_from"),
+        values.pop("title"),
+        values.pop("severity"),
+        values.pop("citation"),
+    )
+    status = values.pop("status")
+    facts = values.pop("facts")
+    _init(finding, rule, status, facts, _given(values))
+
+
+def _from_data(data: FindingData) -> Finding:
+    finding = _new(Finding)
+    _init_from(finding, data)
+    return finding
 
 
 def _restore(
