@@ -289,3 +289,20 @@ def test_the_command_line_reports_a_broken_plugin_without_a_traceback(
     assert "Traceback" not in err
     assert main(["lint"]) == 2
     assert "hijack 6.6" in capsys.readouterr().err
+
+
+def test_the_service_and_the_explorer_find_a_plugin_pack(cited: Path, tmp_path: Path) -> None:
+    # Every command discovers plugins: the service serves them by default, explore by name.
+    import json
+    import urllib.request
+
+    pytest.importorskip("fastapi")
+    from policyengine import serve
+    from test_serve import in_process
+
+    with in_process(serve.create_app()) as local:
+        with urllib.request.urlopen(local.url + "/v1/packs", timeout=30) as reply:
+            listed = json.loads(reply.read())
+    assert [pack["id"] for pack in listed["packs"]][-1] == "cited"
+    assert main(["explore", "cited", "-o", str(tmp_path / "explorer"), "--no-cache"]) == 0
+    assert (tmp_path / "explorer" / "index.html").is_file()
