@@ -300,9 +300,11 @@ def test_the_service_and_the_explorer_find_a_plugin_pack(cited: Path, tmp_path: 
     from policyengine import serve
     from test_serve import in_process
 
-    with in_process(serve.create_app()) as local:
-        with urllib.request.urlopen(local.url + "/v1/packs", timeout=30) as reply:
-            listed = json.loads(reply.read())
+    with (
+        in_process(serve.create_app()) as local,
+        urllib.request.urlopen(local.url + "/v1/packs", timeout=30) as reply,
+    ):
+        listed = json.loads(reply.read())
     assert [pack["id"] for pack in listed["packs"]][-1] == "cited"
     assert main(["explore", "cited", "-o", str(tmp_path / "explorer"), "--no-cache"]) == 0
     assert (tmp_path / "explorer" / "index.html").is_file()
