@@ -81,3 +81,11 @@ def test_a_threshold_is_read_whole_by_name_and_as_a_number_from_thresholds() -> 
         KeyError, match=r"no threshold 'city_treshold'.*did you mean 'city_threshold'"
     ):
         zhanggong.threshold("city_treshold")
+
+
+def test_testing_offers_every_strategy_the_strategies_module_exports() -> None:
+    # policyengine.testing names them itself, so that importing it does not import hypothesis.
+    from policyengine import strategies, testing
+
+    assert set(testing._STRATEGIES) == set(strategies.__all__)
+    assert all(getattr(testing, name) is getattr(strategies, name) for name in strategies.__all__)
