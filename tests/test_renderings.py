@@ -64,23 +64,9 @@ def test_columns_wrap_only_free_text_and_move_a_narrow_message_below() -> None:
 
 
 def test_compare_on_a_terminal_fits_its_width() -> None:
-    main, secondary = pty.openpty()
     env = {**os.environ, "COLUMNS": "100"}
     args = [sys.executable, "-m", "policyengine", "compare", str(EXAMPLE), "--as-of", "2026-11-23"]
-    with subprocess.Popen(args, stdout=secondary, stderr=subprocess.PIPE, env=env) as process:
-        os.close(secondary)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:  # the other end closed
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        process.wait(timeout=60)
-    os.close(main)
-    lines = b"".join(chunks).decode("utf-8").replace("\r\n", "\n").splitlines()
+    lines = _on_a_terminal(args, env).replace("\r\n", "\n").splitlines()
     assert lines[0].split()[:2] == ["pack", "jurisdiction"]
     assert max(width(line) for line in lines) <= 100
     assert {line.split()[0] for line in lines if line[:1].isalpha()} >= {"wuhan", "yiyang"}

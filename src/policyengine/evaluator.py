@@ -256,12 +256,10 @@ def _early_scope(pack: CompiledPack, evaluation: _Evaluation) -> _Scope | None:
     """The scope, decided before any rule runs: the definitions it reads are computed first
     (the program computes them again, to the same values). None when one of them raises: the
     program's own handling of a failing definition then decides."""
-    namespace = evaluation.ns
-    for name, expr in pack.scope_definitions:
-        try:
-            namespace[name] = expr.evaluate(namespace)
-        except Exception:
-            return None
+    try:
+        _compute_scope_definitions(pack, evaluation.ns)
+    except _DefinitionRaised:
+        return None
     return evaluation.scope()
 
 
@@ -278,24 +276,51 @@ class _DefinitionRaised(Exception):
 
 def _in_scope(pack: CompiledPack, namespace: Namespace, as_of: dt.date) -> bool | None:
     """Whether the project is in scope (None: undecided), as `_Evaluation.scope` decides it,
-    without the exclusion, missing facts and assumptions a full verdict states. The definitions
-    it reads are computed first (the program computes them again, to the same values)."""
+    without the exclusion, missing facts and assumptions a full verdict states."""
+    _compute_scope_definitions(pack, namespace)
+    return _walk_scope(pack, namespace, as_of)[0]
+
+
+def _compute_scope_definitions(pack: CompiledPack, namespace: Namespace) -> None:
+    """The definitions the scope reads, into `namespace`, so that the scope can be decided
+    before any rule runs (the program computes them again, to the same values)."""
     for name, expr in pack.scope_definitions:
         try:
             namespace[name] = expr.evaluate(namespace)
         except Exception as exc:
             raise _DefinitionRaised(name) from exc
+
+
+_NOT_IN_FORCE = -1
+"""`_walk_scope`'s exclusion index for a date before the regulation's `source.effective`."""
+
+
+def _walk_scope(
+    pack: CompiledPack, namespace: Namespace, as_of: dt.date
+) -> tuple[bool | None, int | None, list[int]]:
+    """The scope of a project whose scope definitions are computed: in scope or not (None:
+    undecided); the index of the exclusion that took it out (`_NOT_IN_FORCE`: the regulation
+    was not in force), else None; and the indexes of the exclusions whose facts are unknown.
+
+    The positive condition must be established; an exclusion is a default's exception: it
+    takes a project out only when its condition holds, and one whose facts are unknown is
+    assumed not to apply rather than leaving the scope undecided.
+    """
     effective = pack.spec.source.effective
     if effective is not None and as_of < effective:
-        return False
-    for _, expr in pack.exclusions:
-        if _safely(expr, namespace) is True:
-            return False
+        return False, _NOT_IN_FORCE, []
+    unknown: list[int] = []
+    for index, (_, expr) in enumerate(pack.exclusions):
+        value = _safely(expr, namespace)
+        if value is True:
+            return False, index, []
+        if value is None:
+            unknown.append(index)
     if pack.applies_when is not None:
         value = _safely(pack.applies_when, namespace)
         if value is False or value is None:
-            return value
-    return True
+            return value, None, unknown
+    return True, None, unknown
 
 
 def _safely(expr: Expression, namespace: Namespace) -> Any:
@@ -397,47 +422,39 @@ class _Evaluation:
 
     def scope(self) -> _Scope:
         """In scope or not (None: undecided), the exclusion that applied, the facts missing, and
-        the exclusions assumed not to apply.
-
-        The scope's positive condition must be established; an exclusion is a default's
-        exception: it takes a project out only when its condition holds, and one whose facts are
-        unknown is an assumption of the verdict, not an undecided scope.
+        the exclusions assumed not to apply (an assumption of the verdict: see `_walk_scope`).
         """
-        effective = self.pack.spec.source.effective
-        if effective is not None and self.as_of < effective:
+        in_scope, excluded, unknown = _walk_scope(self.pack, self.ns, self.as_of)
+        if excluded == _NOT_IN_FORCE:
+            effective = self.pack.spec.source.effective
+            assert effective is not None
             return False, _not_in_force(effective), [], []
-        assumed: list[Assumption] = []
-        for exclusion, expr in self.pack.exclusions:
-            value = self._safe(expr)
-            if value is True:
-                hit = build(
-                    ExclusionHit,
+        if excluded is not None:
+            exclusion, _ = self.pack.exclusions[excluded]
+            hit = build(
+                ExclusionHit,
+                {"id": exclusion.id, "reason": exclusion.reason, "citation": exclusion.citation},
+            )
+            return False, hit, [], []
+        if in_scope is False:
+            return False, None, [], []
+        assumed = []
+        for index in unknown:
+            exclusion, expr = self.pack.exclusions[index]
+            assumed.append(
+                build(
+                    Assumption,
                     {
-                        "id": exclusion.id,
+                        "exception_id": exclusion.id,
                         "reason": exclusion.reason,
+                        "missing_facts": expr.missing(self.ns),
                         "citation": exclusion.citation,
                     },
                 )
-                return False, hit, [], []
-            if value is None:
-                assumed.append(
-                    build(
-                        Assumption,
-                        {
-                            "exception_id": exclusion.id,
-                            "reason": exclusion.reason,
-                            "missing_facts": expr.missing(self.ns),
-                            "citation": exclusion.citation,
-                        },
-                    )
-                )
-        applies = self.pack.applies_when
-        if applies is not None:
-            value = self._safe(applies)
-            if value is False:
-                return False, None, [], []
-            if value is None:
-                return None, None, sorted(applies.missing(self.ns)), assumed
+            )
+        if in_scope is None:
+            assert self.pack.applies_when is not None
+            return None, None, sorted(self.pack.applies_when.missing(self.ns)), assumed
         return True, None, [], assumed
 
     def _safe(self, expr: Expression) -> Any:
@@ -538,18 +555,16 @@ class _Evaluation:
         return self._decided(rule, code, detail)
 
     def _decided(self, rule: CompiledRule, code: int, detail: Any) -> Finding:
+        """A finding `_findings` does not make itself: an unknown or an error, a failure that
+        lists what is missing or found, is justified or has assumptions, a ban an exception
+        excuses, a deadline. (A rule that does not apply or plainly passes never comes here:
+        the program notes exceptions only of a rule that failed or was unknown.)"""
         if code in (UNKNOWN, ERROR):
             # The interpreter says which facts are missing, what raised, or when a step is due.
             return self._finding(rule)
-        if code == NOT_APPLICABLE:
-            return Finding.of(rule.data, Status.NOT_APPLICABLE, self._lazy_facts(rule, False))
         spec = rule.spec
-        if code == PASS and (rule.plain_pass or (rule.banning and detail is None)):
-            # As the interpreter does, a decided rule also records the list it judged.
-            return Finding.of(rule.data, Status.PASS, self._lazy_facts(rule, True))
-        values = self.fact_values
-        facts = {name: values[name] for name in rule.fact_names}
-        rule.record_judged(facts, self.ns)
+        # As the interpreter does, a decided rule also records the list it judged.
+        facts = self.fact_values.facts_of(rule, judged=True)
         if isinstance(spec, Rule | AcceptanceFailure):
             return self._fail(spec, rule.prototype, facts)
         base = rule.prototype
@@ -753,8 +768,7 @@ class _Evaluation:
 
     def _excepted_rule(self, rule: CompiledRule, index: int) -> Finding:
         """The finding of a rule excused by its exception at `index`."""
-        facts = self._facts_read(rule)
-        rule.record_judged(facts, self.ns)
+        facts = self.fact_values.facts_of(rule, judged=True)
         reason = rule.exceptions[index][0].reason
         return rule.prototype.make({"status": Status.PASS, "facts": facts, "exception": reason})
 
@@ -814,8 +828,7 @@ class _Evaluation:
         return finding
 
     def _facts_read(self, rule: CompiledRule) -> dict[str, FactValue]:
-        values = self.fact_values
-        return {name: values[name] for name in rule.fact_names}
+        return self.fact_values.facts_of(rule, judged=False)
 
     def _attestations(
         self, rules: Sequence[CompiledRule], findings: Sequence[Finding]
@@ -832,11 +845,6 @@ class _Evaluation:
                 if namespace.get(name) is not None
             }
         )
-
-    def _lazy_facts(self, rule: CompiledRule, judged: bool) -> LazyFacts:
-        """The facts `_facts_read` gives (with the judged list, as a decided rule records it),
-        written out only when asked for: most findings' facts are never read."""
-        return LazyFacts(self.fact_values, rule, judged)
 
 
 def _taken_steps(project: Project) -> Mapping[Step, StepRecord]:

@@ -211,16 +211,7 @@ _ALLOWED_NODES: tuple[type[ast.AST], ...] = (
 )
 
 _ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
-_SYMBOL = {
-    ast.Lt: "<",
-    ast.LtE: "<=",
-    ast.Gt: ">",
-    ast.GtE: ">=",
-    ast.Eq: "==",
-    ast.NotEq: "!=",
-    ast.In: "in",
-    ast.NotIn: "not in",
-}
+_SYMBOL = threevalued.COMPARISONS
 
 
 # --- the compiled expression -----------------------------------------------------------------

@@ -27,7 +27,7 @@ from .facts import OPEN
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
 _UNARY = {ast.Not: "not ", ast.USub: "-", ast.UAdd: "+"}
-_COMPARE = {
+COMPARISONS: Mapping[type[ast.cmpop], str] = {
     ast.Lt: "<",
     ast.LtE: "<=",
     ast.Gt: ">",
@@ -37,6 +37,7 @@ _COMPARE = {
     ast.In: "in",
     ast.NotIn: "not in",
 }
+"""The comparison operators an expression may use, as written."""
 
 OPEN_KNOWN = "_open_known"
 """The name under which generated code calls `open_known`."""
@@ -138,7 +139,7 @@ class _Writer:
     def _Compare(self, node: ast.Compare) -> tuple[str, bool]:
         if len(node.ops) != 1:
             raise _Untranslatable("chained comparison")
-        operator = _COMPARE[type(node.ops[0])]
+        operator = COMPARISONS[type(node.ops[0])]
         return self._strict([node.left, node.comparators[0]], lambda a, b: f"{a} {operator} {b}")
 
     def _Call(self, node: ast.Call) -> tuple[str, bool]:

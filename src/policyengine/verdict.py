@@ -248,9 +248,7 @@ class Finding:
         more: dict[str, Any] | None = None,
     ) -> Finding:
         """A finding of `rule` without checking its values (the evaluator's own, checked)."""
-        finding = _new(cls)
-        _init(finding, rule, status, facts, _given(more) if more else _NONE_MORE)
-        return finding
+        return quick_finding(rule, status, facts, _given(more) if more else _NONE_MORE)
 
     # the rule's data
     @property
@@ -479,13 +477,13 @@ def _init(
 def quick_finding(
     rule: RuleData,
     status: Status,
-    facts: LazyFacts,
+    facts: dict[str, FactValue] | LazyFacts,
     more: dict[str, Any] = _NONE_MORE,
     new: Any = object.__new__,
 ) -> Finding:
-    """A finding of `rule` with `status`, the facts it read and `more` (fields of
-    `_MORE_FIELDS` without defaults, never changed afterwards: it may be shared by the findings
-    of one rule): `Finding.of` for most findings."""
+    """A finding of `rule` with `status`, the facts it read and `more` (fields of `_MORE_FIELDS`
+    without defaults, never changed afterwards, so one dict may serve every finding of a rule),
+    unchecked: what `Finding.of` and the evaluator's loop over the rules build."""
     finding: Finding = new(Finding)
     _set_rule(finding, rule)
     _set_status(finding, status)
