@@ -12,6 +12,7 @@ reference the compiled path is tested against, verdict for verdict.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
@@ -38,6 +39,7 @@ from .program import (
     FAIL,
     NOT_APPLICABLE,
     PASS,
+    SOURCE_GAP,
     STATUSES,
     UNKNOWN,
     Outcome,
@@ -60,10 +62,10 @@ from .verdict import (
     Finding,
     FindingTemplate,
     Gathered,
-    LazyFacts,
     OverallStatus,
     StageBasis,
     Status,
+    UnreadFacts,
     Verdict,
     build,
     gather,
@@ -380,15 +382,19 @@ class _Evaluation:
         decisions: list[Decision] = []
         findings: list[Finding] = []
         rules: tuple[CompiledRule, ...] = ()
+        attesting: Sequence[int] = ()
+        gathered = gather(findings)
         if in_scope is not False:  # out of scope (excluded or not covered): no rule applies
             decisions = [d for t in self.pack.tables if (d := self._decide(t)) is not None]
             if outcome is None:
                 rules = active_rules(self.pack, self.stage)
                 findings = [self._finding(rule) for rule in rules]
+                gathered = gather(findings)
+                attesting = [k for k, rule in enumerate(rules) if rule.attested]
             else:
-                rules = self.pack.program(self.stage).rules
-                findings = self._findings(rules, outcome)
-        gathered = gather(findings)
+                program = self.pack.program(self.stage)
+                rules, attesting = program.rules, program.attesting
+                findings, gathered = self._findings(rules, outcome)
         primary_ids = {t.spec.id for t in self.pack.tables if t.spec.primary}
         primary = next((d for d in decisions if d.table_id in primary_ids), None)
         return build(
@@ -407,7 +413,7 @@ class _Evaluation:
                 "scope_missing_facts": scope_missing,
                 "exclusion": exclusion,
                 "assumptions": scope_assumed + gathered.assumptions,
-                "attestations": self._attestations(rules, findings),
+                "attestations": self._attestations(rules, findings, attesting),
                 "status": _status(in_scope, gathered, decisions),
                 "route": primary,
                 "decisions": decisions,
@@ -510,32 +516,43 @@ class _Evaluation:
         except Exception as exc:
             return base.make({"status": Status.ERROR, "error": _describe(exc)})
 
-    def _findings(self, rules: Sequence[CompiledRule], outcome: Outcome) -> list[Finding]:
-        """The findings of the rules the compiled program decided (the hot path): a rule that
-        does not apply, or passes with nothing to add, is a status and the facts it read."""
+    def _findings(
+        self, rules: Sequence[CompiledRule], outcome: Outcome
+    ) -> tuple[list[Finding], Gathered]:
+        """The findings of the rules the compiled program decided, and what the verdict gathers
+        from them. The hot path: a rule that does not apply, passes with nothing to add, or
+        fails plainly, is a status, the facts it read and the rule's shared failure fields."""
         findings: list[Finding] = []
         append = findings.append
         values = self.fact_values
+        none = _NO_MORE
+        others: list[Finding] = []  # the findings built off the hot path, in order
+        failed: list[CompiledRule] = []  # the rules that failed plainly
         for rule, code, detail, note in zip(rules, *outcome, strict=True):
             if note is None:
                 if code == NOT_APPLICABLE:
-                    append(
-                        quick_finding(
-                            rule.data, Status.NOT_APPLICABLE, LazyFacts(values, rule, False)
-                        )
-                    )
+                    append(quick_finding(rule.data, _NOT_APPLICABLE, rule.unread, none, values))
                     continue
                 if code == PASS and (rule.plain_pass or (rule.banning and detail is None)):
                     # As the interpreter does, a decided rule also records the list it judged.
-                    append(quick_finding(rule.data, Status.PASS, LazyFacts(values, rule, True)))
+                    append(quick_finding(rule.data, _PASS, rule.unread_judged, none, values))
                     continue
                 failing = rule.failing
                 if code == FAIL and failing is not None and not self._justified(rule):
-                    facts = LazyFacts(values, rule, True)
-                    append(quick_finding(rule.data, Status.FAIL, facts, failing))
+                    facts = rule.unread_judged
+                    append(quick_finding(rule.data, _FAIL, facts, failing, values))
+                    failed.append(rule)
                     continue
-            append(self._from_outcome(rule, code, detail, note))
-        return findings
+            finding = self._from_outcome(rule, code, detail, note)
+            append(finding)
+            others.append(finding)
+        # What the verdict gathers from its findings: a finding of the hot path adds nothing
+        # but, when it fails, its status and consequences.
+        gathered = gather(others)
+        for rule in failed:
+            gathered.failed = gathered.failed or rule.spec.severity is Severity.ERROR
+            gathered.consequences.update(rule.spec.consequences)
+        return findings, gathered
 
     def _justified(self, rule: CompiledRule) -> bool:
         # Whether the project states a reason to depart from this duty in principle.
@@ -559,15 +576,19 @@ class _Evaluation:
         lists what is missing or found, is justified or has assumptions, a ban an exception
         excuses, a deadline. (A rule that does not apply or plainly passes never comes here:
         the program notes exceptions only of a rule that failed or was unknown.)"""
+        if code == UNKNOWN:
+            unknown = self._undecided(rule, detail)
+            if unknown is not None:
+                return unknown
         if code in (UNKNOWN, ERROR):
-            # The interpreter says which facts are missing, what raised, or when a step is due.
+            # The interpreter says what raised, or when a step is due.
             return self._finding(rule)
         spec = rule.spec
-        # As the interpreter does, a decided rule also records the list it judged.
-        facts = self.fact_values.facts_of(rule, judged=True)
-        if isinstance(spec, Rule | AcceptanceFailure):
-            return self._fail(spec, rule.prototype, facts)
         base = rule.prototype
+        # As the interpreter does, a decided rule also records the list it judged.
+        facts = rule.unread_judged
+        if isinstance(spec, Rule | AcceptanceFailure):
+            return self._fail(spec, base, facts)
         if isinstance(spec, RequiredDocuments):
             return self._fail_listing(spec, base, facts, "missing_documents", detail, _MISSING)
         if isinstance(spec, ProhibitedItems):
@@ -577,10 +598,30 @@ class _Evaluation:
             return self._items_found(rule, spec, base, facts, found, undecided)
         assert isinstance(spec, Deadline)
         result = detail.result()
-        _record_steps(spec, result, self.project, facts)
+        read = self.fact_values.facts_of(rule, judged=True)
+        _record_steps(spec, result, self.project, read)
         if code == PASS:
-            return base.make({"status": Status.PASS, "facts": facts, "deadline": result})
-        return self._fail(spec, base, facts, deadline=result)
+            return self._made(base, Status.PASS, read, {"deadline": result})
+        return self._fail(spec, base, read, deadline=result)
+
+    def _undecided(self, rule: CompiledRule, why: Any) -> Finding | None:
+        """The finding of a rule the program left unknown, from what it recorded as the cause
+        (see `program.Outcome`), as the interpreter states it; None for a deadline, whose
+        finding the interpreter builds (it says when the step is due)."""
+        base = rule.prototype
+        if isinstance(why, Expression):  # its `when`, source gap or test
+            return self._unknown(base, rule.unread, why.missing(self.ns))
+        spec = rule.spec
+        if why == SOURCE_GAP:
+            assert isinstance(spec, Rule)
+            assert spec.source_gap is not None
+            more = {"message": spec.source_gap.reason}
+            return self._made(base, Status.UNKNOWN, rule.unread, more)
+        if isinstance(spec, RequiredDocuments | ProhibitedItems):
+            judged = "documents" if isinstance(spec, RequiredDocuments) else "items"
+            missing = [judged] if why is None else _members_named(judged, why)
+            return self._unknown(base, rule.unread_judged, missing)
+        return None
 
     def _failed_definition(self, rule: CompiledRule) -> _DefinitionFailed | None:
         if not self.failed:
@@ -628,44 +669,49 @@ class _Evaluation:
         return self._fail(spec, base, facts)
 
     def _fail(
-        self, spec: Any, base: FindingTemplate, facts: dict[str, FactValue], **extra: Any
+        self,
+        spec: Any,
+        base: FindingTemplate,
+        facts: dict[str, FactValue] | UnreadFacts,
+        **extra: Any,
     ) -> Finding:
         justification = _justification(spec, self.project)
         if justification is not None:
             # 原则上: a stated, justified departure waives the rule; the reason is on record.
-            return base.make(
-                {"status": Status.PASS, "facts": facts, "justification": justification}
-            )
-        message = extra.pop("message", None) or spec.message
-        return base.make(
-            dict(
-                status=Status.FAIL,
-                message=message,
-                facts=facts,
-                consequences=list(spec.consequences),
-                **extra,
-            )
-        )
+            return self._made(base, Status.PASS, facts, {"justification": justification})
+        more: dict[str, Any] = {name: value for name, value in extra.items() if value}
+        message = more.pop("message", None) or spec.message
+        if message is not None:
+            more["message"] = message
+        if spec.consequences:
+            more["consequences"] = list(spec.consequences)
+        return self._made(base, Status.FAIL, facts, more)
 
     def _unknown(
         self,
         base: FindingTemplate,
-        facts: dict[str, FactValue],
+        facts: dict[str, FactValue] | UnreadFacts,
         missing: list[str],
         **extra: Any,
     ) -> Finding:
-        names = ", ".join(missing) or "a fact"
-        return base.make(
-            dict(
-                status=Status.UNKNOWN,
-                message=Text(
-                    zh=f"缺少事实, 无法判断: {names}", en=f"cannot decide; unknown: {names}"
-                ),
-                facts=facts,
-                missing_facts=missing,
-                **extra,
-            )
-        )
+        more: dict[str, Any] = {"message": _unknown_message(", ".join(missing) or "a fact")}
+        if missing:
+            more["missing_facts"] = missing
+        more.update(extra)
+        return self._made(base, Status.UNKNOWN, facts, more)
+
+    def _made(
+        self,
+        base: FindingTemplate,
+        status: Status,
+        facts: dict[str, FactValue] | UnreadFacts,
+        more: dict[str, Any],
+    ) -> Finding:
+        """A finding of `base`'s rule; `more` holds only fields that are not at their default.
+        Facts not yet read are read, when asked for, from this evaluation's values."""
+        if facts.__class__ is UnreadFacts:
+            return quick_finding(base.rule, status, facts, more, self.fact_values)
+        return quick_finding(base.rule, status, facts, more)
 
     def _documents(
         self,
@@ -692,17 +738,14 @@ class _Evaluation:
         self,
         spec: RequiredDocuments | ProhibitedItems,
         base: FindingTemplate,
-        facts: dict[str, FactValue],
+        facts: dict[str, FactValue] | UnreadFacts,
         field: str,
         members: list[Document] | list[Item],
         prefixes: tuple[str, str],
         **extra: Any,
     ) -> Finding:
         # A failure that lists vocabulary members; the default message names them.
-        zh, en = prefixes
-        message = spec.message or Text(
-            zh=zh + "、".join(m.zh for m in members), en=en + ", ".join(m.en for m in members)
-        )
+        message = spec.message or _listing_message(prefixes, tuple(members))
         return self._fail(spec, base, facts, message=message, **{field: members}, **extra)
 
     def _prohibited(
@@ -739,7 +782,7 @@ class _Evaluation:
         rule: CompiledRule,
         spec: ProhibitedItems,
         base: FindingTemplate,
-        facts: dict[str, FactValue],
+        facts: dict[str, FactValue] | UnreadFacts,
         found: list[Item],
         undecided: Iterable[int],
     ) -> Finding:
@@ -768,9 +811,9 @@ class _Evaluation:
 
     def _excepted_rule(self, rule: CompiledRule, index: int) -> Finding:
         """The finding of a rule excused by its exception at `index`."""
-        facts = self.fact_values.facts_of(rule, judged=True)
         reason = rule.exceptions[index][0].reason
-        return rule.prototype.make({"status": Status.PASS, "facts": facts, "exception": reason})
+        more = {"exception": reason}
+        return self._made(rule.prototype, Status.PASS, rule.unread_judged, more)
 
     def _assumed(self, rule: CompiledRule, indexes: Iterable[int]) -> list[Assumption]:
         """The exceptions of `rule` at `indexes`, whose facts are unknown, as assumptions."""
@@ -795,14 +838,12 @@ class _Evaluation:
         self,
         rule: CompiledRule,
         base: FindingTemplate,
-        facts: dict[str, FactValue],
+        facts: dict[str, FactValue] | UnreadFacts,
         found: list[Item],
         exception: int,
     ) -> Finding:
-        reason = rule.exceptions[exception][0].reason
-        return base.make(
-            {"status": Status.PASS, "facts": facts, "exception": reason, "prohibited_items": found}
-        )
+        more = {"exception": rule.exceptions[exception][0].reason, "prohibited_items": found}
+        return self._made(base, Status.PASS, facts, more)
 
     def _deadline(
         self,
@@ -831,17 +872,18 @@ class _Evaluation:
         return self.fact_values.facts_of(rule, judged=False)
 
     def _attestations(
-        self, rules: Sequence[CompiledRule], findings: Sequence[Finding]
+        self, rules: Sequence[CompiledRule], findings: Sequence[Finding], attesting: Sequence[int]
     ) -> list[str]:
         # A judgement is relied on where a decided finding read it as known (its facts hold
-        # the value the namespace holds, converted: None where it is None).
+        # the value the namespace holds, converted: None where it is None). `attesting`: the
+        # indexes of the rules that read a judgement.
         namespace = self.ns
         return sorted(
             {
                 name
-                for rule, finding in zip(rules, findings, strict=True)
-                if rule.attested and finding.status in (Status.PASS, Status.FAIL)
-                for name in rule.attested
+                for k in attesting
+                if findings[k].status in (Status.PASS, Status.FAIL)
+                for name in rules[k].attested
                 if namespace.get(name) is not None
             }
         )
@@ -880,6 +922,24 @@ def _not_yet_due(result: DeadlineResult) -> Text:
     return Text(zh=f"尚未到期: {due} 前完成", en=f"not yet due: due by {due}")
 
 
+@functools.lru_cache(maxsize=1024)
+def _unknown_message(names: str) -> Text:
+    """The message of a rule left unknown for want of `names` (shared: a Text is immutable)."""
+    return build(
+        Text, {"zh": f"缺少事实, 无法判断: {names}", "en": f"cannot decide; unknown: {names}"}
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _listing_message(prefixes: tuple[str, str], members: tuple[Document | Item, ...]) -> Text:
+    """The default message of a failure that lists documents or items: it names them."""
+    zh, en = prefixes
+    return build(
+        Text,
+        {"zh": zh + "、".join(m.zh for m in members), "en": en + ", ".join(m.en for m in members)},
+    )
+
+
 def _members_named(fact: str, members: Iterable[Document | Item]) -> list[str]:
     """Members a partial record leaves undecided, as missing facts: `documents.<id>`."""
     return sorted({f"{fact}.{member.value}" for member in members})
@@ -892,6 +952,10 @@ def _justification(spec: Any, project: Project) -> str | None:
         return None
     return project.justifications.get(spec.id)
 
+
+_NOT_APPLICABLE, _PASS, _FAIL = Status.NOT_APPLICABLE, Status.PASS, Status.FAIL
+_NO_MORE: dict[str, Any] = {}
+"""What a finding that passes or does not apply adds to its status and facts: nothing."""
 
 _UNDECIDED = (Status.UNKNOWN, Status.ERROR)
 """Statuses of a decision table that leave the verdict incomplete."""

@@ -60,7 +60,7 @@ from .pack import (
 from .partial import PartialSet
 from .program import Program, compile_program
 from .project import ATTESTATIONS
-from .verdict import FindingTemplate, RuleData, SourceRef
+from .verdict import FindingTemplate, RuleData, SourceRef, UnreadFacts
 from .vocabulary import Document, Item, Stage
 
 BUNDLED_PACKS: tuple[str, ...] = ("wuhan", "mengyin", "zhanggong", "xiangxi", "yiyang")
@@ -180,6 +180,16 @@ class CompiledRule:
     def prototype(self) -> FindingTemplate:
         """Builds this rule's findings: the fields they all share are set once."""
         return FindingTemplate(self.data)
+
+    @cached_property
+    def unread(self) -> UnreadFacts:
+        """The facts its findings read, before they are written out."""
+        return UnreadFacts(self, judged=False)
+
+    @cached_property
+    def unread_judged(self) -> UnreadFacts:
+        """The same, with the list it judged (as a decided rule records them)."""
+        return UnreadFacts(self, judged=True)
 
     @cached_property
     def plain_pass(self) -> bool:

@@ -55,7 +55,15 @@ Outcome = tuple[list[int], list[Any], list[Any]]
 """Per active rule: its outcome code; its detail (documents known missing; (items found, index of
 the exception that applied, indexes of the exceptions whose facts are unknown); a DeadlineResult)
 or None; and, for other rules with exceptions, (index of the exception that applied, indexes of
-the exceptions assumed not to apply) or None."""
+the exceptions assumed not to apply) or None.
+
+Of a rule left unknown, the detail says why, so that its finding can name the missing facts
+without deciding the rule again: the `Expression` (its `when`, source gap or test) that was
+unknown; `SOURCE_GAP` where the source itself cannot decide the case; for a list of documents or
+of items, the members a partial record leaves open, or None where the list is unknown."""
+
+SOURCE_GAP = "source gap"
+"""The detail of a rule whose source gap holds: the source itself cannot decide the case."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,8 @@ class Program:
     """The rules requiring documents: a failure lists them as missing."""
     waivable: tuple[int, ...] = ()
     """The rules of severity warning (duties in principle): a stated justification waives them."""
+    attesting: tuple[int, ...] = ()
+    """The rules that read a judgement (`project.ATTESTATIONS`): a verdict states those relied on."""
 
 
 def active_rules(pack: CompiledPack, stage: Stage | None) -> tuple[CompiledRule, ...]:
@@ -105,6 +115,7 @@ def compile_program(pack: CompiledPack, stage: Stage | None) -> Program:
         decisive=_indexes(rules, lambda rule: rule.spec.severity is Severity.ERROR),
         documents=_indexes(rules, lambda rule: isinstance(rule.spec, RequiredDocuments)),
         waivable=_indexes(rules, lambda rule: rule.spec.severity is Severity.WARNING),
+        attesting=_indexes(rules, lambda rule: bool(rule.attested)),
     )
 
 
@@ -237,10 +248,7 @@ class _Generator:
     def expression(self, expr: Expression) -> str:
         """Python text for `expr`, three-valued (`policyengine.threevalued`); an expression that
         reads a set stated as a partial record is handed to the interpreter."""
-        index = self.indexes.get(id(expr))
-        if index is None:
-            index = self.indexes[id(expr)] = len(self.expressions)
-            self.expressions.append(expr)
+        index = self.index(expr)
         local: dict[str, Decimal] = {}
         tree = decimal_literals(expr.source, local)
         renamed = Rename(expr.names, {name: f"_c{index}_{name}" for name in local}).visit(tree)
@@ -261,6 +269,14 @@ class _Generator:
             plain = f"({ast.unparse(renamed)})"
             return f"(_kleene(_E[{index}], ns) if ({guard}) else {plain})" if guard else plain
         return f"(_kleene(_E[{index}], ns) if ({partial}) else {text})" if partial else text
+
+    def index(self, expr: Expression) -> int:
+        """The index of `expr` in the generated code's table of expressions (`_E`)."""
+        index = self.indexes.get(id(expr))
+        if index is None:
+            index = self.indexes[id(expr)] = len(self.expressions)
+            self.expressions.append(expr)
+        return index
 
     def _definition(self, name: str, expr: Expression) -> list[str]:
         # A definition that raises sends the whole project to the interpreter (return None),
@@ -288,6 +304,7 @@ class _Generator:
                 f"            out[{k}] = {NOT_APPLICABLE}",
                 "        elif w is None:",
                 f"            out[{k}] = {UNKNOWN}",
+                f"            detail[{k}] = _E[{self.index(rule.when)}]",
                 "        else:",
             ]
             depth = 3
@@ -309,7 +326,7 @@ class _Generator:
                 "elif p_documents:",
                 f"    m, o = _partially_missing(r_documents, _R{k}.documents)",
                 f"    out[{k}] = {FAIL} if m else {UNKNOWN} if o else {PASS}",
-                f"    detail[{k}] = m",
+                f"    detail[{k}] = m or o",
                 "else:",
                 f"    m = _missing_documents(r_documents, _R{k}.documents)",
                 f"    out[{k}] = {FAIL} if m else {PASS}",
@@ -329,8 +346,12 @@ class _Generator:
         if isinstance(spec, Rule) and rule.gap is not None:
             lines += [
                 f"g = {self.expression(rule.gap)}",
-                "if g is None or g:",
+                "if g is None:",
                 f"    out[{k}] = {UNKNOWN}",
+                f"    detail[{k}] = _E[{self.index(rule.gap)}]",
+                "elif g:",
+                f"    out[{k}] = {UNKNOWN}",
+                f"    detail[{k}] = {SOURCE_GAP!r}",
                 "else:",
             ]
             indent = "    "
@@ -338,7 +359,11 @@ class _Generator:
         assert isinstance(spec, Rule | AcceptanceFailure)
         lines += [
             f"{indent}t = {self.expression(rule.test)}",
-            f"{indent}out[{k}] = {UNKNOWN} if t is None else ({PASS} if {holds} else {FAIL})",
+            f"{indent}if t is None:",
+            f"{indent}    out[{k}] = {UNKNOWN}",
+            f"{indent}    detail[{k}] = _E[{self.index(rule.test)}]",
+            f"{indent}else:",
+            f"{indent}    out[{k}] = {PASS} if {holds} else {FAIL}",
         ]
         return lines
 
@@ -370,6 +395,7 @@ class _Generator:
             f"([i for i in _I{k} if i in r_items], None)",
             "    if not f:",
             f"        out[{k}] = {UNKNOWN} if o else {PASS}",
+            f"        detail[{k}] = o or None",
             "    else:",
         ]
         # Exceptions are defaults: the first that holds excuses the items; one whose facts are

@@ -170,27 +170,16 @@ class FactSource(Protocol):
     def facts_of(self, rule: Any, judged: bool) -> dict[str, FactValue]: ...
 
 
-class LazyFacts:
-    """The facts a finding read, written out when first asked for (most never are).
+class UnreadFacts:
+    """The facts a finding read, not yet written out (most never are): which rule, and whether
+    the rule's judged list is recorded. One per rule and kind, shared by every finding of it; the
+    finding holds the evaluation's values (its `FactSource`) beside it until they are read."""
 
-    Three references, not a dict per finding: the evaluation's values, the rule, and whether
-    the rule's judged list is recorded. The result is kept, so every reader sees one dict.
-    """
+    __slots__ = ("judged", "rule")
 
-    __slots__ = ("_judged", "_rule", "_source", "_value")
-
-    def __init__(self, source: FactSource, rule: Any, judged: bool) -> None:
-        self._source: FactSource | None = source
-        self._rule = rule
-        self._judged = judged
-        self._value: dict[str, FactValue] | None = None
-
-    def get(self) -> dict[str, FactValue]:
-        if self._value is None:
-            assert self._source is not None
-            self._value = self._source.facts_of(self._rule, self._judged)
-            self._source = self._rule = None  # what it read is no longer needed
-        return self._value
+    def __init__(self, rule: Any, judged: bool) -> None:
+        self.rule = rule
+        self.judged = judged
 
 
 _MORE_FIELDS = (
@@ -229,10 +218,11 @@ class Finding:
     `FindingData`'s; `Finding(**fields)` takes the same fields.
     """
 
-    __slots__ = ("_facts", "_more", "_rule", "status")
+    __slots__ = ("_facts", "_more", "_rule", "_source", "status")
     _rule: RuleData
     status: Status
-    _facts: dict[str, FactValue] | LazyFacts
+    _facts: dict[str, FactValue] | UnreadFacts
+    _source: FactSource | None  # where unread facts come from; None once read
     _more: dict[str, Any]
 
     def __init__(self, **fields: Any) -> None:
@@ -244,7 +234,7 @@ class Finding:
         cls,
         rule: RuleData,
         status: Status,
-        facts: dict[str, FactValue] | LazyFacts,
+        facts: dict[str, FactValue],
         more: dict[str, Any] | None = None,
     ) -> Finding:
         """A finding of `rule` without checking its values (the evaluator's own, checked)."""
@@ -285,7 +275,15 @@ class Finding:
     def facts(self) -> dict[str, FactValue]:
         """The facts the rule read, as findings record them (see `FactValue`)."""
         facts = self._facts
-        return facts.get() if isinstance(facts, LazyFacts) else facts
+        if facts.__class__ is UnreadFacts:
+            source = self._source
+            if source is None:  # read meanwhile, by another thread: the facts are set first
+                return self._facts  # type: ignore[return-value]
+            assert isinstance(facts, UnreadFacts)
+            facts = source.facts_of(facts.rule, facts.judged)
+            _set_facts(self, facts)  # kept, so that every reader sees one dict
+            _set_source(self, None)  # what it read is no longer needed
+        return facts  # type: ignore[return-value]
 
     @property
     def message(self) -> Text | None:
@@ -332,7 +330,11 @@ class Finding:
         """A copy with `changes` (fields of `_MORE_FIELDS`, or status)."""
         status = changes.pop("status", self.status)
         more = {**self._more, **changes}
-        return Finding.of(self._rule, status, self._facts, more)
+        source = self._source  # read before the facts: see `facts`
+        facts = self._facts
+        return quick_finding(
+            self._rule, status, facts, _given(more) if more else _NONE_MORE, source
+        )
 
     def fields(self) -> dict[str, Any]:
         """Every field, by name, in the order of the JSON form."""
@@ -458,6 +460,7 @@ class FindingTemplate:
 _set_rule = Finding.__dict__["_rule"].__set__
 _set_status = Finding.__dict__["status"].__set__
 _set_facts = Finding.__dict__["_facts"].__set__
+_set_source = Finding.__dict__["_source"].__set__
 _set_more = Finding.__dict__["_more"].__set__
 
 
@@ -465,29 +468,33 @@ def _init(
     finding: Finding,
     rule: RuleData,
     status: Status,
-    facts: dict[str, FactValue] | LazyFacts,
+    facts: dict[str, FactValue],
     more: dict[str, Any],
 ) -> None:
     _set_rule(finding, rule)
     _set_status(finding, status)
     _set_facts(finding, facts)
+    _set_source(finding, None)
     _set_more(finding, more)
 
 
 def quick_finding(
     rule: RuleData,
     status: Status,
-    facts: dict[str, FactValue] | LazyFacts,
+    facts: dict[str, FactValue] | UnreadFacts,
     more: dict[str, Any] = _NONE_MORE,
+    source: FactSource | None = None,
     new: Any = object.__new__,
 ) -> Finding:
     """A finding of `rule` with `status`, the facts it read and `more` (fields of `_MORE_FIELDS`
     without defaults, never changed afterwards, so one dict may serve every finding of a rule),
-    unchecked: what `Finding.of` and the evaluator's loop over the rules build."""
+    unchecked: what `Finding.of` and the evaluator's loop over the rules build. Facts not yet
+    read are an `UnreadFacts` with the `source` they will be read from."""
     finding: Finding = new(Finding)
     _set_rule(finding, rule)
     _set_status(finding, status)
     _set_facts(finding, facts)
+    _set_source(finding, source)
     _set_more(finding, more)
     return finding
 
