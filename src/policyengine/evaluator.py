@@ -71,7 +71,7 @@ from .verdict import (
     gather,
     quick_finding,
 )
-from .vocabulary import Consequence, Document, Item, Stage, Step, stage_reached
+from .vocabulary import Consequence, Document, Item, Stage, Step, Vocabulary, stage_reached
 
 Namespace = dict[str, Any]
 
@@ -372,7 +372,7 @@ class _Evaluation:
         self.as_of = as_of
         self.ns = namespace
         self.failed: dict[str, _DefinitionFailed] = namespace.get("__failed__") or {}
-        self.fact_values = _FactValues(namespace)
+        self.fact_values = _FactValues(namespace, project)
 
     def run(self, outcome: Outcome | None, scope: _Scope | None = None) -> Verdict:
         """The verdict, from the compiled program's outcome (or, with None, by interpretation),
@@ -598,10 +598,12 @@ class _Evaluation:
             return self._items_found(rule, spec, base, facts, found, undecided)
         assert isinstance(spec, Deadline)
         result = detail.result()
-        read = self.fact_values.facts_of(rule, judged=True)
-        _record_steps(spec, result, self.project, read)
-        if code == PASS:
-            return self._made(base, Status.PASS, read, {"deadline": result})
+        if code == PASS:  # the dates it measured are recorded with its facts, from `result`
+            return self._made(base, Status.PASS, facts, {"deadline": result})
+        if _justification(spec, self.project) is None:
+            return self._fail(spec, base, facts, deadline=result)
+        # Waived: the finding states no deadline, so its facts are written out now.
+        read = self.fact_values.facts_of(rule, True, result)
         return self._fail(spec, base, read, deadline=result)
 
     def _undecided(self, rule: CompiledRule, why: Any) -> Finding | None:
@@ -968,21 +970,29 @@ _PROHIBITED = ("禁止建设或采购: ", "prohibited: ")
 class _FactValues(dict[str, FactValue]):
     """Facts as findings record them, each converted once per evaluation, when first read."""
 
-    def __init__(self, namespace: Namespace) -> None:
+    def __init__(self, namespace: Namespace, project: Project) -> None:
         super().__init__()
         self.namespace = namespace
+        self.project = project
 
     def __missing__(self, name: str) -> FactValue:
         value = self.namespace.get(name)
         converted = self[name] = None if value is None else _CONVERTERS[name](value)
         return converted
 
-    def facts_of(self, rule: CompiledRule, judged: bool) -> dict[str, FactValue]:
+    def facts_of(
+        self, rule: CompiledRule, judged: bool, deadline: DeadlineResult | None = None
+    ) -> dict[str, FactValue]:
         """The facts `rule` read, as its finding records them; with `judged`, also the members
-        of the list it judged (as a decided rule records them)."""
+        of the list it judged (as a decided rule records them); with the `deadline` it judged,
+        the dates it measured."""
         facts = {name: self[name] for name in rule.fact_names}
         if judged:
             rule.record_judged(facts, self.namespace)
+        if deadline is not None:
+            spec = rule.spec
+            assert isinstance(spec, Deadline)
+            _record_steps(spec, deadline, self.project, facts)
         return facts
 
 
@@ -1088,11 +1098,21 @@ def _sorted_names(
     members: frozenset[Any] | set[Any] | PartialSet,
 ) -> list[str] | dict[str, list[str]]:
     if isinstance(members, PartialSet):
-        return {
-            "present": sorted(map(str, members.present)),
-            "absent": sorted(map(str, members.absent)),
-        }
-    return sorted(map(str, members))
+        return {"present": _names(members.present), "absent": _names(members.absent)}
+    return _names(members)
+
+
+def _names(members: Iterable[Any]) -> list[str]:
+    # Sorted by their names; a vocabulary member's name is looked up, not made by `str`.
+    try:
+        return sorted(map(_NAME_OF.__getitem__, members))
+    except KeyError:
+        return sorted(map(str, members))
+
+
+_NAME_OF: dict[Any, str] = {
+    member: member.value for vocabulary in Vocabulary.__subclasses__() for member in vocabulary
+}
 
 
 _BY_TYPE: dict[FactType, Callable[[Any], FactValue]] = {

@@ -167,7 +167,9 @@ class FactSource(Protocol):
     """Where a finding's facts come from: the values one evaluation read, shared by its
     findings (`evaluator._FactValues`)."""
 
-    def facts_of(self, rule: Any, judged: bool) -> dict[str, FactValue]: ...
+    def facts_of(
+        self, rule: Any, judged: bool, deadline: DeadlineResult | None = None
+    ) -> dict[str, FactValue]: ...
 
 
 class UnreadFacts:
@@ -280,7 +282,7 @@ class Finding:
             if source is None:  # read meanwhile, by another thread: the facts are set first
                 return self._facts  # type: ignore[return-value]
             assert isinstance(facts, UnreadFacts)
-            facts = source.facts_of(facts.rule, facts.judged)
+            facts = source.facts_of(facts.rule, facts.judged, self._more.get("deadline"))
             _set_facts(self, facts)  # kept, so that every reader sees one dict
             _set_source(self, None)  # what it read is no longer needed
         return facts  # type: ignore[return-value]
