@@ -44,6 +44,7 @@ from .program import (
     UNKNOWN,
     Outcome,
     Program,
+    ScopeWalk,
     active_rules,
     deadline_outcome,
     missing_documents,
@@ -132,12 +133,13 @@ def decide(
     model = project if isinstance(project, Project) else Project.from_mapping(project)
     stage_value, _ = project_stage(model, _stage(stage))
     day = as_of if as_of is not None else dt.date.today()
-    try:  # the scope first, from the facts it reads alone
-        in_scope = _in_scope(compiled, _scope_namespace(compiled, model, day), day)
-    except _DefinitionRaised:  # the interpreter names the rules it breaks
+    # The scope first, from the facts it reads alone.
+    walk = _compiled_walk(compiled, _scope_namespace(compiled, model, day), day)
+    if walk is None:  # a definition raised: the interpreter names the rules it breaks
         return Decisions.of(interpret(model, compiled, stage=stage, as_of=day))
+    in_scope = walk[0]
     if in_scope is False:  # out of scope: no rule applies, none runs
-        return Decisions(compiled.id, False, OverallStatus.OUT_OF_SCOPE, None, {}, ())
+        return compiled.out_of_scope
     namespace: Namespace = compiled.reader.read(model, day)
     namespace.update(compiled.thresholds)
     program = compiled.program(stage_value)
@@ -255,42 +257,28 @@ def _stage(stage: Stage | str | None) -> Stage | None:
 
 
 def _early_scope(pack: CompiledPack, evaluation: _Evaluation) -> _Scope | None:
-    """The scope, decided before any rule runs: the definitions it reads are computed first
-    (the program computes them again, to the same values). None when one of them raises: the
-    program's own handling of a failing definition then decides."""
-    try:
-        _compute_scope_definitions(pack, evaluation.ns)
-    except _DefinitionRaised:
-        return None
-    return evaluation.scope()
+    """The scope, decided before any rule runs, from the facts it reads alone. None when a
+    definition it reads raises: the program's own handling of a failing definition then
+    decides."""
+    walk = _compiled_walk(pack, evaluation.ns, evaluation.as_of)
+    return None if walk is None else evaluation.scope(walk)
 
 
 def _scope_namespace(pack: CompiledPack, project: Project, as_of: dt.date) -> Namespace:
     """The facts the scope reads, and the thresholds."""
     namespace: Namespace = pack.scope_reader.read(project, as_of)
-    namespace.update(pack.thresholds)
+    namespace.update(pack.scope_thresholds)
     return namespace
 
 
-class _DefinitionRaised(Exception):
-    """A definition the scope reads raised."""
-
-
-def _in_scope(pack: CompiledPack, namespace: Namespace, as_of: dt.date) -> bool | None:
-    """Whether the project is in scope (None: undecided), as `_Evaluation.scope` decides it,
-    without the exclusion, missing facts and assumptions a full verdict states."""
-    _compute_scope_definitions(pack, namespace)
-    return _walk_scope(pack, namespace, as_of)[0]
-
-
-def _compute_scope_definitions(pack: CompiledPack, namespace: Namespace) -> None:
-    """The definitions the scope reads, into `namespace`, so that the scope can be decided
-    before any rule runs (the program computes them again, to the same values)."""
-    for name, expr in pack.scope_definitions:
-        try:
-            namespace[name] = expr.evaluate(namespace)
-        except Exception as exc:
-            raise _DefinitionRaised(name) from exc
+def _compiled_walk(pack: CompiledPack, namespace: Namespace, as_of: dt.date) -> ScopeWalk | None:
+    """`_walk_scope` by the pack's compiled scope (`program.compile_scope`), which computes the
+    definitions the scope reads first (the program computes them again, to the same values);
+    None when one of them raises."""
+    effective = pack.spec.source.effective
+    if effective is not None and as_of < effective:
+        return False, _NOT_IN_FORCE, []
+    return pack.scope_walk(namespace)
 
 
 _NOT_IN_FORCE = -1
@@ -426,11 +414,12 @@ class _Evaluation:
 
     # scope -------------------------------------------------------------------------------
 
-    def scope(self) -> _Scope:
+    def scope(self, walk: ScopeWalk | None = None) -> _Scope:
         """In scope or not (None: undecided), the exclusion that applied, the facts missing, and
-        the exclusions assumed not to apply (an assumption of the verdict: see `_walk_scope`).
+        the exclusions assumed not to apply (an assumption of the verdict: see `_walk_scope`),
+        from the `walk` of the scope when it was taken already (else by the interpreter).
         """
-        in_scope, excluded, unknown = _walk_scope(self.pack, self.ns, self.as_of)
+        in_scope, excluded, unknown = walk or _walk_scope(self.pack, self.ns, self.as_of)
         if excluded == _NOT_IN_FORCE:
             effective = self.pack.spec.source.effective
             assert effective is not None

@@ -222,6 +222,9 @@ _STEP_AUTHORITY_NAMES = {step: f"{step.value}_authority" for step in Step}
 _STEP_AUTHORITIES_NAMES = {step: f"{step.value}_authorities" for step in Step}
 _FUNDING_NAMES = {source: f"funding_{source.value}" for source in FundingSource}
 
+_FUNDING_AMOUNTS = frozenset({"funding_total", *_FUNDING_NAMES.values()})
+"""The funding facts that add amounts up (`funding_sources` only lists the sources)."""
+
 _BUDGET = frozenset({"budget_increase_total", "budget_increase_ratio", "budget_change_unapproved"})
 
 
@@ -270,8 +273,15 @@ class FactReader:
         lines.append("    facts = {" + ", ".join(entries) + "}")
         if self.funding or self.budget:
             lines.append("    money = top['money']")
-        if self.funding:
+        if self.funding and self.names.intersection(_FUNDING_AMOUNTS):
             lines.append("    facts.update(_funding_facts(money.funding))")
+        elif self.funding:  # the sources alone, as `_funding_facts` finds them
+            lines += [
+                "    funding = money.funding",
+                "    facts['funding_sources'] = (",
+                "        None if funding is None else frozenset([s.source for s in funding])",
+                "    )",
+            ]
         if self.budget:
             lines.append(
                 "    facts.update(_budget_facts(money.budget_changes, money.budget_estimate))"

@@ -58,9 +58,16 @@ from .pack import (
     route_rule_id,
 )
 from .partial import PartialSet
-from .program import Program, compile_program
+from .program import Program, ScopeWalk, compile_program, compile_scope
 from .project import ATTESTATIONS
-from .verdict import FindingTemplate, RuleData, SourceRef, UnreadFacts
+from .verdict import (
+    Decisions,
+    FindingTemplate,
+    OverallStatus,
+    RuleData,
+    SourceRef,
+    UnreadFacts,
+)
 from .vocabulary import Document, Item, Stage
 
 BUNDLED_PACKS: tuple[str, ...] = ("wuhan", "mengyin", "zhanggong", "xiangxi", "yiyang")
@@ -309,9 +316,34 @@ class CompiledPack:
             program = self.programs[stage] = compile_program(self, stage)
         return program
 
+    @cached_property
+    def scope_thresholds(self) -> Mapping[str, Decimal]:
+        """The thresholds the scope reads (through its definitions too)."""
+        scope = [expr for _, expr in (*self.exclusions, *self.scope_definitions)]
+        if self.applies_when is not None:
+            scope.append(self.applies_when)
+        names = frozenset().union(*(expr.names for expr in scope))
+        return {name: value for name, value in self.thresholds.items() if name in names}
+
+    @cached_property
+    def out_of_scope(self) -> Decisions:
+        """The decisions on every project out of this pack's scope: no rule applies. One
+        immutable value, shared."""
+        return Decisions(
+            self.id, False, OverallStatus.OUT_OF_SCOPE, None, types.MappingProxyType({}), ()
+        )
+
+    @cached_property
+    def scope_walk(self) -> Callable[[dict[str, Any]], ScopeWalk | None]:
+        """The pack's scope, compiled into one function (`program.compile_scope`)."""
+        return compile_scope(self)
+
     def __getstate__(self) -> dict[str, Any]:
         # Generated functions do not pickle; a copy compiles its own when first used.
-        return {**self.__dict__, "programs": {}}
+        state = {**self.__dict__, "programs": {}}
+        for name in ("scope_walk", "out_of_scope"):  # made again when first used
+            state.pop(name, None)
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
