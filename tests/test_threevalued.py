@@ -192,3 +192,27 @@ def test_compiled_scope_and_interpreter_agree(pack: CompiledPack) -> None:
         assert _compiled_walk(pack, _scope_namespace(pack, project, as_of), as_of) == interpreted
 
     check()
+
+
+@pytest.mark.parametrize("function", ["has_any", "has_all", "has_only"])
+@pytest.mark.parametrize("members", [("a",), ("a", "b"), ("a", "b", "a")])
+def test_set_tests_in_plain_code_are_the_set_functions(function: str, members: tuple[str]) -> None:
+    # The plain code tests a known, complete set against a constant frozenset of the members.
+    from policyengine import partial
+    from policyengine.program import _SetCalls
+
+    constants: dict[str, Any] = {}
+
+    def constant(value: frozenset[str]) -> str:
+        constants[f"_K{len(constants)}"] = value
+        return f"_K{len(constants) - 1}"
+
+    call = f"{function}(x, {', '.join(repr(m) for m in members)})"
+    tree = _SetCalls(constant).visit(ast.parse(call, mode="eval").body)
+    assert function not in ast.unparse(tree)
+    code = compile(ast.Expression(ast.fix_missing_locations(tree)), "<test>", "eval")
+    for size in range(4):
+        for subset in itertools.combinations(["a", "b", "c"], size):
+            scope = {"__builtins__": {}, "_nonempty": bool, "x": frozenset(subset), **constants}
+            expected = getattr(partial, function)(frozenset(subset), *members)
+            assert eval(code, scope) is expected, (call, subset)

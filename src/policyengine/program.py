@@ -137,6 +137,39 @@ def compile_scope(pack: CompiledPack) -> Callable[[dict[str, Any]], ScopeWalk | 
     return function
 
 
+class _SetCalls(ast.NodeTransformer):
+    """`has_any`, `has_all` and `has_only` of literal members as operations on a constant
+    frozenset of them, for plain code only: its sets are known and complete, where these are
+    the same tests (`policyengine.partial`) without a call per member."""
+
+    _TESTS = frozenset({"has_any", "has_all", "has_only"})
+
+    def __init__(self, constant: Callable[[frozenset[str]], str]) -> None:
+        self.constant = constant
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        if not isinstance(node.func, ast.Name) or node.func.id not in self._TESTS:
+            return node
+        collection, *members = node.args
+        named = [m.value for m in members if isinstance(m, ast.Constant)]
+        values = frozenset(v for v in named if isinstance(v, str))
+        if not members or len(named) != len(members) or len(values) != len(set(named)):
+            return node  # a member that is not a literal name: left as the call
+        name = ast.Name(self.constant(values), ast.Load())
+
+        def method(method: str) -> ast.Call:
+            return ast.Call(ast.Attribute(name, method, ast.Load()), [collection], [])
+
+        if node.func.id == "has_any":
+            return ast.UnaryOp(ast.Not(), method("isdisjoint"))
+        if node.func.id == "has_all":
+            return method("issubset")
+        # An empty set does not consist only of the members (see `partial.has_only`).
+        nonempty = ast.Call(ast.Name("_nonempty", ast.Load()), [collection], [])
+        return ast.BoolOp(ast.And(), [nonempty, method("issuperset")])
+
+
 def _indexes(
     rules: Sequence[CompiledRule], test: Callable[[CompiledRule], bool]
 ) -> tuple[int, ...]:
@@ -235,6 +268,7 @@ class _Generator:
             "_PartialSet": PartialSet,
             "_deadline": deadline_outcome,
             "_CalendarUnavailable": CalendarUnavailable,
+            "_nonempty": bool,
             "Exception": Exception,
         }
 
@@ -323,7 +357,7 @@ class _Generator:
         unknowable = sorted(name for name in expr.names if name not in self.thresholds)
         checks = [f"v_{name} is None" for name in unknowable]
         guard = " or ".join([*checks, partial] if partial else checks)
-        plain = f"({ast.unparse(renamed)})"
+        plain = f"({ast.unparse(_SetCalls(self.constant).visit(renamed))})"
         if not guard:
             return plain
         if text is None:  # declined (a chained comparison): interpreted when a name is unknown
@@ -331,6 +365,12 @@ class _Generator:
         if partial:
             text = f"(_kleene(_E[{index}], ns) if ({partial}) else {text})"
         return f"({text} if ({guard}) else {plain})"
+
+    def constant(self, value: frozenset[str]) -> str:
+        """The name of a constant holding `value` in the generated code's scope."""
+        name = f"_K{len(self.constants)}"
+        self.constants[name] = value
+        return name
 
     def index(self, expr: Expression) -> int:
         """The index of `expr` in the generated code's table of expressions (`_E`)."""
