@@ -131,7 +131,7 @@ def decide(
     """
     compiled = get_pack(pack)
     model = project if isinstance(project, Project) else Project.from_mapping(project)
-    stage_value, _ = project_stage(model, _stage(stage))
+    asked = _stage(stage)
     day = as_of if as_of is not None else dt.date.today()
     # The scope first, from the facts it reads alone.
     walk = _compiled_walk(compiled, _scope_namespace(compiled, model, day), day)
@@ -140,6 +140,7 @@ def decide(
     in_scope = walk[0]
     if in_scope is False:  # out of scope: no rule applies, none runs
         return compiled.out_of_scope
+    stage_value, _ = project_stage(model, asked)
     namespace: Namespace = compiled.reader.read(model, day)
     namespace.update(compiled.thresholds)
     program = compiled.program(stage_value)
@@ -243,6 +244,9 @@ def project_stage(project: Project, stage: Stage | None = None) -> tuple[Stage |
 def _stage(stage: Stage | str | None) -> Stage | None:
     if stage is None or isinstance(stage, Stage):
         return stage
+    named = _STAGE_NAMED.get(stage)
+    if named is not None:
+        return named
     try:
         return Stage(stage)
     except ValueError:
@@ -254,6 +258,10 @@ def _stage(stage: Stage | str | None) -> Stage | None:
             hint=did_you_mean(stage, [s.value for s in Stage])
             or "stages: " + ", ".join(s.value for s in Stage),
         ) from None
+
+
+_STAGE_NAMED: dict[str, Stage] = {stage.value: stage for stage in Stage}
+"""Each stage by its name: looked up, not converted, on every call."""
 
 
 def _early_scope(pack: CompiledPack, evaluation: _Evaluation) -> _Scope | None:
@@ -275,7 +283,7 @@ def _compiled_walk(pack: CompiledPack, namespace: Namespace, as_of: dt.date) -> 
     """`_walk_scope` by the pack's compiled scope (`program.compile_scope`), which computes the
     definitions the scope reads first (the program computes them again, to the same values);
     None when one of them raises."""
-    effective = pack.spec.source.effective
+    effective = pack.effective
     if effective is not None and as_of < effective:
         return False, _NOT_IN_FORCE, []
     return pack.scope_walk(namespace)

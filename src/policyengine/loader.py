@@ -8,6 +8,7 @@ file:line:column, a stable code and a hint.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import hashlib
 import heapq
 import reprlib
@@ -315,6 +316,11 @@ class CompiledPack:
         if program is None:
             program = self.programs[stage] = compile_program(self, stage)
         return program
+
+    @cached_property
+    def effective(self) -> dt.date | None:
+        """The date the regulation came into force (`source.effective`), if the pack states it."""
+        return self.spec.source.effective
 
     @cached_property
     def scope_thresholds(self) -> Mapping[str, Decimal]:
