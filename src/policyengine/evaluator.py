@@ -42,11 +42,13 @@ from .program import (
     SOURCE_GAP,
     STATUSES,
     UNKNOWN,
+    Band,
     Outcome,
     Program,
     ScopeWalk,
     active_rules,
     deadline_outcome,
+    due,
     missing_documents,
     partially_found,
     partially_missing,
@@ -149,14 +151,11 @@ def decide(
         return Decisions.of(interpret(model, compiled, stage=stage, as_of=day))
     route = None
     undecided_table = False
-    for table in compiled.tables:
-        if not _due(table.spec.due_from, stage_value):
-            continue
-        status, band, _, _ = choose_band(table, namespace)
+    codes, details, _, bands = outcome
+    for table, (status, band, _, _) in zip(program.tables, bands, strict=True):
         undecided_table = undecided_table or status in _UNDECIDED
         if table.spec.primary and band is not None:
             route = table.spec.bands[band].id
-    codes, details, _ = outcome
     # An undecided scope or decision table leaves the verdict incomplete, whatever the rules say.
     undecided = undecided_table or in_scope is None
     overall, statuses, missing = _statuses(program, codes, details, model, undecided)
@@ -218,11 +217,6 @@ def interpret(
     day = as_of if as_of is not None else dt.date.today()
     namespace = build_namespace(compiled, model, day)
     return _Evaluation(compiled, model, (stage_value, basis), day, namespace).run(None)
-
-
-def _due(due_from: Stage | None, stage: Stage | None) -> bool:
-    # A duty is due from its stage on; with no stage known, every duty is checked.
-    return stage is None or due_from is None or due_from.rank <= stage.rank
 
 
 def project_stage(project: Project, stage: Stage | None = None) -> tuple[Stage | None, StageBasis]:
@@ -381,14 +375,17 @@ class _Evaluation:
         attesting: Sequence[int] = ()
         gathered = gather(findings)
         if in_scope is not False:  # out of scope (excluded or not covered): no rule applies
-            decisions = [d for t in self.pack.tables if (d := self._decide(t)) is not None]
             if outcome is None:
+                tables = [t for t in self.pack.tables if due(t.spec.due_from, self.stage)]
+                decisions = [self._decision(t, choose_band(t, self.ns)) for t in tables]
                 rules = active_rules(self.pack, self.stage)
                 findings = [self._finding(rule) for rule in rules]
                 gathered = gather(findings)
                 attesting = [k for k, rule in enumerate(rules) if rule.attested]
             else:
                 program = self.pack.program(self.stage)
+                bands = zip(program.tables, outcome[3], strict=True)
+                decisions = [self._decision(table, band) for table, band in bands]
                 rules, attesting = program.rules, program.attesting
                 findings, gathered = self._findings(rules, outcome)
         primary_ids = {t.spec.id for t in self.pack.tables if t.spec.primary}
@@ -465,12 +462,11 @@ class _Evaluation:
 
     # decision tables ---------------------------------------------------------------------
 
-    def _decide(self, table: CompiledTable) -> Decision | None:
+    def _decision(self, table: CompiledTable, band: Band) -> Decision:
+        """The decision of a table due at the stage, from the band chosen (`choose_band`)."""
         spec = table.spec
-        if not _due(spec.due_from, self.stage):
-            return None
         base = {"table_id": spec.id, "title": spec.title, "citation": spec.citation}
-        status, band_index, amount, unknown = choose_band(table, self.ns)
+        status, band_index, amount, unknown = band
         if unknown is not None:
             return build(
                 Decision,
@@ -479,16 +475,16 @@ class _Evaluation:
         if band_index is None:
             # Not applicable; in error; or a negative input below a table that starts at 0.
             return build(Decision, dict(status=status, input=amount, **base))
-        band = spec.bands[band_index]
+        chosen = spec.bands[band_index]
         return build(
             Decision,
             {
                 "status": Status.PASS,
                 "input": amount,
-                "band_id": band.id,
-                "label": band.label,
-                "approver": band.approver,
-                "citation": band.citation,
+                "band_id": chosen.id,
+                "label": chosen.label,
+                "approver": chosen.approver,
+                "citation": chosen.citation,
                 "table_id": spec.id,
                 "title": spec.title,
             },
@@ -525,7 +521,8 @@ class _Evaluation:
         none = _NO_MORE
         others: list[Finding] = []  # the findings built off the hot path, in order
         failed: list[CompiledRule] = []  # the rules that failed plainly
-        for rule, code, detail, note in zip(rules, *outcome, strict=True):
+        codes, details, notes, _ = outcome
+        for rule, code, detail, note in zip(rules, codes, details, notes, strict=True):
             if note is None:
                 if code == NOT_APPLICABLE:
                     append(quick_finding(rule.data, _NOT_APPLICABLE, rule.unread, none, values))

@@ -39,7 +39,7 @@ from .verdict import DeadlineState, Status
 from .vocabulary import Document, Item, Stage
 
 if TYPE_CHECKING:
-    from .loader import CompiledPack, CompiledRule
+    from .loader import CompiledPack, CompiledRule, CompiledTable
 
 PASS, FAIL, UNKNOWN, NOT_APPLICABLE, ERROR = range(5)
 """Rule outcomes as the generated code returns them (indexes into STATUSES)."""
@@ -51,7 +51,11 @@ STATUSES: tuple[Status, ...] = (
     Status.ERROR,
 )
 
-Outcome = tuple[list[int], list[Any], list[Any]]
+Band = tuple[Status, int | None, Decimal | None, Expression | None]
+"""A decision table's status, the index of the band it chose, its input amount, and the
+expression that was unknown (see `evaluator.choose_band`)."""
+
+Outcome = tuple[list[int], list[Any], list[Any], list[Band]]
 """Per active rule: its outcome code; its detail (documents known missing; (items found, index of
 the exception that applied, indexes of the exceptions whose facts are unknown); a DeadlineResult)
 or None; and, for other rules with exceptions, (index of the exception that applied, indexes of
@@ -60,7 +64,9 @@ the exceptions assumed not to apply) or None.
 Of a rule left unknown, the detail says why, so that its finding can name the missing facts
 without deciding the rule again: the `Expression` (its `when`, source gap or test) that was
 unknown; `SOURCE_GAP` where the source itself cannot decide the case; for a list of documents or
-of items, the members a partial record leaves open, or None where the list is unknown."""
+of items, the members a partial record leaves open, or None where the list is unknown.
+
+Last, per decision table due at the stage (`Program.tables`), its `Band`."""
 
 SOURCE_GAP = "source gap"
 """The detail of a rule whose source gap holds: the source itself cannot decide the case."""
@@ -87,6 +93,8 @@ class Program:
     """The rules of severity warning (duties in principle): a stated justification waives them."""
     attesting: tuple[int, ...] = ()
     """The rules that read a judgement (`project.ATTESTATIONS`): a verdict states those relied on."""
+    tables: tuple[CompiledTable, ...] = ()
+    """The decision tables due at the stage, in pack order."""
 
 
 def active_rules(pack: CompiledPack, stage: Stage | None) -> tuple[CompiledRule, ...]:
@@ -102,8 +110,9 @@ def active_rules(pack: CompiledPack, stage: Stage | None) -> tuple[CompiledRule,
 def compile_program(pack: CompiledPack, stage: Stage | None) -> Program:
     """Generate and compile the decision function of `pack` at `stage`."""
     rules = active_rules(pack, stage)
+    tables = tuple(t for t in pack.tables if due(t.spec.due_from, stage))
     generator = _Generator(pack)
-    source = generator.function(rules)
+    source = generator.function(rules, tables)
     scope = generator.scope()
     code = compile(source, f"<pack {pack.id}: {stage.value if stage else 'all stages'}>", "exec")
     exec(code, scope)  # the text was generated from checked trees only (see the module doc)
@@ -116,7 +125,14 @@ def compile_program(pack: CompiledPack, stage: Stage | None) -> Program:
         documents=_indexes(rules, lambda rule: isinstance(rule.spec, RequiredDocuments)),
         waivable=_indexes(rules, lambda rule: rule.spec.severity is Severity.WARNING),
         attesting=_indexes(rules, lambda rule: bool(rule.attested)),
+        tables=tables,
     )
+
+
+def due(due_from: Stage | None, stage: Stage | None) -> bool:
+    """Whether a duty or table due from `due_from` is due at `stage`: from its stage on; with no
+    stage known, every duty is checked."""
+    return stage is None or due_from is None or due_from.rank <= stage.rank
 
 
 ScopeWalk = tuple[bool | None, int | None, list[int]]
@@ -269,12 +285,18 @@ class _Generator:
             "_deadline": deadline_outcome,
             "_CalendarUnavailable": CalendarUnavailable,
             "_nonempty": bool,
+            "_Decimal": Decimal,
+            "_PASS": Status.PASS,
+            "_NOT_APPLICABLE": Status.NOT_APPLICABLE,
+            "_UNKNOWN": Status.UNKNOWN,
+            "_ERROR": Status.ERROR,
             "Exception": Exception,
         }
 
-    def function(self, rules: Sequence[CompiledRule]) -> str:
+    def function(self, rules: Sequence[CompiledRule], tables: Sequence[CompiledTable]) -> str:
         definitions = [self._definition(name, expr) for name, expr in self.pack.definitions]
-        blocks = [self._rule(k, rule) for k, rule in enumerate(rules)]
+        blocks = [self._table(t, table) for t, table in enumerate(tables)]
+        blocks += [self._rule(k, rule) for k, rule in enumerate(rules)]
         for k, rule in enumerate(rules):
             self.constants[f"_R{k}"] = rule
         loads = self._loads()
@@ -283,10 +305,11 @@ class _Generator:
             f"    out = [{NOT_APPLICABLE}] * {len(rules)}",
             f"    detail = [None] * {len(rules)}",
             f"    note = [None] * {len(rules)}",
+            f"    bands = [None] * {len(tables)}",
             *loads,
             *[line for block in definitions for line in block],
             *[line for block in blocks for line in block],
-            "    return out, detail, note",
+            "    return out, detail, note, bands",
         ]
         return "\n".join(lines) + "\n"
 
@@ -392,6 +415,61 @@ class _Generator:
         if expr.type is FactType.SET:
             lines.append(f"    p_{name} = v_{name}.__class__ is _PartialSet")
         return lines
+
+    # decision tables -----------------------------------------------------------------------
+
+    def _table(self, t: int, table: CompiledTable) -> list[str]:
+        """The band of table `t`, as `evaluator.choose_band` chooses it: a `when` or `input`
+        that raises makes its status an error."""
+        lines = ["    try:"]
+        indent = "        "
+        if table.when is not None:
+            lines += [
+                f"        w = {self.expression(table.when)}",
+                "        if w is False:",
+                f"            bands[{t}] = (_NOT_APPLICABLE, None, None, None)",
+                "        elif w is None:",
+                f"            bands[{t}] = (_UNKNOWN, None, None, _E[{self.index(table.when)}])",
+                "        else:",
+            ]
+            indent = "            "
+        chosen = "".join(
+            f"(_PASS, {index}, a, None) if {self._within(bounds)} else "
+            for index, bounds in enumerate(table.bounds)
+        )
+        body = [
+            f"x = {self.expression(table.input)}",
+            "if x is None:",
+            f"    bands[{t}] = (_UNKNOWN, None, None, _E[{self.index(table.input)}])",
+            "else:",
+            "    a = _Decimal(x)",
+            f"    bands[{t}] = {chosen}(_NOT_APPLICABLE, None, a, None)",
+        ]
+        lines += [indent + line for line in body]
+        lines += ["    except Exception:", f"        bands[{t}] = (_ERROR, None, None, None)"]
+        return lines
+
+    def _within(
+        self, bounds: tuple[Decimal | None, bool | None, Decimal | None, bool | None]
+    ) -> str:
+        """The test that the amount `a` lies in a band (`evaluator._within`)."""
+        low, low_inclusive, high, high_inclusive = bounds
+        tests = []
+        if low is not None:
+            tests.append(
+                f"a >= {self._number(low)}" if low_inclusive else f"a > {self._number(low)}"
+            )
+        if high is not None:
+            tests.append(
+                f"a <= {self._number(high)}" if high_inclusive else f"a < {self._number(high)}"
+            )
+        return "(" + (" and ".join(tests) or "True") + ")"
+
+    def _number(self, value: Decimal) -> str:
+        """The name of a constant holding `value` in the generated code's scope."""
+        name = f"_N{len(self.constants)}"
+        self.constants[name] = value
+        return name
 
     # rules ---------------------------------------------------------------------------------
 
