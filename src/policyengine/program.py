@@ -389,7 +389,7 @@ class _Generator:
             text = f"(_kleene(_E[{index}], ns) if ({partial}) else {text})"
         return f"({text} if ({guard}) else {plain})"
 
-    def constant(self, value: frozenset[str]) -> str:
+    def constant(self, value: frozenset[str] | Decimal) -> str:
         """The name of a constant holding `value` in the generated code's scope."""
         name = f"_K{len(self.constants)}"
         self.constants[name] = value
@@ -457,19 +457,13 @@ class _Generator:
         tests = []
         if low is not None:
             tests.append(
-                f"a >= {self._number(low)}" if low_inclusive else f"a > {self._number(low)}"
+                f"a >= {self.constant(low)}" if low_inclusive else f"a > {self.constant(low)}"
             )
         if high is not None:
             tests.append(
-                f"a <= {self._number(high)}" if high_inclusive else f"a < {self._number(high)}"
+                f"a <= {self.constant(high)}" if high_inclusive else f"a < {self.constant(high)}"
             )
         return "(" + (" and ".join(tests) or "True") + ")"
-
-    def _number(self, value: Decimal) -> str:
-        """The name of a constant holding `value` in the generated code's scope."""
-        name = f"_N{len(self.constants)}"
-        self.constants[name] = value
-        return name
 
     # rules ---------------------------------------------------------------------------------
 
