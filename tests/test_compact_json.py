@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic_core import PydanticSerializationError
 
 from policyengine import CompiledPack, Project, Stage, Status, Verdict, evaluate, load_pack
 from policyengine import _compact_json as writer
@@ -434,6 +435,24 @@ def test_an_empty_verdict_leaves_out_every_empty_field() -> None:
         "in_scope",
         "status",
     }
+
+
+@pytest.mark.parametrize("where", ["project_id", "attestations", "justification"])
+def test_a_lone_surrogate_is_refused_as_the_model_refuses_it(where: str) -> None:
+    # A Project refuses one, but a Verdict built in Python may hold one; UTF-8 cannot encode it.
+    pack = load_pack("wuhan")
+    verdict = next(v for v in case_verdicts("wuhan") if v.findings)
+    first, *rest = verdict.findings
+    changes: dict[str, Any] = {
+        "project_id": {"project_id": "项目\ud800"},
+        "attestations": {"attestations": ["a\udcff"]},
+        "justification": {"findings": [first.replace(justification="\udfff"), *rest]},
+    }[where]
+    odd = verdict.model_copy(update=changes)
+    with pytest.raises(PydanticSerializationError, match="surrogates not allowed"):
+        model_json(odd, pack)
+    with pytest.raises(PydanticSerializationError, match="surrogates not allowed"):
+        compact_json(odd, pack)
 
 
 # --- the per-pack data -----------------------------------------------------------------------

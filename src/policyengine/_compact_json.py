@@ -11,7 +11,9 @@ facts and the JSON of its id with each status, which is all most findings are.
 Strings are escaped by the standard library's C encoder (`json.encoder.encode_basestring`, what
 `json.dumps(..., ensure_ascii=False)` uses), which escapes what pydantic-core escapes and nothing
 else: the quote, the backslash and the control characters (as \\b \\f \\n \\r \\t, else \\u00xx).
-Dates are written as ISO dates, decimals as their `str`, enums as their values.
+What pydantic-core refuses to write, a lone surrogate (which a Project refuses, but a Verdict
+built in Python may hold), is refused with its error. Dates are written as ISO dates, decimals as
+their `str`, enums as their values.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
+
+from pydantic_core import PydanticSerializationError
 
 from .loader import CompiledPack
 from .pack import Text
@@ -47,11 +51,10 @@ _HEAD = (
     '{"format":"policyengine.verdict.compact","format_version":%d,"pack_id":%s,"pack_version":%s'
 )
 
-# A finding's own fields, read in one call; most findings have none of the last nine.
-_FIELDS = attrgetter(
-    "rule_id",
-    "status",
-    "facts",
+# What every finding states, then the fields most findings leave at their defaults; each
+# through its public attribute, read in one call.
+_READ = attrgetter("rule_id", "status", "facts")
+_MORE = attrgetter(
     "missing_facts",
     "missing_documents",
     "prohibited_items",
@@ -103,10 +106,10 @@ def _rules_of(pack: CompiledPack) -> dict[str, _RuleJSON]:
 def write(verdict: Verdict, pack: CompiledPack, format_version: int) -> str:
     """`compact(verdict, pack).model_dump_json(exclude_defaults=True)`, written directly."""
     rules = _rules_of(pack)
-    findings = [_FIELDS(finding) for finding in verdict.findings]
+    findings = [(_READ(finding), _MORE(finding)) for finding in verdict.findings]
     shared: dict[str, FactValue] = {}
-    for fields in reversed(findings):  # the first finding's value of each fact wins
-        shared.update(fields[2])
+    for (_, _, facts), _ in reversed(findings):  # the first finding's value of each fact wins
+        shared.update(facts)
     out = [_HEAD % (format_version, _string(verdict.pack_id), _string(verdict.pack_version))]
     if verdict.project_id is not None:
         out += ',"project_id":', _string(verdict.project_id)
@@ -141,36 +144,55 @@ def write(verdict: Verdict, pack: CompiledPack, format_version: int) -> str:
     if verdict.consequences:
         out += ',"consequences":', _strings(verdict.consequences)
     out.append("}")
-    return "".join(out)
+    return _encodable("".join(out))
+
+
+def _encodable(text: str) -> str:
+    """`text`, unless it holds a lone surrogate, which UTF-8 cannot encode: then the error
+    pydantic-core raises for it."""
+    if not text.isascii():  # an ASCII text is known to be so without a scan
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            message = f"Error serializing to JSON: UnicodeEncodeError: {exc}"
+            raise PydanticSerializationError(message) from None
+    return text
 
 
 def _findings(
-    findings: list[tuple[Any, ...]], rules: dict[str, _RuleJSON], shared: dict[str, FactValue]
+    findings: list[tuple[tuple[Any, ...], tuple[Any, ...]]],
+    rules: dict[str, _RuleJSON],
+    shared: dict[str, FactValue],
 ) -> list[str]:
     shared_items = shared.items()
     written = []
-    for fields in findings:
-        rule = rules[fields[0]]
-        facts = fields[2]
-        plain = rule.reads == facts.keys() and facts.items() <= shared_items
-        if plain and fields[3:] == _NO_MORE:
-            written.append(rule.plain[fields[1]])  # most findings: the rule's id and a status
+    for (rule_id, status, facts), more in findings:
+        rule = rules[rule_id]
+        if rule.reads == facts.keys() and facts.items() <= shared_items:
+            if more == _NO_MORE:
+                written.append(rule.plain[status])  # most findings: the rule's id and a status
+                continue
+            read = ""
         else:
-            written.append(_finding(rule, fields, shared, plain))
+            read = _facts_read(rule, facts, shared)
+        tail = "}" if more == _NO_MORE else _more(more)
+        written.append(f"{rule.opened[status]}{read}{tail}")
     return written
 
 
-def _finding(
-    rule: _RuleJSON, fields: tuple[Any, ...], shared: dict[str, FactValue], plain: bool
-) -> str:
-    facts = fields[2]
-    out = [rule.opened[fields[1]]]
-    if not plain:
-        if rule.reads != facts.keys():
-            out += ',"read":', _strings(sorted(facts))
-        own = [(name, value) for name, value in facts.items() if shared[name] != value]
-        if own:
-            out += ',"facts":{', ",".join([f"{_string(n)}:{_value(v)}" for n, v in own]), "}"
+def _facts_read(rule: _RuleJSON, facts: dict[str, FactValue], shared: dict[str, FactValue]) -> str:
+    """A finding's `read` (where it is not its rule's) and `facts` (those not the verdict's)."""
+    out: list[str] = []
+    if rule.reads != facts.keys():
+        out += ',"read":', _strings(sorted(facts))
+    own = [(name, value) for name, value in facts.items() if shared[name] != value]
+    if own:
+        out += ',"facts":{', ",".join([f"{_string(n)}:{_value(v)}" for n, v in own]), "}"
+    return "".join(out)
+
+
+def _more(more: tuple[Any, ...]) -> str:
+    """The rest of a finding, from its missing facts to its error, and its closing brace."""
     (
         missing_facts,
         missing_documents,
@@ -181,7 +203,8 @@ def _finding(
         consequences,
         deadline,
         error,
-    ) = fields[3:]
+    ) = more
+    out: list[str] = []
     if missing_facts:
         out += ',"missing_facts":', _strings(missing_facts)
     if missing_documents:
