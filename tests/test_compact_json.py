@@ -487,6 +487,7 @@ def test_a_finding_of_a_rule_the_pack_lacks_is_refused_as_the_model_refuses_it()
 # --- arbitrary projects ----------------------------------------------------------------------
 
 _TEXT = st.one_of(st.sampled_from(HOSTILE), st.text(min_size=1, max_size=40))
+_REASON = _TEXT.filter(str.strip)  # a project's text is stripped; a justification may not be blank
 _ANY = project_dicts(partial=True)
 _INSIDE = {name: in_scope_project_dicts(load_pack(name), partial=True) for name in BUNDLED_PACKS}
 
@@ -503,7 +504,7 @@ def verdicts(draw: st.DrawFn) -> tuple[Verdict, CompiledPack]:
     facts |= {
         "id": draw(st.none() | _TEXT),
         "name": draw(st.none() | _TEXT),
-        "justifications": {rule_id: draw(_TEXT) for rule_id in justified} or None,
+        "justifications": {rule_id: draw(_REASON) for rule_id in justified} or None,
     }
     stage = draw(st.sampled_from(STAGES))
     as_of = draw(st.none() | st.dates(dt.date(2015, 1, 1), dt.date(2035, 12, 31)))
