@@ -20,6 +20,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from . import _compact_json
 from .loader import CompiledPack
 from .pack import Category, Citation, Severity, Text
 from .verdict import (
@@ -208,8 +209,12 @@ def compact(verdict: Verdict, pack: CompiledPack) -> CompactVerdict:
 
 
 def compact_json(verdict: Verdict, pack: CompiledPack) -> str:
-    """The compact verdict as deterministic JSON, without empty or unknown fields."""
-    return compact(verdict, pack).model_dump_json(exclude_defaults=True)
+    """The compact verdict as deterministic JSON, without empty or unknown fields.
+
+    The bytes of `compact(verdict, pack).model_dump_json(exclude_defaults=True)`, written
+    without building the model (`_compact_json`): this is the form for many verdicts.
+    """
+    return _compact_json.write(verdict, pack, FORMAT_VERSION)
 
 
 def _assumption(assumption: Assumption) -> CompactAssumption:
