@@ -89,3 +89,26 @@ def test_a_verdict_read_back_equals_the_verdict(verdict: Verdict) -> None:
     assert restored == verdict
     assert all(isinstance(f, Finding) for f in restored.findings)
     assert restored.to_json() == verdict.to_json()
+
+
+def test_a_finding_replaced_with_a_deadline_keeps_the_facts_it_read() -> None:
+    # Facts not yet written out are this finding's: a deadline set by `replace` changes neither
+    # them nor, on a rule that is not a deadline, breaks reading them.
+    from policyengine import Project
+    from policyengine.testing import load_cases
+    from policyengine.verdict import DeadlineResult, DeadlineState
+    from policyengine.vocabulary import Step
+
+    pack = load_pack("zhanggong")
+    deadline = DeadlineResult(rule_id="x", event=Step.FILING, state=DeadlineState.MET)
+    replaced_deadlines = 0
+    for case in load_cases(ROOT / "tests" / "packs" / "zhanggong" / "deadlines.yaml"):
+        project = Project.from_facts(case.project)
+        verdict = evaluate(project, pack, stage=case.stage, as_of=case.as_of)
+        fresh = evaluate(project, pack, stage=case.stage, as_of=case.as_of)
+        for finding, same in zip(verdict.findings, fresh.findings, strict=True):
+            replaced_deadlines += finding.deadline is not None
+            replaced = finding.replace(deadline=deadline)
+            assert replaced.facts == same.facts
+            assert replaced.deadline == deadline
+    assert replaced_deadlines

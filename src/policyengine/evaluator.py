@@ -983,9 +983,8 @@ class _FactValues(dict[str, FactValue]):
         facts = {name: self[name] for name in rule.fact_names}
         if judged:
             rule.record_judged(facts, self.namespace)
-        if deadline is not None:
-            spec = rule.spec
-            assert isinstance(spec, Deadline)
+        spec = rule.spec
+        if deadline is not None and isinstance(spec, Deadline):
             _record_steps(spec, deadline, self.project, facts)
         return facts
 

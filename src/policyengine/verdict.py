@@ -334,6 +334,10 @@ class Finding:
         more = {**self._more, **changes}
         source = self._source  # read before the facts: see `facts`
         facts = self._facts
+        if "deadline" in changes and source is not None:
+            # Unread facts are written out with the deadline the finding states: these are
+            # this finding's, read before its deadline changes.
+            source, facts = None, self.facts
         return quick_finding(
             self._rule, status, facts, _given(more) if more else _NONE_MORE, source
         )
