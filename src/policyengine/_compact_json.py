@@ -21,22 +21,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import Any
 
 from pydantic_core import PydanticSerializationError
 
-from .loader import CompiledPack
+from .loader import CompiledPack, CompiledRule
 from .pack import Text
 from .verdict import (
     Assumption,
     DeadlineResult,
     Decision,
     DueDate,
+    FactSource,
     FactValue,
+    Finding,
     Status,
+    UnreadFacts,
     Verdict,
 )
 
@@ -51,10 +53,7 @@ _HEAD = (
     '{"format":"policyengine.verdict.compact","format_version":%d,"pack_id":%s,"pack_version":%s'
 )
 
-# What every finding states, then the fields most findings leave at their defaults; each
-# through its public attribute, read in one call.
-_READ = attrgetter("rule_id", "status", "facts")
-_MORE = attrgetter(
+_MORE_FIELDS = (
     "missing_facts",
     "missing_documents",
     "prohibited_items",
@@ -65,7 +64,8 @@ _MORE = attrgetter(
     "deadline",
     "error",
 )
-_NO_MORE: tuple[Any, ...] = ([], [], [], None, None, [], [], None, None)
+"""The fields a finding may add to its status and facts, in the compact form's order (a
+finding's message is its rule's, in the rule table)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,25 +75,57 @@ class _RuleJSON:
     reads: frozenset[str]  # the facts its findings record, unless a finding says otherwise
     opened: dict[Status, str]  # '{"rule_id":...,"status":...' for each status
     plain: dict[Status, str]  # the same, closed: a finding with nothing more to say
+    failing: dict[str, Any] | None  # the fields every plain failure of the rule shares
+    failed: str  # ... and their JSON, closing the finding
 
 
-def _rule_json(rule_id: str, reads: frozenset[str]) -> _RuleJSON:
+@dataclass(frozen=True, slots=True)
+class _Unread:
+    """A finding's facts before they are written out (`UnreadFacts`): the names it reads, each
+    with the evaluation's one value of it, and the list it judged, which is its own."""
+
+    names: tuple[str, ...]  # in the order the finding's facts have them
+    judged: str | None  # the judged list recorded after them, where no expression reads it whole
+    read: str  # the finding's `"read"`, where its facts are not its rule's `reads`
+
+
+def _rule_json(rule: CompiledRule) -> _RuleJSON:
     opened = {
-        status: f'{{"rule_id":{_string(rule_id)},"status":"{status.value}"' for status in Status
+        status: f'{{"rule_id":{_string(rule.id)},"status":"{status.value}"' for status in Status
     }
-    return _RuleJSON(reads, opened, {status: f"{text}}}" for status, text in opened.items()})
+    plain = {status: f"{text}}}" for status, text in opened.items()}
+    failing = rule.failing
+    return _RuleJSON(rule.recorded, opened, plain, failing, _more(failing or {}))
+
+
+def _unread(rule: CompiledRule, judged: bool) -> _Unread:
+    name = rule.judged[0] if judged and rule.judged is not None else None
+    own = name if name is not None and name not in rule.fact_names else None
+    keys = {*rule.fact_names, *([own] if own else [])}
+    read = "" if keys == rule.recorded else f',"read":{_strings(sorted(keys))}'
+    return _Unread(rule.fact_names, own, read)
+
+
+@dataclass(frozen=True, slots=True)
+class _PackJSON:
+    """What the compact verdicts of one pack share: by rule id, and by unread facts."""
+
+    rules: dict[str, _RuleJSON]
+    unread: dict[UnreadFacts, _Unread]
 
 
 # Per pack, by identity: a pack is kept alive by its caller, and its entry leaves with it.
-_PACKS: dict[int, tuple[weakref.ref[CompiledPack], dict[str, _RuleJSON]]] = {}
+_PACKS: dict[int, tuple[weakref.ref[CompiledPack], _PackJSON]] = {}
 
 
-def _rules_of(pack: CompiledPack) -> dict[str, _RuleJSON]:
+def _pack_json(pack: CompiledPack) -> _PackJSON:
     key = id(pack)
     entry = _PACKS.get(key)
     if entry is not None and entry[0]() is pack:
         return entry[1]
-    rules = {rule.id: _rule_json(rule.id, rule.recorded) for rule in pack.rules}
+    unread = {rule.unread: _unread(rule, False) for rule in pack.rules}
+    unread.update({rule.unread_judged: _unread(rule, True) for rule in pack.rules})
+    rules = _PackJSON({rule.id: _rule_json(rule) for rule in pack.rules}, unread)
 
     def forget(ref: weakref.ref[CompiledPack]) -> None:
         if _PACKS.get(key, (None,))[0] is ref:
@@ -105,11 +137,10 @@ def _rules_of(pack: CompiledPack) -> dict[str, _RuleJSON]:
 
 def write(verdict: Verdict, pack: CompiledPack, format_version: int) -> str:
     """`compact(verdict, pack).model_dump_json(exclude_defaults=True)`, written directly."""
-    rules = _rules_of(pack)
-    findings = [(_READ(finding), _MORE(finding)) for finding in verdict.findings]
-    shared: dict[str, FactValue] = {}
-    for (_, _, facts), _ in reversed(findings):  # the first finding's value of each fact wins
-        shared.update(facts)
+    known = _pack_json(pack)
+    findings = verdict.findings
+    read = _Read(findings, known.unread)
+    shared = read.shared()
     out = [_HEAD % (format_version, _string(verdict.pack_id), _string(verdict.pack_version))]
     if verdict.project_id is not None:
         out += ',"project_id":', _string(verdict.project_id)
@@ -138,7 +169,8 @@ def write(verdict: Verdict, pack: CompiledPack, format_version: int) -> str:
     if verdict.decisions:
         out += ',"decisions":[', ",".join(map(_decision, verdict.decisions)), "]"
     if findings:
-        out += ',"findings":[', ",".join(_findings(findings, rules, shared)), "]"
+        written = _findings(findings, read, known.rules, shared)
+        out += ',"findings":[', ",".join(written), "]"
     if verdict.missing_documents:
         out += ',"missing_documents":', _strings(verdict.missing_documents)
     if verdict.consequences:
@@ -159,25 +191,93 @@ def _encodable(text: str) -> str:
     return text
 
 
+class _Read:
+    """The facts of a verdict's findings, read once: most findings' facts are not written out
+    (`UnreadFacts`), and each of those reads the evaluation's one value of every name; only the
+    lists they judged, and the facts of the others, are each finding's own."""
+
+    def __init__(self, findings: list[Finding], unread: dict[UnreadFacts, _Unread]) -> None:
+        self.source: FactSource | None = None
+        self.seen: set[str] = set()  # the names read with the evaluation's value
+        self.first: dict[str, FactValue] = {}  # others' values of names not yet read so
+        self.own: list[tuple[_Unread | None, dict[str, FactValue]]] = []
+        append = self.own.append
+        read = self.seen.update
+        none: dict[str, FactValue] = {}
+        for finding in findings:
+            facts = finding._facts
+            source = finding._source
+            if (
+                facts.__class__ is UnreadFacts
+                and source is not None
+                and "deadline" not in finding._more
+                and (source is self.source or self.source is None)
+            ):
+                # Else written out below: read meanwhile, a deadline's, another evaluation's.
+                self.source = source
+                assert isinstance(facts, UnreadFacts)
+                entry = unread[facts]
+                read(entry.names)
+                if entry.judged is None:
+                    append((entry, none))
+                    continue
+                judged: dict[str, FactValue] = {}
+                facts.rule.record_judged(judged, source.namespace)
+                self._others(judged)
+                append((entry, judged))
+                continue
+            written = finding.facts
+            self._others(written)
+            append((None, written))
+
+    def _others(self, facts: dict[str, FactValue]) -> None:
+        # The first finding's value of each fact is the verdict's.
+        for name, value in facts.items():
+            if name not in self.seen:
+                self.first.setdefault(name, value)
+
+    def shared(self) -> dict[str, FactValue]:
+        """Each fact the findings read, with the first finding's value of it."""
+        source = self.source
+        shared = {} if source is None else source.values_of(self.seen)
+        shared.update(self.first)
+        return shared
+
+
 def _findings(
-    findings: list[tuple[tuple[Any, ...], tuple[Any, ...]]],
+    findings: list[Finding],
+    read: _Read,
     rules: dict[str, _RuleJSON],
     shared: dict[str, FactValue],
 ) -> list[str]:
-    shared_items = shared.items()
+    # Names read with the evaluation's value whose verdict value is another finding's.
+    source = read.source
+    differ = {n for n, v in read.first.items() if n in read.seen and source and source[n] != v}
     written = []
-    for (rule_id, status, facts), more in findings:
-        rule = rules[rule_id]
-        if rule.reads == facts.keys() and facts.items() <= shared_items:
-            if more == _NO_MORE:
-                written.append(rule.plain[status])  # most findings: the rule's id and a status
-                continue
-            read = ""
+    for finding, (entry, facts) in zip(findings, read.own, strict=True):
+        rule = rules[finding._rule.rule_id]
+        status = finding.status
+        more = finding._more
+        if entry is None:
+            own = _facts_read(rule, facts, shared)
         else:
-            read = _facts_read(rule, facts, shared)
-        tail = "}" if more == _NO_MORE else _more(more)
-        written.append(f"{rule.opened[status]}{read}{tail}")
+            own = entry.read
+            if (differ and not differ.isdisjoint(entry.names)) or facts:
+                assert source is not None
+                values = {n: source[n] for n in entry.names if n in differ}
+                values.update((n, v) for n, v in facts.items() if shared[n] != v)
+                own += _own(values)
+        if not more or more.keys() == _MESSAGE:
+            written.append(f"{rule.opened[status]}{own}}}" if own else rule.plain[status])
+        elif more is rule.failing:
+            written.append(f"{rule.opened[status]}{own}{rule.failed}")
+        else:
+            written.append(f"{rule.opened[status]}{own}{_more(more)}")
     return written
+
+
+_MESSAGE = frozenset({"message"})
+"""A finding that adds only a message adds nothing to the compact form (its rule's is there)."""
 
 
 def _facts_read(rule: _RuleJSON, facts: dict[str, FactValue], shared: dict[str, FactValue]) -> str:
@@ -185,44 +285,27 @@ def _facts_read(rule: _RuleJSON, facts: dict[str, FactValue], shared: dict[str, 
     out: list[str] = []
     if rule.reads != facts.keys():
         out += ',"read":', _strings(sorted(facts))
-    own = [(name, value) for name, value in facts.items() if shared[name] != value]
-    if own:
-        out += ',"facts":{', ",".join([f"{_string(n)}:{_value(v)}" for n, v in own]), "}"
+    out.append(_own({name: value for name, value in facts.items() if shared[name] != value}))
     return "".join(out)
 
 
-def _more(more: tuple[Any, ...]) -> str:
-    """The rest of a finding, from its missing facts to its error, and its closing brace."""
-    (
-        missing_facts,
-        missing_documents,
-        prohibited_items,
-        exception,
-        justification,
-        assumptions,
-        consequences,
-        deadline,
-        error,
-    ) = more
+def _own(facts: dict[str, FactValue]) -> str:
+    """A finding's `"facts"`: those whose values are not the verdict's."""
+    if not facts:
+        return ""
+    return ',"facts":{' + ",".join([f"{_string(n)}:{_value(v)}" for n, v in facts.items()]) + "}"
+
+
+def _more(more: dict[str, Any]) -> str:
+    """The rest of a finding (its fields not at their defaults, as the record holds them), from
+    its missing facts to its error, and its closing brace."""
     out: list[str] = []
-    if missing_facts:
-        out += ',"missing_facts":', _strings(missing_facts)
-    if missing_documents:
-        out += ',"missing_documents":', _strings(missing_documents)
-    if prohibited_items:
-        out += ',"prohibited_items":', _strings(prohibited_items)
-    if exception is not None:
-        out += ',"exception":', _text(exception)
-    if justification is not None:
-        out += ',"justification":', _string(justification)
-    if assumptions:
-        out += ',"assumptions":', _assumptions(assumptions)
-    if consequences:
-        out += ',"consequences":', _strings(consequences)
-    if deadline is not None:
-        out += ',"deadline":', _deadline(deadline)
-    if error is not None:
-        out += ',"error":', _string(error)
+    for name in _MORE_FIELDS:
+        if name in more:
+            value = more[name]
+            if value is None or (value == [] or value == ()):
+                continue
+            out += ',"', name, '":', _WRITERS[name](value)
     out.append("}")
     return "".join(out)
 
@@ -294,6 +377,10 @@ def _due_date(due: DueDate) -> str:
     return f'{{"due":{_date(due.due)},"state":{_string(due.state)}{event}}}'
 
 
+_WRITERS: dict[str, Callable[[Any], str]] = {}
+"""How each of a finding's further fields is written; filled below its writers."""
+
+
 def _text(text: Text) -> str:
     return f'{{"zh":{_string(text.zh)},"en":{_string(text.en)}}}'
 
@@ -304,3 +391,16 @@ def _strings(values: Iterable[str]) -> str:
 
 def _date(value: dt.date) -> str:
     return f'"{value.isoformat()}"'
+
+
+_WRITERS.update(
+    missing_facts=_strings,
+    missing_documents=_strings,
+    prohibited_items=_strings,
+    exception=_text,
+    justification=_string,
+    assumptions=_assumptions,
+    consequences=_strings,
+    deadline=_deadline,
+    error=_string,
+)

@@ -974,6 +974,20 @@ class _FactValues(dict[str, FactValue]):
         converted = self[name] = None if value is None else _CONVERTERS[name](value)
         return converted
 
+    def values_of(self, names: Iterable[str]) -> dict[str, FactValue]:
+        """The facts `names`, as findings record them: each converted once (a verdict's JSON
+        converts every fact its findings read, at once)."""
+        namespace = self.namespace
+        converters = _CONVERTERS
+        values = {
+            name: self[name]
+            if name in self
+            else (None if (value := namespace.get(name)) is None else converters[name](value))
+            for name in names
+        }
+        self.update(values)
+        return values
+
     def facts_of(
         self, rule: CompiledRule, judged: bool, deadline: DeadlineResult | None = None
     ) -> dict[str, FactValue]:

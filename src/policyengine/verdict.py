@@ -7,7 +7,7 @@ evaluation is the same bytes every time; text, Markdown and HTML are renderings 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -167,9 +167,22 @@ class FactSource(Protocol):
     """Where a finding's facts come from: the values one evaluation read, shared by its
     findings (`evaluator._FactValues`)."""
 
+    @property
+    def namespace(self) -> Mapping[str, Any]:
+        """The evaluation's facts, as expressions read them."""
+        ...
+
+    def __getitem__(self, name: str) -> FactValue:
+        """The fact `name` as findings record it."""
+        ...
+
     def facts_of(
         self, rule: Any, judged: bool, deadline: DeadlineResult | None = None
     ) -> dict[str, FactValue]: ...
+
+    def values_of(self, names: Iterable[str]) -> dict[str, FactValue]:
+        """The facts `names`, as findings record them."""
+        ...
 
 
 class UnreadFacts:
