@@ -87,6 +87,7 @@ class _Unread:
     names: tuple[str, ...]  # in the order the finding's facts have them
     judged: str | None  # the judged list recorded after them, where no expression reads it whole
     read: str  # the finding's `"read"`, where its facts are not its rule's `reads`
+    rule: CompiledRule | None  # the rule, where it records a judged list
 
 
 def _rule_json(rule: CompiledRule) -> _RuleJSON:
@@ -103,7 +104,7 @@ def _unread(rule: CompiledRule, judged: bool) -> _Unread:
     own = name if name is not None and name not in rule.fact_names else None
     keys = {*rule.fact_names, *([own] if own else [])}
     read = "" if keys == rule.recorded else f',"read":{_strings(sorted(keys))}'
-    return _Unread(rule.fact_names, own, read)
+    return _Unread(rule.fact_names, own, read, rule if own else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +140,9 @@ def write(verdict: Verdict, pack: CompiledPack, format_version: int) -> str:
     """`compact(verdict, pack).model_dump_json(exclude_defaults=True)`, written directly."""
     known = _pack_json(pack)
     findings = verdict.findings
-    read = _Read(findings, known.unread)
-    shared = read.shared()
+    writer = _Findings(known)
+    written = writer.write(findings)
+    shared = writer.shared()
     out = [_HEAD % (format_version, _string(verdict.pack_id), _string(verdict.pack_version))]
     if verdict.project_id is not None:
         out += ',"project_id":', _string(verdict.project_id)
@@ -169,7 +171,6 @@ def write(verdict: Verdict, pack: CompiledPack, format_version: int) -> str:
     if verdict.decisions:
         out += ',"decisions":[', ",".join(map(_decision, verdict.decisions)), "]"
     if findings:
-        written = _findings(findings, read, known.rules, shared)
         out += ',"findings":[', ",".join(written), "]"
     if verdict.missing_documents:
         out += ',"missing_documents":', _strings(verdict.missing_documents)
@@ -191,50 +192,99 @@ def _encodable(text: str) -> str:
     return text
 
 
-class _Read:
-    """The facts of a verdict's findings, read once: most findings' facts are not written out
-    (`UnreadFacts`), and each of those reads the evaluation's one value of every name; only the
-    lists they judged, and the facts of the others, are each finding's own."""
+class _Findings:
+    """The findings of a verdict in JSON, and the facts they read, in one pass.
 
-    def __init__(self, findings: list[Finding], unread: dict[UnreadFacts, _Unread]) -> None:
+    Most findings' facts are not written out (`UnreadFacts`): each reads the evaluation's one
+    value of every name it reads. The verdict's value of a fact is the first finding's: the
+    evaluation's value, unless a finding met first records another (a judged list, which holds
+    only the members a rule asks about; a deadline's dates; the facts of a finding built
+    otherwise). When a finding is met, its names' first values are known already, so its own
+    facts (those that are not the verdict's) are known too.
+    """
+
+    def __init__(self, pack: _PackJSON) -> None:
+        self.pack = pack
         self.source: FactSource | None = None
         self.seen: set[str] = set()  # the names read with the evaluation's value
-        self.first: dict[str, FactValue] = {}  # others' values of names not yet read so
-        self.own: list[tuple[_Unread | None, dict[str, FactValue]]] = []
-        append = self.own.append
-        read = self.seen.update
-        none: dict[str, FactValue] = {}
+        self.first: dict[str, FactValue] = {}  # the names first met with another value
+
+    def write(self, findings: list[Finding]) -> list[str]:
+        rules = self.pack.rules
+        unread = self.pack.unread
+        seen = self.seen
+        first = self.first
+        written = []
         for finding in findings:
+            rule = rules[finding._rule.rule_id]
+            status = finding.status
+            more = finding._more
             facts = finding._facts
             source = finding._source
             if (
                 facts.__class__ is UnreadFacts
                 and source is not None
-                and "deadline" not in finding._more
                 and (source is self.source or self.source is None)
+                and "deadline" not in more
             ):
-                # Else written out below: read meanwhile, a deadline's, another evaluation's.
+                # Else written out: read meanwhile, a deadline's, another evaluation's.
                 self.source = source
-                assert isinstance(facts, UnreadFacts)
                 entry = unread[facts]
-                read(entry.names)
-                if entry.judged is None:
-                    append((entry, none))
-                    continue
-                judged: dict[str, FactValue] = {}
-                facts.rule.record_judged(judged, source.namespace)
-                self._others(judged)
-                append((entry, judged))
-                continue
-            written = finding.facts
-            self._others(written)
-            append((None, written))
+                own = entry.read
+                if entry.judged is not None or (first and not first.keys().isdisjoint(entry.names)):
+                    own += _own(self._unread_own(entry, source))
+                seen.update(entry.names)
+            else:
+                own = self._written_own(rule, finding.facts)
+            if not more or more.keys() == _MESSAGE:
+                written.append(f"{rule.opened[status]}{own}}}" if own else rule.plain[status])
+            elif more is rule.failing:
+                written.append(f"{rule.opened[status]}{own}{rule.failed}")
+            else:
+                written.append(f"{rule.opened[status]}{own}{_more(more)}")
+        return written
 
-    def _others(self, facts: dict[str, FactValue]) -> None:
-        # The first finding's value of each fact is the verdict's.
+    def _unread_own(self, entry: _Unread, source: FactSource) -> dict[str, FactValue]:
+        """An unread finding's own facts: the names it reads whose first value met was another
+        finding's, and the list it judged, unless it is the verdict's."""
+        first = self.first
+        own = {n: source[n] for n in entry.names if n in first and first[n] != source[n]}
+        name = entry.judged
+        if name is not None:
+            assert entry.rule is not None
+            value = entry.rule.judged_value(source.namespace)
+            if name in first:
+                verdict = first[name]
+            elif name in self.seen:
+                verdict = source[name]
+            else:  # the first value met of it: the verdict's
+                first[name] = value
+                return own
+            if value != verdict:
+                own[name] = value
+        return own
+
+    def _written_own(self, rule: _RuleJSON, facts: dict[str, FactValue]) -> str:
+        """A written-out finding's `read` (where it is not its rule's) and own facts."""
+        read = "" if rule.reads == facts.keys() else f',"read":{_strings(sorted(facts))}'
+        return read + _own(self._others(facts))
+
+    def _others(self, facts: dict[str, FactValue]) -> dict[str, FactValue]:
+        """Those of `facts` that are not the verdict's; the first value met of each is."""
+        own = {}
+        first = self.first
         for name, value in facts.items():
-            if name not in self.seen:
-                self.first.setdefault(name, value)
+            if name in self.seen:
+                assert self.source is not None
+                verdict = self.source[name] if name not in first else first[name]
+            elif name in first:
+                verdict = first[name]
+            else:
+                first[name] = value
+                continue
+            if value != verdict:
+                own[name] = value
+        return own
 
     def shared(self) -> dict[str, FactValue]:
         """Each fact the findings read, with the first finding's value of it."""
@@ -244,49 +294,8 @@ class _Read:
         return shared
 
 
-def _findings(
-    findings: list[Finding],
-    read: _Read,
-    rules: dict[str, _RuleJSON],
-    shared: dict[str, FactValue],
-) -> list[str]:
-    # Names read with the evaluation's value whose verdict value is another finding's.
-    source = read.source
-    differ = {n for n, v in read.first.items() if n in read.seen and source and source[n] != v}
-    written = []
-    for finding, (entry, facts) in zip(findings, read.own, strict=True):
-        rule = rules[finding._rule.rule_id]
-        status = finding.status
-        more = finding._more
-        if entry is None:
-            own = _facts_read(rule, facts, shared)
-        else:
-            own = entry.read
-            if (differ and not differ.isdisjoint(entry.names)) or facts:
-                assert source is not None
-                values = {n: source[n] for n in entry.names if n in differ}
-                values.update((n, v) for n, v in facts.items() if shared[n] != v)
-                own += _own(values)
-        if not more or more.keys() == _MESSAGE:
-            written.append(f"{rule.opened[status]}{own}}}" if own else rule.plain[status])
-        elif more is rule.failing:
-            written.append(f"{rule.opened[status]}{own}{rule.failed}")
-        else:
-            written.append(f"{rule.opened[status]}{own}{_more(more)}")
-    return written
-
-
 _MESSAGE = frozenset({"message"})
 """A finding that adds only a message adds nothing to the compact form (its rule's is there)."""
-
-
-def _facts_read(rule: _RuleJSON, facts: dict[str, FactValue], shared: dict[str, FactValue]) -> str:
-    """A finding's `read` (where it is not its rule's) and `facts` (those not the verdict's)."""
-    out: list[str] = []
-    if rule.reads != facts.keys():
-        out += ',"read":', _strings(sorted(facts))
-    out.append(_own({name: value for name, value in facts.items() if shared[name] != value}))
-    return "".join(out)
 
 
 def _own(facts: dict[str, FactValue]) -> str:

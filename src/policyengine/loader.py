@@ -158,17 +158,23 @@ class CompiledRule:
         judged = self.judged
         if judged is None or judged[0] in self.fact_names:
             return
-        name, asked = judged
+        facts[judged[0]] = self.judged_value(namespace)
+
+    def judged_value(self, namespace: Mapping[str, Any]) -> Any:
+        """The judged list as `record_judged` records it: the members asked about that are
+        there (of a partial record, those known present and those known absent); None where it
+        is unknown. Only for a rule that judges a list."""
+        assert self.judged is not None
+        name, asked = self.judged
         value = namespace.get(name)
         if value is None:
-            facts[name] = None
-        elif isinstance(value, PartialSet):
-            facts[name] = {
+            return None
+        if isinstance(value, PartialSet):
+            return {
                 "present": [key for key, m in asked if value.contains(m) is True],
                 "absent": [key for key, m in asked if value.contains(m) is False],
             }
-        else:
-            facts[name] = [key for key, member in asked if member in value]
+        return [key for key, member in asked if member in value]
 
     @cached_property
     def data(self) -> RuleData:

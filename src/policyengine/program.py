@@ -2,10 +2,16 @@
 
 The interpreter in `evaluator` walks the rules one object at a time. For the many-projects case
 the same decisions are made by a function generated once per (pack, stage): every fact is read
-into a local variable, every checked expression is inlined as Python code, and each rule becomes
-a few lines that set its status. Three-valued logic is kept exactly: an expression that reads an
-unknown fact, or a set stated as a partial record, is handed to the Kleene interpreter, as the
-interpreter does.
+into a local variable, every checked expression is inlined as Python code, each decision table
+chooses its band, and each rule becomes a few lines that set its status. The scope has a function
+of its own (`compile_scope`), run first, so that a project out of scope is told apart from the
+few facts the scope reads.
+
+Three-valued logic is kept exactly. An expression whose names are all known runs as plain
+Python, which computes what the three-valued code computes then (set tests against constant
+frozensets of the members named); one that reads an unknown fact runs as generated three-valued
+code (`policyengine.threevalued`); one that reads a set stated as a partial record is handed to
+the Kleene interpreter, as the interpreter does.
 
 Only expressions that passed the loader's whitelist reach the generator, and every name in the
 generated text is an identifier the loader checked; nothing else is interpolated.
