@@ -216,3 +216,19 @@ def test_set_tests_in_plain_code_are_the_set_functions(function: str, members: t
             scope = {"__builtins__": {}, "_nonempty": bool, "x": frozenset(subset), **constants}
             expected = getattr(partial, function)(frozenset(subset), *members)
             assert eval(code, scope) is expected, (call, subset)
+
+
+def test_a_chained_comparison_runs_in_the_program_as_interpreted() -> None:
+    # The translation declines a chained comparison: plain Python when its names are known,
+    # the interpreter when one is not.
+    from decimal import Decimal
+
+    from policyengine.expressions import NameInfo
+    from policyengine.facts import FactType
+
+    names = {n: NameInfo("fact", FactType.DECIMAL, facts=frozenset({n})) for n in ("x", "y")}
+    expr = compile_expression("1 < x < y", names)
+    run = _program_expression(PACKS[0], expr)
+    for x, y in itertools.product([None, Decimal(0), Decimal(2), Decimal(5)], repeat=2):
+        namespace = {"x": x, "y": y}
+        assert _outcome(run, namespace) == _outcome(kleene, expr, namespace), namespace
