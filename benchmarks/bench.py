@@ -2,8 +2,9 @@
 
 Prints, in one run: the agreement of the hand-written function with the engine on every project
 timed; a table of interleaved timings, one row per path, with each row's ratio to the
-hand-written function on the same projects; pack loading; a cold command-line run; batch scaling
-from one worker to two and the peak memory of a long JSON Lines batch.
+hand-written function on the same projects; the memory an in-scope verdict keeps and the size of
+its compact JSON; pack loading; a cold command-line run; batch scaling from one worker to two and
+the peak memory of a long JSON Lines batch.
 
 The baseline (`benchmarks/handwritten.py`) is what a careful engineer would write for speed,
 with the engine's answers, three-valued where the pack is. Before timing anything the benchmark
@@ -84,6 +85,8 @@ SCALING_TARGET = 1.8
 MEMORY_TARGET_MB = 200.0
 VERDICT_TARGET_KIB = 30.0
 """Memory one in-scope verdict keeps alive."""
+COMPACT_TARGET_KB = 15.0
+"""The compact JSON of an in-scope verdict (UTF-8 bytes), median over the in-scope projects."""
 GROWTH_SIZES = (10, 100, 1000, 2000)
 SECTION_LIMIT = 1000
 """The most rules a pack section may hold."""
@@ -138,6 +141,13 @@ def main() -> int:
     print(
         f"memory one in-scope verdict keeps alive:  {kib:8.1f} KiB  target < "
         f"{VERDICT_TARGET_KIB:g} KiB  " + _ok(kib < VERDICT_TARGET_KIB, "verdict memory", misses)
+    )
+    sizes = sorted(_compact_size(pack, p) for p in inside)
+    median = statistics.median(sizes)
+    print(
+        f"compact verdict of an in-scope project:   {median / 1000:8.1f} KB median, "
+        f"{sizes[0] / 1000:.1f} to {sizes[-1] / 1000:.1f} KB  target < {COMPACT_TARGET_KB:g} KB  "
+        + _ok(median < COMPACT_TARGET_KB * 1000, "compact size", misses)
     )
     print()
     _print_growth(projects[:300], rounds, misses)
@@ -342,6 +352,11 @@ def _print_from_dict(times: list[list[float]], rows: Sequence[Row], misses: list
         f"\n  decide from a dict ÷ from a Project: {ratio:.2f} ({ratios[0]:.2f}-{ratios[-1]:.2f})"
         f"  ≤ {FROM_DICT_TARGET:g} " + _ok(ratio <= FROM_DICT_TARGET, "from a dict", misses)
     )
+
+
+def _compact_size(pack: Any, project: Project) -> int:
+    """The bytes of the compact JSON of `project`'s verdict, in UTF-8."""
+    return len(compact_json(evaluate(project, pack, stage=STAGE, as_of=AS_OF), pack).encode())
 
 
 def _verdict_memory(pack: Any, projects: Sequence[Project], count: int = 300) -> float:
