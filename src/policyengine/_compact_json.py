@@ -30,6 +30,7 @@ from pydantic_core import PydanticSerializationError
 from .loader import CompiledPack, CompiledRule
 from .pack import Text
 from .verdict import (
+    MORE_FIELDS,
     Assumption,
     DeadlineResult,
     Decision,
@@ -53,17 +54,7 @@ _HEAD = (
     '{"format":"policyengine.verdict.compact","format_version":%d,"pack_id":%s,"pack_version":%s'
 )
 
-_MORE_FIELDS = (
-    "missing_facts",
-    "missing_documents",
-    "prohibited_items",
-    "exception",
-    "justification",
-    "assumptions",
-    "consequences",
-    "deadline",
-    "error",
-)
+_MORE_FIELDS = tuple(name for name in MORE_FIELDS if name != "message")
 """The fields a finding may add to its status and facts, in the compact form's order (a
 finding's message is its rule's, in the rule table)."""
 

@@ -197,7 +197,7 @@ class UnreadFacts:
         self.judged = judged
 
 
-_MORE_FIELDS = (
+MORE_FIELDS = (
     "message",
     "missing_facts",
     "missing_documents",
@@ -209,7 +209,8 @@ _MORE_FIELDS = (
     "deadline",
     "error",
 )
-"""The fields of a finding that most findings leave at their defaults (None or empty)."""
+"""The fields of a finding that most findings leave at their defaults (None or empty), in the
+order of its JSON form."""
 _LISTS = frozenset(
     {
         "missing_facts",
@@ -342,7 +343,7 @@ class Finding:
         return self._more.get("error")
 
     def replace(self, **changes: Any) -> Finding:
-        """A copy with `changes` (fields of `_MORE_FIELDS`, or status)."""
+        """A copy with `changes` (fields of `MORE_FIELDS`, or status)."""
         status = changes.pop("status", self.status)
         more = {**self._more, **changes}
         source = self._source  # read before the facts: see `facts`
@@ -371,7 +372,7 @@ class Finding:
             "citation": rule.citation,
             "facts": self.facts,
         }
-        for name in _MORE_FIELDS[1:]:
+        for name in MORE_FIELDS[1:]:
             value = more.get(name)
             values[name] = ([] if value is None else value) if name in _LISTS else value
         return values
@@ -469,7 +470,7 @@ class FindingTemplate:
         self.rule = rule
 
     def make(self, values: dict[str, Any]) -> Finding:
-        """A finding with `values` (status, facts, and any of `_MORE_FIELDS`), unchecked."""
+        """A finding with `values` (status, facts, and any of `MORE_FIELDS`), unchecked."""
         status = values.pop("status")
         facts = values.pop("facts", None)
         return Finding.of(self.rule, status, {} if facts is None else facts, values)
@@ -505,7 +506,7 @@ def quick_finding(
     source: FactSource | None = None,
     new: Any = object.__new__,
 ) -> Finding:
-    """A finding of `rule` with `status`, the facts it read and `more` (fields of `_MORE_FIELDS`
+    """A finding of `rule` with `status`, the facts it read and `more` (fields of `MORE_FIELDS`
     without defaults, never changed afterwards, so one dict may serve every finding of a rule),
     unchecked: what `Finding.of` and the evaluator's loop over the rules build. Facts not yet
     read are an `UnreadFacts` with the `source` they will be read from."""
