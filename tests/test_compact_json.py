@@ -1,4 +1,5 @@
-"""`compact_json` writes the compact verdict without its model: the model's bytes, always.
+"""`compact_json` writes the compact verdict without its model: the model's bytes, always; and
+`Verdict.to_json` writes the full verdict's findings without theirs: `model_dump_json`'s bytes.
 
 Every comparison is with `compact(verdict, pack).model_dump_json(exclude_defaults=True)`, the
 form the schema and the service describe, on the verdicts of every bundled pack: its cases at
@@ -75,8 +76,12 @@ def model_json(verdict: Verdict, pack: CompiledPack) -> str:
 
 
 def assert_same(verdict: Verdict, pack: CompiledPack) -> str:
+    # The full form too: `Verdict.to_json` writes the findings from their records as well.
+    # Both writers first: the models write every finding's facts out, the writers need not.
+    full = verdict.to_json()
     written = compact_json(verdict, pack)
     assert written == model_json(verdict, pack)
+    assert full == verdict.model_dump_json()
     return written
 
 
@@ -454,6 +459,8 @@ def test_a_lone_surrogate_is_refused_as_the_model_refuses_it(where: str) -> None
         model_json(odd, pack)
     with pytest.raises(PydanticSerializationError, match="surrogates not allowed"):
         compact_json(odd, pack)
+    with pytest.raises(PydanticSerializationError, match="surrogates not allowed"):
+        odd.to_json()
 
 
 # --- the per-pack data -----------------------------------------------------------------------

@@ -312,6 +312,10 @@ def _more(more: dict[str, Any]) -> str:
 
 def _value(value: FactValue) -> str:
     """One fact's value; the common kinds by hand, the rest by the standard encoder."""
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
     if isinstance(value, str):
         return _string(value)
     if isinstance(value, list):

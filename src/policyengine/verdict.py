@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Final, Literal, Protocol, TypeVar
@@ -161,6 +161,8 @@ class RuleData:
     title: Text
     severity: Severity
     citation: Citation
+    json: Any = field(default=None, compare=False, repr=False)
+    """The JSON its findings share, written when first needed (`_verdict_json`)."""
 
 
 class FactSource(Protocol):
@@ -629,8 +631,12 @@ class Verdict(BaseModel):
         return [f for f in self.findings if f.status is Status.FAIL]
 
     def to_json(self, *, indent: int | None = None) -> str:
-        """Deterministic JSON: same evaluation, same bytes."""
-        return self.model_dump_json(indent=indent)
+        """Deterministic JSON: same evaluation, same bytes (those of `model_dump_json`)."""
+        if indent is not None:
+            return self.model_dump_json(indent=indent)
+        from ._verdict_json import write  # the findings written from their records
+
+        return write(self)
 
 
 _M = TypeVar("_M", bound=BaseModel)
