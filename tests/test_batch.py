@@ -199,13 +199,12 @@ def test_json_errors_in_a_record_point_at_its_line_and_column(mini: CompiledPack
 def test_a_failure_to_serialise_a_verdict_is_that_records_error(
     mini: CompiledPack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from policyengine import batch
+    from policyengine import Verdict
 
-    class Broken:
-        def to_json(self, value: object) -> bytes:
-            raise RuntimeError("cannot serialise")
+    def broken(self: Verdict, *, indent: int | None = None) -> str:
+        raise RuntimeError("cannot serialise")
 
-    monkeypatch.setattr(batch, "_SERIALIZER", Broken())
+    monkeypatch.setattr(Verdict, "to_json", broken)
     records = [(f"r{i}", json.dumps({"id": f"p{i}"})) for i in range(3)]
     results = list(evaluate_many(records, [mini], as_of=AS_OF))
     assert [(r.index, r.error_code) for r in results] == [(i, "evaluation.error") for i in range(3)]

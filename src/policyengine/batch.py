@@ -264,7 +264,7 @@ def _evaluate_one(
         return BatchResult(
             index,
             source,
-            verdicts_json=tuple(_SERIALIZER.to_json(verdict) for verdict in verdicts),
+            verdicts_json=tuple(verdict.to_json().encode() for verdict in verdicts),
             statuses=tuple(verdict.status for verdict in verdicts),
             warned=any(verdict.failed for verdict in verdicts),
         )
@@ -314,10 +314,6 @@ def _bounded(text: str, limit: int = MAX_ERROR_CHARS) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}... ({len(text) - limit:,} more characters)"
-
-
-# Verdict.model_dump_json() is this serializer's output decoded; the bytes are what travels.
-_SERIALIZER = Verdict.__pydantic_serializer__
 
 
 def evaluate_many(
