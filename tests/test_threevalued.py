@@ -195,11 +195,20 @@ def test_compiled_scope_and_interpreter_agree(pack: CompiledPack) -> None:
 
 
 @pytest.mark.parametrize("function", ["has_any", "has_all", "has_only"])
-@pytest.mark.parametrize("members", [("a",), ("a", "b"), ("a", "b", "a")])
+@pytest.mark.parametrize(
+    "members",
+    [
+        ("project_proposal",),
+        ("project_proposal", "feasibility_study_report"),
+        ("project_proposal", "feasibility_study_report", "project_proposal"),
+    ],
+)
 def test_set_tests_in_plain_code_are_the_set_functions(function: str, members: tuple[str]) -> None:
-    # The plain code tests a known, complete set against a constant frozenset of the members.
+    # The plain code tests a known, complete set against a constant frozenset of the members,
+    # named by their values; a project's sets hold vocabulary members (or their values).
     from policyengine import partial
     from policyengine.program import _SetCalls
+    from policyengine.vocabulary import Document
 
     constants: dict[str, Any] = {}
 
@@ -211,11 +220,17 @@ def test_set_tests_in_plain_code_are_the_set_functions(function: str, members: t
     tree = _SetCalls(constant).visit(ast.parse(call, mode="eval").body)
     assert function not in ast.unparse(tree)
     code = compile(ast.Expression(ast.fix_missing_locations(tree)), "<test>", "eval")
+    pool = [
+        Document.PROJECT_PROPOSAL,
+        Document.FEASIBILITY_STUDY_REPORT,
+        Document.PRELIMINARY_DESIGN,
+    ]
     for size in range(4):
-        for subset in itertools.combinations(["a", "b", "c"], size):
-            scope = {"__builtins__": {}, "_nonempty": bool, "x": frozenset(subset), **constants}
-            expected = getattr(partial, function)(frozenset(subset), *members)
-            assert eval(code, scope) is expected, (call, subset)
+        for subset in itertools.combinations(pool, size):
+            for held in (frozenset(subset), frozenset(m.value for m in subset)):
+                scope = {"__builtins__": {}, "_nonempty": bool, "x": held, **constants}
+                expected = getattr(partial, function)(held, *members)
+                assert eval(code, scope) is expected, (call, subset)
 
 
 def test_a_chained_comparison_runs_in_the_program_as_interpreted() -> None:
