@@ -2,11 +2,13 @@
 
 `compact(verdict, pack).model_dump_json(exclude_defaults=True)` builds a Pydantic model per
 finding, decision and assumption only to write them out again. `write` gives the same bytes from
-the verdict's fields and its findings' public attributes: the same keys in the same order, no
-whitespace, non-ASCII characters as they are, and a field left out exactly where the model's
-dump leaves it out (equal to its default: None, an empty list, an empty dict). What every verdict
-of a pack shares is worked out once per pack and kept while the pack lives: each rule's recorded
-facts and the JSON of its id with each status, which is all most findings are.
+the verdict's fields and its findings' records (`Finding`'s slots): the same keys in the same
+order, no whitespace, non-ASCII characters as they are, and a field left out exactly where the
+model's dump leaves it out (equal to its default: None, an empty list, an empty dict). What every
+verdict of a pack shares is worked out once per pack and kept while the pack lives: each rule's
+recorded facts, the JSON of its id with each status (which is all most findings are) and of its
+plain failures' fields. A finding's facts not yet written out (`UnreadFacts`) are not written out
+for it: the verdict's facts are the evaluation's values, converted once (see `_Findings`).
 
 Strings are escaped by the standard library's C encoder (`json.encoder.encode_basestring`, what
 `json.dumps(..., ensure_ascii=False)` uses), which escapes what pydantic-core escapes and nothing
