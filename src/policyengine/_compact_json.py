@@ -43,6 +43,7 @@ from .verdict import (
     Status,
     UnreadFacts,
     Verdict,
+    unread_facts,
 )
 
 _string = json.encoder.encode_basestring
@@ -93,8 +94,7 @@ def _rule_json(rule: CompiledRule) -> _RuleJSON:
 
 
 def _unread(rule: CompiledRule, judged: bool) -> _Unread:
-    name = rule.judged[0] if judged and rule.judged is not None else None
-    own = name if name is not None and name not in rule.fact_names else None
+    own = rule.judged_alone if judged else None
     keys = {*rule.fact_names, *([own] if own else [])}
     read = "" if keys == rule.recorded else f',"read":{_strings(sorted(keys))}'
     return _Unread(rule.fact_names, own, read, rule if own else None)
@@ -212,15 +212,9 @@ class _Findings:
             rule = rules[finding._rule.rule_id]
             status = finding.status
             more = finding._more
-            facts = finding._facts
-            source = finding._source
-            if (
-                facts.__class__ is UnreadFacts
-                and source is not None
-                and (source is self.source or self.source is None)
-                and "deadline" not in more
-            ):
-                # Else written out: read meanwhile, a deadline's, another evaluation's.
+            found = unread_facts(finding, self.source)
+            if found is not None:
+                facts, source = found
                 self.source = source
                 entry = unread[facts]
                 own = entry.read
@@ -242,19 +236,10 @@ class _Findings:
         finding's, and the list it judged, unless it is the verdict's."""
         first = self.first
         own = {n: source[n] for n in entry.names if n in first and first[n] != source[n]}
-        name = entry.judged
-        if name is not None:
+        if entry.judged is not None:
             assert entry.rule is not None
             value = entry.rule.judged_value(source.namespace)
-            if name in first:
-                verdict = first[name]
-            elif name in self.seen:
-                verdict = source[name]
-            else:  # the first value met of it: the verdict's
-                first[name] = value
-                return own
-            if value != verdict:
-                own[name] = value
+            own.update(self._others({entry.judged: value}))
         return own
 
     def _written_own(self, rule: _RuleJSON, facts: dict[str, FactValue]) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from ._compact_json import _encodable, _string, _value
+from ._compact_json import _encodable, _string, _strings, _text, _value
 from .pack import Text
 from .verdict import (
     MORE_FIELDS,
@@ -34,6 +34,7 @@ from .verdict import (
     UnreadFacts,
     Verdict,
     build,
+    unread_facts,
 )
 
 _FINDINGS = ',"findings":[],"missing_documents":'
@@ -163,28 +164,22 @@ class _Findings:
         return written
 
     def _facts(self, finding: Finding) -> str:
-        facts = finding._facts
-        source = finding._source
-        if (
-            facts.__class__ is UnreadFacts
-            and source is not None
-            and (source is self.source or self.source is None)
-            and "deadline" not in finding._more
-        ):
-            # The values the evaluation read, the same for every finding that reads them; a
-            # judged list, the finding's own.
-            self.source = source
-            assert isinstance(facts, UnreadFacts)
-            rule = facts.rule
-            if self.fragments is None:
-                self.fragments = _Fragments(source)
-            parts = list(map(self.fragments.__getitem__, rule.fact_names))
-            if facts.judged and rule.judged is not None and rule.judged[0] not in rule.fact_names:
-                name = rule.judged[0]
-                judged = _value(rule.judged_value(source.namespace))  # members' names: ASCII
-                parts.append(f"{_string(name)}:{judged}")
-            return "{" + ",".join(parts) + "}"
-        return _encodable(_json(finding.facts))
+        found = unread_facts(finding, self.source)
+        if found is None:
+            return _encodable(_json(finding.facts))
+        # The values the evaluation read, the same for every finding that reads them; a judged
+        # list, the finding's own.
+        facts, source = found
+        self.source = source
+        rule = facts.rule
+        if self.fragments is None:
+            self.fragments = _Fragments(source)
+        parts = list(map(self.fragments.__getitem__, rule.fact_names))
+        name = rule.judged_alone if facts.judged else None
+        if name is not None:
+            judged = _value(rule.judged_value(source.namespace))  # members' names: ASCII
+            parts.append(f"{_string(name)}:{judged}")
+        return "{" + ",".join(parts) + "}"
 
 
 class _Fragments(dict[str, str]):
@@ -212,12 +207,8 @@ def _more(more: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def _text(text: Text) -> str:
-    return f'{{"zh":{_string(text.zh)},"en":{_string(text.en)}}}'
-
-
-def _strings(values: list[str] | None) -> str:
-    return "[]" if not values else f"[{','.join(map(_string, values))}]"
+def _listed(values: list[str] | None) -> str:
+    return _strings(values or ())
 
 
 def _or_null(write: Any) -> Any:
@@ -229,13 +220,13 @@ def _json(facts: dict[str, FactValue]) -> str:
 
 
 _FIELDS: dict[str, Any] = {
-    "missing_facts": _strings,
-    "missing_documents": _strings,
-    "prohibited_items": _strings,
+    "missing_facts": _listed,
+    "missing_documents": _listed,
+    "prohibited_items": _listed,
     "exception": _or_null(_text),
     "justification": _or_null(_string),
     "assumptions": lambda value: _ASSUMPTIONS.dump_json(value or []).decode(),
-    "consequences": _strings,
+    "consequences": _listed,
     "deadline": _or_null(lambda value: _DEADLINE.dump_json(value).decode()),
     "error": _or_null(_string),
 }

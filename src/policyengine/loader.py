@@ -155,10 +155,16 @@ class CompiledRule:
 
         Where an expression of the rule reads the whole list, the whole list is recorded already.
         """
+        name = self.judged_alone
+        if name is not None:
+            facts[name] = self.judged_value(namespace)
+
+    @cached_property
+    def judged_alone(self) -> str | None:
+        """The list this rule judges, where no expression of it reads the whole list: its
+        findings record the members asked about after the facts read (`record_judged`)."""
         judged = self.judged
-        if judged is None or judged[0] in self.fact_names:
-            return
-        facts[judged[0]] = self.judged_value(namespace)
+        return None if judged is None or judged[0] in self.fact_names else judged[0]
 
     def judged_value(self, namespace: Mapping[str, Any]) -> Any:
         """The judged list as `record_judged` records it: the members asked about that are

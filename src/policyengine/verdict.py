@@ -521,6 +521,25 @@ def quick_finding(
     return finding
 
 
+def unread_facts(
+    finding: Finding, source: FactSource | None
+) -> tuple[UnreadFacts, FactSource] | None:
+    """The facts `finding` read, not yet written out, and where they are read from: when they
+    come from `source` (any, when None) and are its rule's alone, not a deadline's (whose
+    dates are its own). Else None: `finding.facts` writes them out."""
+    facts = finding._facts
+    read_from = finding._source  # None once read meanwhile: `facts` then holds them
+    if (
+        facts.__class__ is UnreadFacts
+        and read_from is not None
+        and (read_from is source or source is None)
+        and "deadline" not in finding._more
+    ):
+        assert isinstance(facts, UnreadFacts)
+        return facts, read_from
+    return None
+
+
 def _given(more: dict[str, Any]) -> dict[str, Any]:
     # Defaults (None, empty lists) are not stored: most findings have none of these fields.
     return {name: value for name, value in more.items() if value is not None and value != []}
