@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,11 @@ import jsonschema
 import pytest
 
 from policyengine import Project, evaluate, load_pack
-from policyengine.compact import FORMAT_VERSION, compact, compact_json, rule_table
-from policyengine.loader import BUNDLED_PACKS
+from policyengine.compact import FORMAT_VERSION, compact, compact_json, findings, rule_table
+from policyengine.loader import BUNDLED_PACKS, CompiledPack
 from policyengine.schemas import schema_text
 from policyengine.testing import iter_case_files, load_cases
-from policyengine.verdict import Verdict
+from policyengine.verdict import DeadlineResult, Verdict
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,53 +34,69 @@ def _verdicts(name: str) -> list[Verdict]:
     return verdicts
 
 
-def _expanded(data: dict[str, Any], table: dict[str, Any]) -> dict[str, Any]:
-    """What the full verdict says of each rule, rebuilt from the compact form and the table."""
-    reads = {rule["rule_id"]: rule["reads"] for rule in table["rules"]}
-    findings = {}
-    for finding in data.get("findings", []):
-        own = finding.get("facts", {})
-        names = finding.get("read", reads[finding["rule_id"]])
-        facts = {name: data["facts"][name] for name in names if name not in own}
-        findings[finding["rule_id"]] = {
-            "status": finding["status"],
-            "facts": {**facts, **own},
-            "missing_facts": finding.get("missing_facts", []),
-            "missing_documents": finding.get("missing_documents", []),
-            "prohibited_items": finding.get("prohibited_items", []),
-            "consequences": finding.get("consequences", []),
-            "assumptions": [a["exception_id"] for a in finding.get("assumptions", [])],
-        }
-    return findings
+_REBUILT = (
+    "rule_id",
+    "status",
+    "facts",
+    "missing_facts",
+    "missing_documents",
+    "prohibited_items",
+    "exception",
+    "justification",
+    "assumptions",
+    "consequences",
+    "deadline",
+    "error",
+)
 
 
-def _full(verdict: Verdict) -> dict[str, Any]:
-    data = json.loads(verdict.to_json())
-    return {
-        f["rule_id"]: {
-            "status": f["status"],
-            "facts": f["facts"],
-            "missing_facts": f["missing_facts"],
-            "missing_documents": f["missing_documents"],
-            "prohibited_items": f["prohibited_items"],
-            "consequences": f["consequences"],
-            "assumptions": [a["exception_id"] for a in f["assumptions"]],
-        }
-        for f in data["findings"]
-    }
+def said(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What findings (JSON data) say that `compact.findings` rebuilds: every field but those
+    of the rule table and the message; a deadline as its model reads it, an assumption as the
+    compact form states it."""
+    out = []
+    for finding in findings:
+        kept = {name: finding.get(name) for name in _REBUILT}
+        for name in ("missing_facts", "missing_documents", "prohibited_items", "consequences"):
+            kept[name] = kept[name] or []
+        if kept["deadline"] is not None:
+            kept["deadline"] = DeadlineResult.model_validate(kept["deadline"])
+        kept["assumptions"] = [
+            (a["exception_id"], a.get("rule_id"), a.get("missing_facts", []))
+            for a in kept["assumptions"] or []
+        ]
+        out.append(kept)
+    return out
+
+
+_TABLES: dict[int, tuple[weakref.ref[CompiledPack], dict[str, Any]]] = {}
+
+
+def rebuilt(written: str, pack: CompiledPack) -> list[dict[str, Any]]:
+    """The findings of a compact verdict's JSON, rebuilt with its pack's rule table (as
+    `policyengine rules` prints it: without empty fields)."""
+    known = _TABLES.get(id(pack))
+    if known is None or known[0]() is not pack:
+        table = json.loads(rule_table(pack).model_dump_json(exclude_defaults=True))
+        known = _TABLES[id(pack)] = (weakref.ref(pack), table)
+    return said(findings(json.loads(written), known[1]))
+
+
+def stated(verdict: Verdict) -> list[dict[str, Any]]:
+    """The findings of the full verdict, as `rebuilt` gives them."""
+    return said(json.loads(verdict.to_json())["findings"])
 
 
 @pytest.mark.parametrize("name", BUNDLED_PACKS)
 def test_nothing_a_project_made_of_its_rules_is_lost(name: str) -> None:
     pack = load_pack(name)
-    table = json.loads(rule_table(pack).model_dump_json())
     for verdict in _verdicts(name):
         data = json.loads(compact_json(verdict, pack))
         assert data["format_version"] == FORMAT_VERSION
         assert data["status"] == verdict.status.value
         assert data.get("in_scope") == verdict.in_scope
         assert data.get("route") == (verdict.route.band_id if verdict.route else None)
-        assert _expanded(data, table) == _full(verdict)
+        assert rebuilt(compact_json(verdict, pack), pack) == stated(verdict)
 
 
 def test_an_in_scope_zhanggong_verdict_is_under_15_kb() -> None:

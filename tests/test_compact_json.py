@@ -15,6 +15,7 @@ import gc
 import importlib.util
 import json
 import pickle
+from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +26,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic_core import PydanticSerializationError
+from tests.test_compact import rebuilt, stated
 
 from policyengine import CompiledPack, Project, Stage, Status, Verdict, evaluate, load_pack
 from policyengine import _compact_json as writer
@@ -82,6 +84,8 @@ def assert_same(verdict: Verdict, pack: CompiledPack) -> str:
     written = compact_json(verdict, pack)
     assert written == model_json(verdict, pack)
     assert full == verdict.model_dump_json()
+    # ... and nothing is lost: the rule table and the compact form give every finding back.
+    assert rebuilt(written, pack) == stated(verdict)
     return written
 
 
@@ -182,9 +186,11 @@ def test_the_cases_and_generated_projects_write_every_field_of_the_compact_form(
             for level, keys in keys_written(compact_json(verdict, pack)).items():
                 seen[level] |= keys
     missing = {level: FIELDS[level] - seen[level] for level in FIELDS}
-    # The engine writes no note on a deadline (a verdict read back may hold one); the
-    # hand-made verdicts below do.
-    assert missing == {**{level: set() for level in FIELDS}, "deadline": {"note"}}
+    # The engine writes no note on a deadline (a verdict read back may hold one), and a
+    # finding's consequences are always its rule's (the rule table's); the hand-made verdicts
+    # below write both.
+    expected = {**{level: set() for level in FIELDS}, "deadline": {"note"}}
+    assert missing == {**expected, "finding": {"consequences"}}
 
 
 # --- what a project writes itself: its id, name and justifications --------------------------
@@ -360,24 +366,86 @@ def test_facts_of_every_kind_and_findings_with_facts_of_their_own() -> None:
     assert written["findings"][2]["read"] == []
 
 
+def test_facts_of_their_own_beside_the_evaluations_are_weighed_in_finding_order() -> None:
+    # Findings whose facts are their own among those whose facts are still the evaluation's:
+    # before them, after them, agreeing or not, whole facts and judged lists; the verdict's
+    # value of a fact is the first recorded whole, of a list only judged the union.
+    pack = load_pack("zhanggong")
+    facts, as_of = zhanggong_case()
+    verdict = evaluate(Project.from_facts(facts), pack, stage="audit", as_of=as_of)
+    findings = verdict.findings
+    # The list most findings judge and none reads whole, the first of them, and all of them.
+    lists = [pack.rule_index[f.rule_id].judged_alone for f in findings]
+    whole = {name for f in findings for name in pack.rule_index[f.rule_id].fact_names}
+    judged = Counter(name for name in lists if name and name not in whole).most_common(1)[0][0]
+    judges = [i for i, name in enumerate(lists) if name == judged]
+    judging = judges[0]
+    # The fact most rules read, and the first and last findings that record it.
+    read = Counter(name for rule in pack.rules for name in rule.fact_names).most_common(1)[0][0]
+    readers = [i for i, f in enumerate(findings) if read in pack.rule_index[f.rule_id].fact_names]
+
+    def own(index: int, changes: dict[str, Any]) -> Finding:
+        finding = findings[index]
+        data = finding.data()
+        rule = RuleData(
+            data.rule_id,
+            data.section,
+            data.category,
+            data.due_from,
+            data.title,
+            data.severity,
+            data.citation,
+        )
+        return Finding.of(rule, finding.status, {**finding.facts, **changes}, finding._more)
+
+    variants = {
+        "first, agreeing": {readers[0]: {}},
+        "first, another value": {readers[0]: {read: "another"}},
+        "last, another value": {readers[-1]: {read: "another"}},
+        "first and last, other values": {readers[0]: {read: "one"}, readers[-1]: {read: "two"}},
+        "a judged list with another member": {judging: {judged: ["a_member"]}},
+        "a judged list unknown": {judging: {judged: None}},
+        "a judged list read whole": {0: {judged: ["a", "b"]}},
+        "a judged list of another kind": {judging: {judged: {"present": [], "absent": []}}},
+        "a judged list of no kind": {judging: {judged: "a_member"}},
+        "every judged list its own": {i: {judged: [f"member {i}"]} for i in judges},
+        "every judged list its own, of two kinds": {
+            i: {judged: [f"member {i}"] if i % 2 else {"present": [], "absent": ["x"]}}
+            for i in judges
+        },
+    }
+    for name, changed in variants.items():
+        fresh = evaluate(Project.from_facts(facts), pack, stage="audit", as_of=as_of)
+        findings = fresh.findings
+        made = [own(i, changed[i]) if i in changed else f for i, f in enumerate(findings)]
+        assert_same(fresh.model_copy(update={"findings": made}), pack), name
+
+
+def test_findings_out_of_the_rule_tables_order_are_refused() -> None:
+    # The compact form gives one status per rule, in the rule table's order.
+    pack = load_pack("zhanggong")
+    verdict = evaluate(Project.from_facts(zhanggong_case()[0]), pack, stage="audit")
+    first, second, *rest = verdict.findings
+    for findings in ([second, first, *rest], [first, first, second]):
+        changed = verdict.model_copy(update={"findings": findings})
+        with pytest.raises(ValueError, match="out of zhanggong's rule order or repeated"):
+            model_json(changed, pack)
+        with pytest.raises(ValueError, match="out of zhanggong's rule order or repeated"):
+            compact_json(changed, pack)
+
+
 def test_values_no_fact_holds_are_written_as_the_model_writes_them() -> None:
     # A finding made unchecked (`Finding.of`) may hold values `FactValue` does not describe: the
     # model warns and writes what it finds, and so does the writer (not a refusal of its own).
     pack = load_pack("zhanggong")
     verdict = evaluate(Project(), pack, stage="audit")
-    first = verdict.findings[0]
-    rule = RuleData(
-        first.rule_id,
-        first.section,
-        first.category,
-        first.due_from,
-        first.title,
-        first.severity,
-        first.citation,
+    first, second = (
+        RuleData(f.rule_id, f.section, f.category, f.due_from, f.title, f.severity, f.citation)
+        for f in verdict.findings[:2]
     )
     findings = [
-        Finding.of(rule, Status.PASS, {"a_list": ["a"], "a_number": 1}),
-        Finding.of(rule, Status.FAIL, {"a_list": [1, "a"], "a_number": 1.5}),
+        Finding.of(first, Status.PASS, {"a_list": ["a"], "a_number": 1}),
+        Finding.of(second, Status.FAIL, {"a_list": [1, "a"], "a_number": 1.5}),
     ]
     odd = verdict.model_copy(update={"findings": findings})
     with pytest.warns(UserWarning, match="PydanticSerializationUnexpectedValue"):

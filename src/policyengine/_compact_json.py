@@ -4,11 +4,11 @@
 finding, decision and assumption only to write them out again. `write` gives the same bytes from
 the verdict's fields and its findings' records (`Finding`'s slots): the same keys in the same
 order, no whitespace, non-ASCII characters as they are, and a field left out exactly where the
-model's dump leaves it out (equal to its default: None, an empty list, an empty dict). What every
-verdict of a pack shares is worked out once per pack and kept while the pack lives: each rule's
-recorded facts, the JSON of its id with each status (which is all most findings are) and of its
-plain failures' fields. A finding's facts not yet written out (`UnreadFacts`) are not written out
-for it: the verdict's facts are the evaluation's values, converted once (see `_Findings`).
+model's dump leaves it out (equal to its default). Most findings are only a status: a finding
+whose facts are still the evaluation's (`UnreadFacts`) and that adds nothing its rule table
+entry does not imply is a status in `statuses` and nothing more. The verdict's facts are then
+the evaluation's values, converted once; a finding whose facts are its own is weighed as
+`compact` weighs it (`_Facts`).
 
 Strings are escaped by the standard library's C encoder (`json.encoder.encode_basestring`, what
 `json.dumps(..., ensure_ascii=False)` uses), which escapes what pydantic-core escapes and nothing
@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic_core import PydanticSerializationError
 
+from . import compact as _compact
 from .loader import CompiledPack, CompiledRule
 from .pack import Text
 from .verdict import (
@@ -58,46 +59,44 @@ _HEAD = (
 )
 
 _MORE_FIELDS = tuple(name for name in MORE_FIELDS if name != "message")
-"""The fields a finding may add to its status and facts, in the compact form's order (a
-finding's message is its rule's, in the rule table)."""
+"""The fields a finding may add, in the compact form's order (a finding's message is its
+rule's, in the rule table, or says what is missing or found)."""
+_STATUS = {status: f'"{status.value}"' for status in Status}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _RuleJSON:
-    """What the findings of one rule share in JSON."""
+    """What the findings of one rule share in the compact form."""
 
-    reads: frozenset[str]  # the facts its findings record, unless a finding says otherwise
-    opened: dict[Status, str]  # '{"rule_id":...,"status":...' for each status
-    plain: dict[Status, str]  # the same, closed: a finding with nothing more to say
-    failing: dict[str, Any] | None  # the fields every plain failure of the rule shares
-    failed: str  # ... and their JSON, closing the finding
+    rule: CompiledRule
+    position: int  # in the rule table: where `statuses` gives the finding's status
+    opened: str  # '{"rule_id":...'
+    failing: dict[str, Any] | None  # what every plain failure of the rule adds (see `_plain`)
+    consequences: list[Any]  # what each failure carries, which the rule table gives
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class _Unread:
-    """A finding's facts before they are written out (`UnreadFacts`): the names it reads, each
-    with the evaluation's one value of it, and the list it judged, which is its own."""
+    """Facts still the evaluation's (an `UnreadFacts`): the names recorded whole, the list
+    judged and the members asked about, and the finding's `"read"` where its facts are not its
+    rule's `reads`."""
 
-    names: tuple[str, ...]  # in the order the finding's facts have them
-    judged: str | None  # the judged list recorded after them, where no expression reads it whole
-    read: str  # the finding's `"read"`, where its facts are not its rule's `reads`
-    rule: CompiledRule | None  # the rule, where it records a judged list
+    names: frozenset[str]
+    judged: str | None
+    asked: frozenset[str]
+    read: str
 
 
-def _rule_json(rule: CompiledRule) -> _RuleJSON:
-    opened = {
-        status: f'{{"rule_id":{_string(rule.id)},"status":"{status.value}"' for status in Status
-    }
-    plain = {status: f"{text}}}" for status, text in opened.items()}
-    failing = rule.failing
-    return _RuleJSON(rule.recorded, opened, plain, failing, _more(failing or {}))
+def _rule_json(rule: CompiledRule, position: int) -> _RuleJSON:
+    opened = f'{{"rule_id":{_string(rule.id)}'
+    return _RuleJSON(rule, position, opened, rule.failing, rule.consequences)
 
 
 def _unread(rule: CompiledRule, judged: bool) -> _Unread:
     own = rule.judged_alone if judged else None
     keys = {*rule.fact_names, *([own] if own else [])}
     read = "" if keys == rule.recorded else f',"read":{_strings(sorted(keys))}'
-    return _Unread(rule.fact_names, own, read, rule if own else None)
+    return _Unread(frozenset(rule.fact_names), own, rule.asked if own else frozenset(), read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +105,7 @@ class _PackJSON:
 
     rules: dict[str, _RuleJSON]
     unread: dict[UnreadFacts, _Unread]
+    count: int  # of rules: the length of `statuses`
 
 
 # Per pack, by identity: a pack is kept alive by its caller, and its entry leaves with it.
@@ -119,23 +119,21 @@ def _pack_json(pack: CompiledPack) -> _PackJSON:
         return entry[1]
     unread = {rule.unread: _unread(rule, False) for rule in pack.rules}
     unread.update({rule.unread_judged: _unread(rule, True) for rule in pack.rules})
-    rules = _PackJSON({rule.id: _rule_json(rule) for rule in pack.rules}, unread)
+    rules = {rule.id: _rule_json(rule, position) for position, rule in enumerate(pack.rules)}
+    known = _PackJSON(rules, unread, len(pack.rules))
 
     def forget(ref: weakref.ref[CompiledPack]) -> None:
         if _PACKS.get(key, (None,))[0] is ref:
             del _PACKS[key]
 
-    _PACKS[key] = (weakref.ref(pack, forget), rules)
-    return rules
+    _PACKS[key] = (weakref.ref(pack, forget), known)
+    return known
 
 
 def write(verdict: Verdict, pack: CompiledPack, format_version: int) -> str:
     """`compact(verdict, pack).model_dump_json(exclude_defaults=True)`, written directly."""
-    known = _pack_json(pack)
     findings = verdict.findings
-    writer = _Findings(known)
-    written = writer.write(findings)
-    shared = writer.shared()
+    scan = _Scan(_pack_json(pack), pack, findings) if findings else None
     out = [_HEAD % (format_version, _string(verdict.pack_id), _string(verdict.pack_version))]
     if verdict.project_id is not None:
         out += ',"project_id":', _string(verdict.project_id)
@@ -156,21 +154,203 @@ def write(verdict: Verdict, pack: CompiledPack, format_version: int) -> str:
         out += ',"assumptions":', _assumptions(verdict.assumptions)
     if verdict.attestations:
         out += ',"attestations":', _strings(verdict.attestations)
-    if shared:
-        out += ',"facts":', _facts_json(dict(sorted(shared.items())))
+    if scan is not None and scan.shared:
+        out += ',"facts":', _facts_json(scan.shared)
     out += ',"status":', _string(verdict.status)
     if verdict.route is not None and verdict.route.band_id is not None:
         out += ',"route":', _string(verdict.route.band_id)
     if verdict.decisions:
         out += ',"decisions":[', ",".join(map(_decision, verdict.decisions)), "]"
-    if findings:
-        out += ',"findings":[', ",".join(written), "]"
+    if scan is not None:
+        out += ',"statuses":[', ",".join(scan.statuses), "]"
+        if scan.written:
+            out += ',"findings":[', ",".join(scan.written), "]"
     if verdict.missing_documents:
         out += ',"missing_documents":', _strings(verdict.missing_documents)
     if verdict.consequences:
         out += ',"consequences":', _strings(verdict.consequences)
     out.append("}")
     return _encodable("".join(out))
+
+
+class _Scan:
+    """The findings of a verdict in the compact form: their statuses, the verdict's facts, and
+    the findings that say more than their status, in one pass and a few set operations.
+
+    The facts of most findings are still the evaluation's (`UnreadFacts`): the verdict's value
+    of a fact one of them records whole is the evaluation's, and of a list they only judge, the
+    evaluation's with the members any of them asks about. Where every finding whose facts are
+    its own agrees with the evaluation (a deadline's, which records its dates), they add their
+    names to these; `compact`'s reading (`compact.verdict_facts`: the first value recorded
+    whole, else the union of those judged) then gives the same values. Where one does not (a
+    verdict made or changed by hand), every finding's facts are read and weighed as `compact`
+    weighs them.
+    """
+
+    def __init__(self, known: _PackJSON, pack: CompiledPack, findings: list[Finding]) -> None:
+        rules = known.rules
+        unread = known.unread
+        slots = ["null"] * known.count
+        keys: set[UnreadFacts] = set()
+        source: FactSource | None = None
+        more_to_say: list[tuple[Finding, _RuleJSON, _Unread | None]] = []
+        last = -1
+        for finding in findings:
+            rule = rules[finding._rule.rule_id]
+            position = rule.position
+            if position <= last:
+                raise _compact.out_of_order(finding._rule.rule_id, pack)
+            last = position
+            status = finding.status
+            slots[position] = _STATUS[status]
+            found = unread_facts(finding, source)
+            if found is None:
+                more_to_say.append((finding, rule, None))
+                continue
+            key, source = found
+            keys.add(key)
+            entry = unread[key]
+            if entry.read or not _plain(finding._more, rule, status):
+                more_to_say.append((finding, rule, entry))
+        self.statuses = slots
+        own = [(f, r) for f, r, entry in more_to_say if entry is None]
+
+        def read_before(finding: Finding, name: str) -> bool:
+            """Whether a finding before `finding` records `name` whole from the evaluation."""
+            at = next(i for i, each in enumerate(findings) if each is finding)
+            for before in findings[:at]:
+                found = unread_facts(before, source)
+                if found is not None and name in unread[found[0]].names:
+                    return True
+            return False
+
+        entries = [unread[key] for key in keys]
+        shared = None if source is None else _evaluated(source, entries, own, read_before)
+        if shared is None:
+            self.shared = self._read_all(findings, rules)
+            every = [(f, rules[f._rule.rule_id]) for f in findings]
+            self.written = [self._finding(f, r, None, True) for f, r in every]
+        else:
+            self.shared = shared
+            self.written = [self._finding(f, r, e, e is None) for f, r, e in more_to_say]
+        self.written = [text for text in self.written if text]
+
+    def _read_all(self, findings: list[Finding], rules: dict[str, _RuleJSON]) -> dict[str, Any]:
+        """The verdict's facts as `compact` reads them: every finding's facts written out."""
+        records = []
+        for finding in findings:
+            rule = rules[finding._rule.rule_id].rule
+            records.append((rule.judged_alone, finding.facts))
+        return _compact.verdict_facts(records)
+
+    def _finding(
+        self, finding: Finding, rule: _RuleJSON, entry: _Unread | None, weighed: bool
+    ) -> str:
+        """A finding's JSON, or "" where it says nothing beyond its status; its facts are its
+        rule's `reads` with the verdict's values, unless `weighed` (then they are weighed)."""
+        out = [rule.opened]
+        if not weighed:
+            assert entry is not None
+            out.append(entry.read)
+        else:
+            facts = finding.facts
+            compiled = rule.rule
+            if compiled.recorded != facts.keys():
+                out += ',"read":', _strings(sorted(facts))
+            shared = self.shared
+            own = [
+                (name, value)
+                for name, value in facts.items()
+                if value != _compact.implied(name, compiled, shared)
+            ]
+            if own:
+                out += ',"facts":{', ",".join([f"{_string(n)}:{_value(v)}" for n, v in own]), "}"
+        more = finding._more
+        for name in _MORE_FIELDS:
+            if name == "consequences":
+                out.append(_consequences(more, rule, finding.status))
+            elif name in more:
+                value = more[name]
+                if value is not None and value != [] and value != ():
+                    out += ',"', name, '":', _WRITERS[name](value)
+        if len(out) == 1 or not "".join(out[1:]):
+            return ""
+        out.append("}")
+        return "".join(out)
+
+
+def _consequences(more: dict[str, Any], rule: _RuleJSON, status: Status) -> str:
+    """A finding's `"consequences"`, where they are not its rule's for its status."""
+    stated = list(more.get("consequences") or ())
+    if stated == (rule.consequences if status is Status.FAIL else []):
+        return ""
+    return f',"consequences":{_strings(stated)}'
+
+
+def _plain(more: dict[str, Any], rule: _RuleJSON, status: Status) -> bool:
+    """Whether a finding whose fields beyond status and facts are `more` adds nothing to the
+    compact form: none, a message only (its rule's, or one that says what is missing), or the
+    plain failure of a condition (its message and its rule's consequences)."""
+    if not more or more.keys() == _MESSAGE:
+        return True
+    return more is rule.failing and status is Status.FAIL
+
+
+_MESSAGE = frozenset({"message"})
+
+
+def _evaluated(
+    source: FactSource,
+    entries: list[_Unread],
+    own: list[tuple[Finding, _RuleJSON]],
+    read_before: Callable[[Finding, str], bool],
+) -> dict[str, Any] | None:
+    """The verdict's facts, sorted by name, as `compact.verdict_facts` gives them, from the
+    evaluation `source` and the findings whose facts are their own (`own`, in order); None where
+    those findings differ from the evaluation on a fact it reads, so that which finding comes
+    first would matter.
+
+    Each fact a finding of the evaluation records whole has the evaluation's value; each list
+    they only judge, the evaluation's with the members any of them asks about. A fact only the
+    other findings record has the first value they record (a deadline's dates).
+    """
+    whole: set[str] = set()
+    asked: dict[str, set[str]] = {}
+    for entry in entries:
+        whole |= entry.names
+        if entry.judged is not None:
+            asked.setdefault(entry.judged, set()).update(entry.asked)
+    first: dict[str, FactValue] = {}
+    judged: dict[str, list[FactValue]] = {}
+    for finding, rule in own:
+        alone = rule.rule.judged_alone
+        for name, value in finding.facts.items():
+            if name == alone:
+                judged.setdefault(name, []).append(value)
+            elif name in whole:
+                if value != source[name] and not read_before(finding, name):
+                    return None  # first recorded with another value: every finding is weighed
+            elif name in asked and value != source[name]:
+                return None  # the lists the evaluation's findings judged would be this one
+            elif name not in first:
+                first[name] = value
+    values = source.values_of(whole)
+    values.update(first)
+    for name, members in asked.items():
+        if name not in values:
+            value = values[name] = _compact.only(source[name], members)
+            for other in judged.pop(name, ()):
+                if other is not None and _compact.union(value, other) != value:
+                    return None
+                if other is not None and not _compact.joinable(value, other):
+                    return None
+    for name, recorded in judged.items():
+        if name not in values:
+            value = recorded[0]
+            for other in recorded[1:]:
+                value = _compact.union(value, other)
+            values[name] = value
+    return dict(sorted(values.items()))
 
 
 def _encodable(text: str) -> str:
@@ -183,104 +363,6 @@ def _encodable(text: str) -> str:
             message = f"Error serializing to JSON: UnicodeEncodeError: {exc}"
             raise PydanticSerializationError(message) from None
     return text
-
-
-class _Findings:
-    """The findings of a verdict in JSON, and the facts they read, in one pass.
-
-    Most findings' facts are not written out (`UnreadFacts`): each reads the evaluation's one
-    value of every name it reads. The verdict's value of a fact is the first finding's: the
-    evaluation's value, unless a finding met first records another (a judged list, which holds
-    only the members a rule asks about; a deadline's dates; the facts of a finding built
-    otherwise). When a finding is met, its names' first values are known already, so its own
-    facts (those that are not the verdict's) are known too.
-    """
-
-    def __init__(self, pack: _PackJSON) -> None:
-        self.pack = pack
-        self.source: FactSource | None = None
-        self.seen: set[str] = set()  # the names read with the evaluation's value
-        self.first: dict[str, FactValue] = {}  # the names first met with another value
-
-    def write(self, findings: list[Finding]) -> list[str]:
-        rules = self.pack.rules
-        unread = self.pack.unread
-        seen = self.seen
-        first = self.first
-        written = []
-        for finding in findings:
-            rule = rules[finding._rule.rule_id]
-            status = finding.status
-            more = finding._more
-            found = unread_facts(finding, self.source)
-            if found is not None:
-                facts, source = found
-                self.source = source
-                entry = unread[facts]
-                own = entry.read
-                if entry.judged is not None or (first and not first.keys().isdisjoint(entry.names)):
-                    own += _own(self._unread_own(entry, source))
-                seen.update(entry.names)
-            else:
-                own = self._written_own(rule, finding.facts)
-            if not more or more.keys() == _MESSAGE:
-                written.append(f"{rule.opened[status]}{own}}}" if own else rule.plain[status])
-            elif more is rule.failing:
-                written.append(f"{rule.opened[status]}{own}{rule.failed}")
-            else:
-                written.append(f"{rule.opened[status]}{own}{_more(more)}")
-        return written
-
-    def _unread_own(self, entry: _Unread, source: FactSource) -> dict[str, FactValue]:
-        """An unread finding's own facts: the names it reads whose first value met was another
-        finding's, and the list it judged, unless it is the verdict's."""
-        first = self.first
-        own = {n: source[n] for n in entry.names if n in first and first[n] != source[n]}
-        if entry.judged is not None:
-            assert entry.rule is not None
-            value = entry.rule.judged_value(source.namespace)
-            own.update(self._others({entry.judged: value}))
-        return own
-
-    def _written_own(self, rule: _RuleJSON, facts: dict[str, FactValue]) -> str:
-        """A written-out finding's `read` (where it is not its rule's) and own facts."""
-        read = "" if rule.reads == facts.keys() else f',"read":{_strings(sorted(facts))}'
-        return read + _own(self._others(facts))
-
-    def _others(self, facts: dict[str, FactValue]) -> dict[str, FactValue]:
-        """Those of `facts` that are not the verdict's; the first value met of each is."""
-        own = {}
-        first = self.first
-        for name, value in facts.items():
-            if name in self.seen:
-                assert self.source is not None
-                verdict = self.source[name] if name not in first else first[name]
-            elif name in first:
-                verdict = first[name]
-            else:
-                first[name] = value
-                continue
-            if value != verdict:
-                own[name] = value
-        return own
-
-    def shared(self) -> dict[str, FactValue]:
-        """Each fact the findings read, with the first finding's value of it."""
-        source = self.source
-        shared = {} if source is None else source.values_of(self.seen)
-        shared.update(self.first)
-        return shared
-
-
-_MESSAGE = frozenset({"message"})
-"""A finding that adds only a message adds nothing to the compact form (its rule's is there)."""
-
-
-def _own(facts: dict[str, FactValue]) -> str:
-    """A finding's `"facts"`: those whose values are not the verdict's."""
-    if not facts:
-        return ""
-    return ',"facts":{' + ",".join([f"{_string(n)}:{_value(v)}" for n, v in facts.items()]) + "}"
 
 
 def _more(more: dict[str, Any]) -> str:

@@ -69,7 +69,7 @@ from .verdict import (
     SourceRef,
     UnreadFacts,
 )
-from .vocabulary import Document, Item, Stage
+from .vocabulary import Consequence, Document, Item, Stage
 
 BUNDLED_PACKS: tuple[str, ...] = ("wuhan", "mengyin", "zhanggong", "xiangxi", "yiyang")
 """The packs shipped with the library, in the order reports list them."""
@@ -158,6 +158,18 @@ class CompiledRule:
         name = self.judged_alone
         if name is not None:
             facts[name] = self.judged_value(namespace)
+
+    @cached_property
+    def asked(self) -> frozenset[str]:
+        """The names of the members of the judged list this rule asks about (empty for a rule
+        that judges no list)."""
+        judged = self.judged
+        return frozenset() if judged is None else frozenset(key for key, _ in judged[1])
+
+    @cached_property
+    def consequences(self) -> list[Consequence]:
+        """What each failure of this rule carries."""
+        return list(self.spec.consequences)
 
     @cached_property
     def judged_alone(self) -> str | None:
@@ -295,6 +307,11 @@ class CompiledPack:
             seed_file=source.seed_file,
             citation_style=source.citation_style,
         )
+
+    @cached_property
+    def rule_positions(self) -> Mapping[str, int]:
+        """Each rule's position in `rules`, by id: where a compact verdict gives its status."""
+        return {rule.id: position for position, rule in enumerate(self.rules)}
 
     @cached_property
     def scope_reader(self) -> FactReader:
