@@ -227,7 +227,7 @@ def test_evaluate_compact_and_text(server: Server) -> None:
     assert (
         compact.body
         == (
-            '{"format":"policyengine.evaluation.compact","format_version":1,"results":['
+            '{"format":"policyengine.evaluation.compact","format_version":2,"results":['
             + compact_json(verdict, pack)
             + "]}"
         ).encode()

@@ -57,7 +57,10 @@ MAX_ERROR_CHARS = 2_000
 
 RECORD_FORMAT: Final = "policyengine.batch.record"
 FORMAT_VERSION: Final = 1
-"""The version of a JSON Lines record (`batch-record` schema)."""
+"""The version of a JSON Lines record (`batch-record` schema) and of an `evaluation`."""
+COMPACT_EVALUATION_VERSION: Final = 2
+"""The version of an `evaluation-compact` document: 2 since its verdicts are compact verdicts
+of format 2."""
 
 _DATA = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
@@ -123,14 +126,17 @@ class CompactEvaluation(BaseModel):
 
     model_config = _DATA
     format: Literal["policyengine.evaluation.compact"]
-    format_version: Literal[1]
+    format_version: Literal[2]
     results: list[CompactVerdict | ErrorRecord]
 
 
 def evaluation_document(results: list[Any], *, compact: bool = False) -> dict[str, Any]:
     """The `Evaluation` (or `CompactEvaluation`) of `results`, already JSON data."""
-    name = "policyengine.evaluation.compact" if compact else "policyengine.evaluation"
-    return {"format": name, "format_version": FORMAT_VERSION, "results": results}
+    if compact:  # its results are compact verdicts of format 2
+        name, version = "policyengine.evaluation.compact", COMPACT_EVALUATION_VERSION
+    else:
+        name, version = "policyengine.evaluation", FORMAT_VERSION
+    return {"format": name, "format_version": version, "results": results}
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from . import _compact_json
 from .loader import CompiledPack, CompiledRule
@@ -116,14 +116,24 @@ class CompactVerdict(BaseModel):
     exclusion_id: str | None = None
     assumptions: list[CompactAssumption] = []
     attestations: list[str] = []
-    facts: dict[str, FactValue] = {}  # each fact the findings record, once
+    facts: dict[str, FactValue] = Field(
+        default={},
+        description="each fact the findings record, once: the first value recorded whole, "
+        "else (a list rules only judge) the members they recorded",
+    )
     status: OverallStatus
     route: str | None = None  # the band of the primary decision table
     decisions: list[CompactDecision] = []
-    # One per rule of the rule table, in its order: its finding's status, None where the
-    # verdict has no finding of it. Empty when the verdict has no findings.
-    statuses: list[Status | None] = []
-    findings: list[CompactFinding] = []  # those that say more, in the rule table's order
+    statuses: list[Status | None] = Field(
+        default=[],
+        description="one per rule of the rule table, in its order: the status of its finding, "
+        "null where the verdict has none; empty when the verdict has no findings",
+    )
+    findings: list[CompactFinding] = Field(
+        default=[],
+        description="the findings that say more than their status and what the rule table "
+        "implies, in the rule table's order",
+    )
     missing_documents: list[Document] = []
     consequences: list[Consequence] = []
 
@@ -149,9 +159,16 @@ class RuleEntry(BaseModel):
     severity: Severity
     message: Text | None = None
     citation: Citation
-    reads: list[str]  # the facts its findings record, unless a finding says otherwise
-    judges: JudgedList | None = None
-    consequences: list[Consequence] = []  # what each of its failures carries
+    reads: list[str] = Field(
+        description="the facts its findings record, unless a finding says otherwise (`read`)"
+    )
+    judges: JudgedList | None = Field(
+        default=None,
+        description="the list it judges member by member: its findings record only `members`",
+    )
+    consequences: list[Consequence] = Field(
+        default=[], description="what each of its failures carries, unless a finding says otherwise"
+    )
 
 
 class BandEntry(BaseModel):

@@ -72,7 +72,7 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "verdict-compact",
         "policyengine.verdict.compact",
-        1,
+        2,
         "compact:CompactVerdict",
         "a compact verdict, which refers to the pack's rule table: `compact_json(verdict, pack)`",
     ),
@@ -94,7 +94,7 @@ FORMATS: tuple[Format, ...] = (
     Format(
         "evaluation-compact",
         "policyengine.evaluation.compact",
-        1,
+        2,
         "batch:CompactEvaluation",
         "`evaluate --format compact`: compact verdicts, and the records rejected; "
         "`POST /v1/evaluate` with `format: compact`",
