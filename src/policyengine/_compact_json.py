@@ -228,12 +228,12 @@ class _Scan:
         shared = None if source is None else _evaluated(source, entries, own, read_before)
         if shared is None:
             self.shared = self._read_all(findings, rules)
-            every = [(f, rules[f._rule.rule_id]) for f in findings]
-            self.written = [self._finding(f, r, None, True) for f, r in every]
+            every = [(f, rules[f._rule.rule_id], None) for f in findings]
+            written = [self._finding(*finding) for finding in every]
         else:
             self.shared = shared
-            self.written = [self._finding(f, r, e, e is None) for f, r, e in more_to_say]
-        self.written = [text for text in self.written if text]
+            written = [self._finding(*finding) for finding in more_to_say]
+        self.written = [text for text in written if text]
 
     def _read_all(self, findings: list[Finding], rules: dict[str, _RuleJSON]) -> dict[str, Any]:
         """The verdict's facts as `compact` reads them: every finding's facts written out."""
@@ -243,14 +243,11 @@ class _Scan:
             records.append((rule.judged_alone, finding.facts))
         return _compact.verdict_facts(records)
 
-    def _finding(
-        self, finding: Finding, rule: _RuleJSON, entry: _Unread | None, weighed: bool
-    ) -> str:
-        """A finding's JSON, or "" where it says nothing beyond its status; its facts are its
-        rule's `reads` with the verdict's values, unless `weighed` (then they are weighed)."""
+    def _finding(self, finding: Finding, rule: _RuleJSON, entry: _Unread | None) -> str:
+        """A finding's JSON, or "" where it says nothing beyond its status. Facts still the
+        evaluation's (`entry`) are the verdict's; other facts are weighed against them."""
         out = [rule.opened]
-        if not weighed:
-            assert entry is not None
+        if entry is not None:
             out.append(entry.read)
         else:
             facts = finding.facts
