@@ -184,8 +184,12 @@ class StepRecord(_ReprKnown, BaseModel):
     model_config = _MODEL
 
     date: dt.date | None = None
-    dates: Annotated[list[dt.date], MaxItems(MAX_OCCURRENCES)] = Field(
+    # Bounded by pydantic-core itself (`max_length`), which refuses a longer list as one issue
+    # once it has read one date too many; `MaxItems` would call out to Python for every step of
+    # every project read. (Sets keep `MaxItems`: pydantic-core reads every member of a set first.)
+    dates: list[dt.date] = Field(
         default_factory=list,
+        max_length=MAX_OCCURRENCES,
         description=(
             "重复履行的步骤的各次日期 / every date of a step taken repeatedly (a yearly report); `date` "
             "counts as one of them"
