@@ -99,6 +99,21 @@ def test_nothing_a_project_made_of_its_rules_is_lost(name: str) -> None:
         assert rebuilt(compact_json(verdict, pack), pack) == stated(verdict)
 
 
+def test_findings_are_rebuilt_only_with_the_rule_table_of_the_verdicts_pack() -> None:
+    pack = load_pack("wuhan")
+    verdict = next(v for v in _verdicts("wuhan") if v.findings)
+    data = json.loads(compact_json(verdict, pack))
+    table = json.loads(rule_table(pack).model_dump_json())
+    assert len(findings(data, table)) == len(verdict.findings)
+    other = json.loads(rule_table(load_pack("mengyin")).model_dump_json())
+    with pytest.raises(
+        ValueError, match=r"of pack wuhan version 2021\.1, the rule table of mengyin"
+    ):
+        findings(data, other)
+    with pytest.raises(ValueError, match="for the rule table's"):
+        findings(data, {**table, "rules": table["rules"][1:]})
+
+
 def test_an_in_scope_zhanggong_verdict_is_under_15_kb() -> None:
     pack = load_pack("zhanggong")
     (case, *_) = load_cases(ROOT / "tests" / "packs" / "zhanggong" / "application.yaml")

@@ -362,20 +362,6 @@ def _encodable(text: str) -> str:
     return text
 
 
-def _more(more: dict[str, Any]) -> str:
-    """The rest of a finding (its fields not at their defaults, as the record holds them), from
-    its missing facts to its error, and its closing brace."""
-    out: list[str] = []
-    for name in _MORE_FIELDS:
-        if name in more:
-            value = more[name]
-            if value is None or (value == [] or value == ()):
-                continue
-            out += ',"', name, '":', _WRITERS[name](value)
-    out.append("}")
-    return "".join(out)
-
-
 def _value(value: FactValue) -> str:
     """One fact's value; the common kinds by hand, the rest by the standard encoder."""
     if value is None:

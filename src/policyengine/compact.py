@@ -406,12 +406,22 @@ def findings(data: Mapping[str, Any], table: Mapping[str, Any]) -> list[dict[str
     (the table's JSON data): rule id, status, facts, missing facts and documents, items found,
     exception, justification, assumptions (as the compact form gives them), consequences,
     deadline and error, as the full verdict states them. The rest of a full finding is its
-    rule's, in `table`; its message is not rebuilt."""
+    rule's, in `table`; its message is not rebuilt. A ValueError if `table` is not of the pack
+    and version the verdict names, or does not give a rule for each status."""
+    made_by = (data.get("pack_id"), data.get("pack_version"))
+    if made_by != (table.get("pack_id"), table.get("pack_version")):
+        raise ValueError(
+            "the compact verdict is of pack {} version {}, the rule table of {} version {}".format(
+                *made_by, table.get("pack_id"), table.get("pack_version")
+            )
+        )
     rules = table["rules"]
+    statuses = data.get("statuses") or [None] * len(rules)  # none: the verdict has no findings
+    if len(statuses) != len(rules):
+        raise ValueError(f"{len(statuses)} statuses for the rule table's {len(rules)} rules")
     more = {finding["rule_id"]: finding for finding in data.get("findings", [])}
     shared = data.get("facts", {})
     rebuilt = []
-    statuses = data.get("statuses") or [None] * len(rules)  # none: the verdict has no findings
     for entry, status in zip(rules, statuses, strict=True):
         if status is None:
             continue
