@@ -341,9 +341,10 @@ def _evaluated(
         if name not in values:
             value = values[name] = _compact.only(source[name], members)
             for other in judged.pop(name, ()):
-                if other is not None and _compact.union(value, other) != value:
-                    return None
-                if other is not None and not _compact.joinable(value, other):
+                # Another finding's judged list must add nothing the evaluation lacks.
+                if other is not None and (
+                    not _compact.joinable(value, other) or _compact.union(value, other) != value
+                ):
                     return None
     for name, recorded in judged.items():
         if name not in values:
