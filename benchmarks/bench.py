@@ -24,6 +24,12 @@ thread's CPU time (BENCH_CLOCK=wall for wall-clock time). The garbage collector 
 - in scope only, out of scope only: the baseline, `decide`, `evaluate` on those projects;
 - one unknown fact per project (each of the facts the pack reads in turn): the same three.
 
+Beside the targets that reading a dict and a cold command line miss, it prints their floors,
+measured in the same run: what pydantic-core takes to validate only the step records of each
+dict (each a `StepRecord` model), against `decide`; and, against `python -c pass`, a cold
+`from pydantic import BaseModel` plus the time the `Project` model's module takes to import
+(building the models a project is validated by; `python -X importtime`, its own time only).
+
 Every engine call (the agreement check, the timed paths, the command-line runs) is made at stage
 `audit`, the last stage, at which every duty of the pack is due, as in the hand-written function
 by default; without a stage the engine would use each project's own stage, else the latest stage
@@ -66,6 +72,7 @@ from projects import AS_OF, boundaries, generate, with_unknown
 from policyengine import Decisions, Project, decide, evaluate, load_pack
 from policyengine.compact import compact_json
 from policyengine.loader import BUNDLED_PACKS, load_pack_text
+from policyengine.project import StepRecord
 from policyengine.vocabulary import Stage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,6 +94,8 @@ VERDICT_TARGET_KIB = 30.0
 """Memory one in-scope verdict keeps alive."""
 COMPACT_TARGET_KB = 15.0
 """The compact JSON of an in-scope verdict (UTF-8 bytes), median over the in-scope projects."""
+STEPS_ROW = "step records alone, dict"
+"""The floor of reading a dict: only its step records validated (see `_print_from_dict`)."""
 GROWTH_SIZES = (10, 100, 1000, 2000)
 SECTION_LIMIT = 1000
 """The most rules a pack section may hold."""
@@ -168,6 +177,13 @@ def main() -> int:
         f"command line, one project, cold:          {cli_s:8.2f} s    {cold:.1f}x `python -c pass` "
         f"({python_s * 1000:.0f} ms)  target ≤ {CLI_TARGET:g}x  "
         + _ok(cold <= CLI_TARGET, "cold CLI", misses)
+    )
+    pydantic_s = _pydantic_cold()
+    model_s = _project_model_import()
+    print(
+        f"  floor: `from pydantic import BaseModel`, cold, {pydantic_s * 1000:.0f} ms "
+        f"({pydantic_s / python_s:.1f}x), and building the Project model, {model_s * 1000:.0f} ms: "
+        f"{(pydantic_s + model_s) / python_s:.1f}x before any pack or project is read"
     )
     print()
 
@@ -263,6 +279,11 @@ def _rows(
     def evaluate_compact(p: Project) -> Any:
         return compact_json(evaluate(p, pack, stage=STAGE, as_of=AS_OF), pack)
 
+    read_step = StepRecord.__pydantic_validator__.validate_python
+
+    def step_records(records: list[Any]) -> Any:
+        return [read_step(record) for record in records]
+
     rows = [
         Row("all projects", "hand-written (baseline)", hand, projects),
         Row("all projects", "hand-written, from a dict", hand_dict, dicts),
@@ -270,6 +291,7 @@ def _rows(
         Row("all projects", "decide, from a dict", decide_, dicts),
         Row("all projects", "evaluate", evaluate_, projects, TARGETS["evaluate"]),
         Row("all projects", "evaluate, from a dict", evaluate_, dicts),
+        Row("all projects", STEPS_ROW, step_records, [_step_records(d) for d in dicts]),
         Row("all projects", "evaluate + JSON", evaluate_json, projects),
         Row(
             "all projects",
@@ -342,16 +364,36 @@ def _print_timings(
 
 
 def _print_from_dict(times: list[list[float]], rows: Sequence[Row], misses: list[str]) -> None:
-    """`decide` from a dict ÷ from a Project, same round: what reading a mapping adds."""
+    """`decide` from a dict ÷ from a Project, same round: what reading a mapping adds; and the
+    least it can add while every step record is a validated `StepRecord` model."""
     named = {(row.group, row.name): t for row, t in zip(rows, times, strict=True)}
     project = named[("all projects", "decide")]
     mapping = named[("all projects", "decide, from a dict")]
+    steps = named[("all projects", STEPS_ROW)]
+    (records,) = [row.inputs for row in rows if row.name == STEPS_ROW]
     ratios = sorted(m / p for m, p in zip(mapping, project, strict=True))
     ratio = statistics.median(ratios)
     print(
         f"\n  decide from a dict ÷ from a Project: {ratio:.2f} ({ratios[0]:.2f}-{ratios[-1]:.2f})"
         f"  ≤ {FROM_DICT_TARGET:g} " + _ok(ratio <= FROM_DICT_TARGET, "from a dict", misses)
     )
+    floors = sorted((p + s) / p for p, s in zip(project, steps, strict=True))
+    floor = statistics.median(floors)
+    print(
+        f"  floor, decide + its step records alone ÷ decide: {floor:.2f} "
+        f"({floors[0]:.2f}-{floors[-1]:.2f})"
+    )
+    print(
+        f"    (pydantic-core validating a project's {statistics.mean(map(len, records)):.0f} "
+        "step records on average, each a `StepRecord` model, and no other field)"
+    )
+
+
+def _step_records(data: dict[str, Any]) -> list[Any]:
+    """The step records of a project stated as a dict, in either form of `steps`."""
+    steps = (data.get("procedure") or {}).get("steps") or {}
+    taken = steps.get("taken", {}) if "taken" in steps or "not_taken" in steps else steps
+    return list(taken.values())
 
 
 def _compact_size(pack: Any, project: Project) -> int:
@@ -464,6 +506,38 @@ def _load_times() -> tuple[float, float]:
         runs.append([float(x) for x in result.stdout.split()])
     assert len(BUNDLED_PACKS) == 5
     return min(runs[0][0], runs[1][0]), min(runs[0][1], runs[1][1])
+
+
+def _pydantic_cold(runs: int = 7) -> float:
+    """Seconds to start Python and import pydantic's `BaseModel`, cold (median)."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", "from pydantic import BaseModel"], check=True, timeout=60
+        )
+        times.append(time.perf_counter() - start)
+    return sorted(times)[runs // 2]
+
+
+def _project_model_import(runs: int = 7) -> float:
+    """Seconds the `Project` model's module takes to import, its own time only (median of
+    `python -X importtime` runs): building the models a project is validated by."""
+    times = []
+    for _ in range(runs):
+        result = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import policyengine"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        own = re.search(
+            r"import time:\s+(\d+) \|\s+\d+ \|\s+policyengine\.project$", result.stderr, re.M
+        )
+        assert own is not None, result.stderr[-500:]
+        times.append(int(own.group(1)) / 1e6)
+    return sorted(times)[runs // 2]
 
 
 def _cli_cold(runs: int = 7) -> float:
