@@ -663,6 +663,64 @@ def test_sighup_reloads_the_packs_and_keeps_them_when_a_pack_is_broken(server: S
     assert request(server, "/v1/packs/mini").json()["version"] == "1"
 
 
+def test_the_server_freezes_what_it_loaded_before_it_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("fastapi")
+    uvicorn = pytest.importorskip("uvicorn")
+    import gc
+
+    from policyengine import serve
+
+    seen: list[tuple[bool, bool]] = []
+
+    def run(self: Any, sockets: Any) -> None:  # instead of serving: what it would serve with
+        seen.append((serve._frozen, gc.get_freeze_count() > 0))
+        for sock in sockets:
+            sock.close()
+
+    monkeypatch.setattr(uvicorn.Server, "run", run)
+    monkeypatch.setattr(serve, "_frozen", False)  # restored when the test ends
+    try:
+        serve.serve([FIXTURES / "mini.yaml"], port=0)
+    finally:
+        gc.unfreeze()
+    assert seen == [(True, True)]
+
+
+def test_a_reload_freezes_the_new_packs_and_lets_the_old_go_after_the_server_froze(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("fastapi")
+    import gc
+    import weakref
+
+    from policyengine import loader, serve
+
+    mini = tmp_path / "mini.yaml"
+    original = (FIXTURES / "mini.yaml").read_text("utf-8")
+    mini.write_text(original, "utf-8")
+    monkeypatch.setattr(loader, "_COMPILED_CACHE_SIZE", 0)  # no cache keeps the old pack
+    monkeypatch.setattr(serve, "_frozen", False)  # restored when the test ends
+    registry = serve.PackRegistry([mini])
+    served = weakref.ref(registry.current.packs["mini"])
+    try:
+        serve._freeze()
+        assert serve._frozen
+        assert gc.get_freeze_count() > 0
+        mini.write_text(original.replace('version: "1"', 'version: "2"', 1), "utf-8")
+        assert registry.reload()
+        gc.collect()
+        assert served() is None
+        new = registry.current.packs["mini"]
+        assert new.spec.version == "2"
+        # Frozen objects are out of the collector's generations, which `get_objects` lists.
+        assert gc.is_tracked(new)
+        assert not any(each is new for each in gc.get_objects())
+    finally:
+        gc.unfreeze()
+
+
 def test_sighup_reopens_the_decision_log_moved_aside(server: Server) -> None:
     rotated = server.decision_log.with_suffix(".jsonl.1")
     server.decision_log.rename(rotated)

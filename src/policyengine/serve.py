@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import gc
 import hashlib
 import json
 import logging
@@ -229,12 +230,38 @@ class PackRegistry:
             log.info("reloaded packs (generation %d): %s", self.generation + 1, _versions(packs))
             self._current = _Loaded(packs, self._current.generation + 1)
             self.reload_error = None
+            if _frozen:
+                _refreeze()
             return True
 
     @property
     def generation(self) -> int:
         """1 at start; one more for every successful reload."""
         return self._current.generation
+
+
+_frozen = False
+"""Whether `serve` has frozen what it loaded (see `_freeze`)."""
+
+
+def _freeze() -> None:
+    """Move every object alive now (the packs, their programs, the modules) out of the
+    collector's generations, as batch workers do: a full collection no longer traverses them.
+    With the five packs served that is some 80,000 objects, a pause of about 17 ms for every
+    request in flight at each full collection. For a process that serves only: it is global."""
+    global _frozen
+    gc.collect()
+    gc.freeze()
+    _frozen = True
+
+
+def _refreeze() -> None:
+    # The packs a reload loaded are frozen as the first ones were. Everything is unfrozen and
+    # collected first, so that nothing the reload replaced stays frozen in a reference cycle
+    # (a compiled pack has none today: released, it is freed at once, frozen or not).
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _load(refs: Sequence[str | Path]) -> dict[str, CompiledPack]:
@@ -1004,6 +1031,7 @@ def serve(
     sock = socket.create_server((host, port), family=family)
     bound = sock.getsockname()[1]
     log.info("listening on http://%s:%d", f"[{host}]" if ":" in host else host, bound)
+    _freeze()  # the packs are loaded and the modules imported: they live as long as the server
     uvicorn.Server(config).run(sockets=[sock])
 
 
