@@ -231,7 +231,7 @@ class PackRegistry:
             self._current = _Loaded(packs, self._current.generation + 1)
             self.reload_error = None
             if _frozen:
-                _refreeze()
+                _freeze()
             return True
 
     @property
@@ -248,20 +248,16 @@ def _freeze() -> None:
     """Move every object alive now (the packs, their programs, the modules) out of the
     collector's generations, as batch workers do: a full collection no longer traverses them.
     With the five packs served that is some 80,000 objects, a pause of about 17 ms for every
-    request in flight at each full collection. For a process that serves only: it is global."""
+    request in flight at each full collection. For a process that serves only: it is global.
+
+    Again after a reload, for the packs it loaded. Everything is unfrozen and collected first,
+    so that nothing a reload replaced stays frozen in a reference cycle (a compiled pack has
+    none today: released, it is freed at once, frozen or not)."""
     global _frozen
-    gc.collect()
-    gc.freeze()
-    _frozen = True
-
-
-def _refreeze() -> None:
-    # The packs a reload loaded are frozen as the first ones were. Everything is unfrozen and
-    # collected first, so that nothing the reload replaced stays frozen in a reference cycle
-    # (a compiled pack has none today: released, it is freed at once, frozen or not).
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+    _frozen = True
 
 
 def _load(refs: Sequence[str | Path]) -> dict[str, CompiledPack]:
